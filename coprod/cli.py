@@ -1,0 +1,83 @@
+"""Command-line commands: `flask --app app translate ...`, `demo`."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+ROOT = Path(__file__).resolve().parent.parent
+POT = ROOT / "translations" / "messages.pot"
+
+
+def _pybabel(*args: str) -> None:
+    # pybabel comes with Babel; running it as a module avoids PATH surprises. babel.cfg's
+    # patterns are relative to the project root.
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+@click.group()
+def translate() -> None:
+    """Manage the interface's translations."""
+
+
+@translate.command()
+def extract() -> None:
+    """Collect every translatable string into translations/messages.pot."""
+    _pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--add-comments=i18n:",
+        "--sort-by-file",
+        "--no-wrap",
+        "--project=Coprod",
+        "-o",
+        str(POT),
+        ".",
+    )
+
+
+@translate.command()
+@click.argument("lang")
+@click.pass_context
+def init(ctx: click.Context, lang: str) -> None:
+    """Start a new language: `flask translate init so`."""
+    ctx.invoke(extract)
+    _pybabel("init", "-i", str(POT), "-d", str(ROOT / "translations"), "-l", lang, "--no-wrap")
+
+
+@translate.command()
+@click.pass_context
+def update(ctx: click.Context) -> None:
+    """Bring every language up to date with the strings in the code."""
+    ctx.invoke(extract)
+    _pybabel(
+        "update", "-i", str(POT), "-d", str(ROOT / "translations"), "--no-wrap", "--ignore-obsolete"
+    )
+
+
+@translate.command()
+def compile() -> None:
+    """Build the .mo files the site reads (the install does this; they are not committed)."""
+    _pybabel("compile", "-d", str(ROOT / "translations"), "--statistics")
+
+
+@click.command()
+@with_appcontext
+def demo() -> None:
+    """Load the workshop as demo content (does nothing when it is already there)."""
+    from coprod.demo import load
+
+    for line in load(current_app.config):
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(translate)
+    app.cli.add_command(demo)

@@ -1,0 +1,207 @@
+"""Demo content: the 2017 Birmingham "bricks in the wall" workshop as a living ward.
+
+Loads once; a second run changes nothing. Translations of the demo's words live beside
+the English in `workshop.<lang>.json`.
+"""
+
+import json
+import random
+import secrets
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from coprod.extensions import db
+from coprod.models import (
+    Area,
+    BallotType,
+    Barrier,
+    Decision,
+    Eligibility,
+    Group,
+    Phase,
+    Remedy,
+    RemedyStatus,
+    Response,
+    Role,
+    Round,
+    User,
+)
+from coprod.operations import ballots, codes, counting, glossary, phase, ratings
+from coprod.operations.accounts import create_user
+from coprod.operations.content import new_content
+
+HERE = Path(__file__).parent
+VOTING_SLUG = "brookfield-2026"
+
+
+def _data() -> tuple[dict, dict[str, dict]]:
+    base = json.loads((HERE / "workshop.json").read_text(encoding="utf-8"))
+    extra = {
+        p.name.split(".")[1]: json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(HERE.glob("workshop.*.json"))
+    }
+    return base, extra
+
+
+def _texts(item: dict, fields: tuple[str, ...], kind: str, extra: dict[str, dict]) -> dict:
+    """{field: {lang: text}} from the English item and its translations."""
+    key = item.get("key") or item.get("slug")
+    out = {}
+    for field in fields:
+        by_lang = {"en": item[field]}
+        for lang, data in extra.items():
+            text = data.get(kind, {}).get(key, {}).get(field)
+            if text:
+                by_lang[lang] = text
+        out[field] = by_lang
+    return out
+
+
+def load(config: dict, today: date | None = None) -> Iterator[str]:
+    """Load the demo and yield the lines to print: staff logins and some voter codes."""
+    if db.session.scalar(select(Round).where(Round.slug == VOTING_SLUG)):
+        yield "The demo content is already loaded; nothing was changed."
+        return
+    today = today or date.today()
+    rng = random.Random(2017)
+    base, extra = _data()
+    secret = config["SECRET_KEY"]
+
+    glossary.load_seed()
+    area = Area(**base["area"])
+    db.session.add(area)
+    groups = {g["slug"]: Group(**g) for g in base["groups"]}
+    db.session.add_all(groups.values())
+
+    logins = []
+    for person in base["staff"] + base["members"]:
+        password = secrets.token_urlsafe(9)
+        create_user(
+            person["email"],
+            person["name"],
+            password,
+            role=Role(person.get("role", "member")),
+            group=groups.get(person.get("group")),
+            lang=person.get("lang", "en"),
+        )
+        logins.append((person.get("role", "member"), person["email"], password))
+    commissioner = db.session.scalar(select(User).where(User.role == Role.COMMISSIONER))
+
+    barriers = {}
+    for b in base["barriers"]:
+        barriers[b["key"]] = Barrier(
+            key=b["key"],
+            content=new_content("en", _texts(b, ("title", "summary"), "barriers", extra)),
+        )
+    db.session.add_all(barriers.values())
+    remedy_data = {r["key"]: r for r in base["remedies"]}
+
+    lines = []
+    for spec in base["rounds"]:
+        rnd = Round(
+            slug=spec["slug"],
+            area=area,
+            budget=spec["budget"],
+            ballot_type=BallotType.KNAPSACK,
+            eligibility=Eligibility(spec.get("eligibility", "code")),
+            content=new_content("en", _texts(spec, ("title", "summary"), "rounds", extra)),
+            barriers=[barriers[k] for k in spec["barriers"]],
+            **{name: today + timedelta(days=d) for name, d in spec["dates"].items()},
+        )
+        db.session.add(rnd)
+        for key in spec["remedies"]:
+            r = remedy_data[key]
+            fields = ("title", "summary", "now", "proposal", "who_helps", "offer")
+            db.session.add(
+                Remedy(
+                    round=rnd,
+                    group=groups[r["group"]],
+                    barrier=barriers[r["barrier"]],
+                    area=area,
+                    status=RemedyStatus.PUBLISHED,
+                    cost=r["cost"],
+                    now_cost=r["now_cost"],
+                    proposal_cost=r["proposal_cost"],
+                    content=new_content("en", _texts(r, fields, "remedies", extra)),
+                )
+            )
+        db.session.commit()
+        target = Phase(spec["phase"])
+        if target.rules_frozen:
+            phase.change_phase(rnd, Phase.VOTING)
+        if target in (Phase.RATING, Phase.RESPONDING):
+            _rate(rnd, rng, today, voters=60)
+        if rnd.slug == VOTING_SLUG:
+            _vote(secret, rnd, rng, voters=12, today=today)
+            lines.append(f"Voter codes for the round that is voting ({rnd.slug}):")
+            lines += [f"  {c}" for c in codes.make_codes(secret, rnd, 10)]
+        if spec.get("ballots"):
+            _vote(secret, rnd, rng, voters=spec["ballots"], today=rnd.voting_opens)
+        if target != rnd.phase:
+            if target.rules_frozen and target != Phase.VOTING:
+                phase.change_phase(rnd, Phase.COUNTED)
+                counting.count_round(rnd)
+            if target != rnd.phase:
+                phase.change_phase(rnd, target)
+        if spec.get("responses"):
+            _respond(rnd, spec["responses"], commissioner, today)
+
+    yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
+    for role, email, password in logins:
+        yield f"  {role:<13} {email:<28} {password}"
+    yield from lines
+
+
+def _rate(rnd: Round, rng: random.Random, today: date, voters: int) -> None:
+    # Each barrier and remedy gets a "true" weight, so the demo dashboard shows real order.
+    weights = {("b", b.id): rng.uniform(1.5, 4.8) for b in rnd.barriers}
+    weights |= {("r", r.id): rng.uniform(1.5, 4.8) for r in rnd.remedies}
+    for i in range(voters):
+        scores = {k: min(5, max(1, round(rng.gauss(w, 1)))) for k, w in weights.items()}
+        skipped = {k for k in scores if rng.random() < 0.15}
+        ratings.save_ratings(
+            rnd,
+            f"demo-rater-{rnd.id}-{i}",
+            {k[1]: s for k, s in scores.items() if k[0] == "b" and k not in skipped},
+            {k[1]: s for k, s in scores.items() if k[0] == "r" and k not in skipped},
+            indicative=rnd.eligibility == Eligibility.OPEN_RATING,
+            today=today,
+        )
+
+
+def _vote(secret: str, rnd: Round, rng: random.Random, voters: int, today: date) -> None:
+    popularity = {r.id: rng.uniform(0.3, 3.0) for r in rnd.remedies}
+    langs = ["en"] * 6 + ["ur", "ur", "pa", "bn", "ar", "pl"]
+    for code in codes.make_codes(secret, rnd, voters):
+        order = sorted(popularity, key=lambda rid: -popularity[rid] * rng.random())
+        chosen, spent = [], 0
+        for rid in order[: rng.randint(1, 5)]:
+            cost = next(r.cost for r in rnd.remedies if r.id == rid)
+            if spent + cost <= rnd.budget:
+                chosen.append(str(rid))
+                spent += cost
+        ballots.cast(secret, rnd, code, chosen, lang=rng.choice(langs), today=today)
+
+
+def _respond(rnd: Round, answers: list[dict], decision_maker: User, today: date) -> None:
+    count = counting.latest_count(rnd)
+    funded = [int(i) for i in count.selected] if count else []
+    others = [r.id for r in rnd.remedies if r.id not in funded]
+    for rank, (remedy_id, answer) in enumerate(zip(funded + others, answers, strict=False), 1):
+        fields = {k: answer[k] for k in ("reason", "next_step") if k in answer}
+        db.session.add(
+            Response(
+                round_id=rnd.id,
+                rank=rank,
+                remedy_id=remedy_id,
+                decision_maker=decision_maker,
+                due_on=rnd.responses_due,
+                content=new_content("en", fields),
+                decision=Decision(answer["decision"]) if answer else None,
+                decided_on=today + timedelta(days=answer["decided"]) if answer else None,
+            )
+        )
+    db.session.commit()

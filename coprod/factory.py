@@ -1,0 +1,55 @@
+"""The application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from coprod import cli, config, i18n, templating
+from coprod.extensions import babel, csrf, db, limiter, login, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, locale, blueprints and CLI commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["TRANSLATIONS_DIR"] = str(ROOT / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config.update(config.from_environment(app.instance_path, test_config))
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login.init_app(app)
+    limiter.init_app(app)
+
+    from coprod.accounts import bp as accounts_bp
+    from coprod.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    login.login_view = "accounts.sign_in"
+    login.login_message = _l("Please sign in to see this page.")
+
+    templating.init_app(app)
+    cli.init_app(app)
+
+    @app.after_request
+    def say_language(response):
+        response.headers.setdefault("Content-Language", i18n.html_lang(str(get_locale())))
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        return response
+
+    return app

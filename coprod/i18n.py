@@ -1,0 +1,62 @@
+"""Languages and locale selection.
+
+The supported languages are English plus every catalogue in `translations/`, so adding a
+language is one command (`flask translate init xx`) and one catalogue.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from flask import current_app, request
+
+DEFAULT = "en"
+COOKIE = "lang"
+
+
+@cache
+def _languages(translations: str) -> tuple[str, ...]:
+    found = sorted(p.name for p in Path(translations).iterdir() if (p / "LC_MESSAGES").is_dir())
+    return (DEFAULT, *[code for code in found if code != DEFAULT])
+
+
+def languages() -> tuple[str, ...]:
+    """Return the language codes the site serves, English first."""
+    return _languages(current_app.config["TRANSLATIONS_DIR"])
+
+
+@cache
+def native_name(code: str) -> str:
+    """Name a language in its own script, e.g. 'اردو' for Urdu."""
+    name = Locale.parse(code).display_name or code
+    return name[:1].upper() + name[1:]
+
+
+@cache
+def direction(code: str) -> str:
+    """Return 'rtl' or 'ltr' for a language code."""
+    return Locale.parse(code).text_direction
+
+
+def html_lang(code: str) -> str:
+    """Turn a catalogue code (zh_Hans) into a BCP 47 tag (zh-Hans) for `lang`."""
+    return code.replace("_", "-")
+
+
+def select_locale() -> str:
+    """Locale order: a link's `?lang=`, then the person's saved choice, then the browser."""
+    supported = languages()
+    for explicit in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if explicit in supported:
+            return explicit
+    tags = {html_lang(code): code for code in supported}
+    best = request.accept_languages.best_match(list(tags) + list(supported))
+    if best:
+        return tags.get(best, best)
+    # Accept-Language often names a region (ur-PK) or a script we file differently.
+    for tag, _quality in request.accept_languages:
+        base = tag.replace("-", "_").split("_")[0].lower()
+        for code in supported:
+            if code.split("_")[0] == base:
+                return code
+    return DEFAULT

@@ -1,0 +1,525 @@
+"""The domain's data: rounds, barriers, remedies, codes, ratings, ballots, counts, responses.
+
+Writes that must be atomic live in `coprod.operations`; these classes only describe rows.
+Text that citizens read is stored per language in `Content` (see `Content.text`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coprod.extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Store the value (a plain word), checked by a constraint on every database.
+    return Enum(
+        cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        name=cls.__name__.lower(),
+    )
+
+
+class Phase(enum.StrEnum):
+    """The life of a round, in order."""
+
+    DRAFT = "draft"
+    PROPOSING = "proposing"
+    RATING = "rating"
+    VOTING = "voting"
+    COUNTED = "counted"
+    RESPONDING = "responding"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        """True while citizens can still take part."""
+        return self in (Phase.PROPOSING, Phase.RATING, Phase.VOTING)
+
+    @property
+    def rules_frozen(self) -> bool:
+        """True once voting has opened: budget, costs, rules and remedies cannot move."""
+        return self in (Phase.VOTING, Phase.COUNTED, Phase.RESPONDING, Phase.CLOSED)
+
+
+class BallotType(enum.StrEnum):
+    KNAPSACK = "knapsack"  # spend up to the budget
+    APPROVAL = "approval"  # choose up to k
+
+
+class Eligibility(enum.StrEnum):
+    CODE = "code"  # a voter code is needed for everything
+    OPEN_RATING = "open_rating"  # anyone may rate (indicative); voting still needs a code
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"  # a community group member
+    MODERATOR = "moderator"
+    ORGANISER = "organiser"
+    COUNCILLOR = "councillor"
+    COMMISSIONER = "commissioner"
+
+
+class RemedyStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+    API = "api"
+
+
+class Decision(enum.StrEnum):
+    YES = "yes"
+    PARTLY = "partly"
+    NOT_NOW = "not_now"
+    NO = "no"
+
+
+# --- Content in several languages -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text in the reader's language, or the original with a note that it is not."""
+
+    text: str
+    lang: str
+    is_fallback: bool
+    reviewed: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Content(db.Model):
+    """A bundle of translatable fields (title, summary, ...) owned by one row elsewhere."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    original_lang: Mapped[str] = mapped_column(String(12), default="en")
+    texts: Mapped[list[ContentText]] = relationship(
+        back_populates="content", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def text(self, field: str, lang: str) -> Localized | None:
+        """Return `field` in `lang`, else in the language it was written in."""
+        by_lang = {t.lang: t for t in self.texts if t.field == field}
+        for wanted in (lang, lang.split("_")[0], self.original_lang):
+            if wanted in by_lang and by_lang[wanted].body:
+                t = by_lang[wanted]
+                return Localized(t.body, t.lang, t.lang != lang, t.reviewed)
+        return None
+
+    def languages(self) -> set[str]:
+        """Languages with at least one field written."""
+        return {t.lang for t in self.texts if t.body}
+
+    def set(self, field: str, lang: str, body: str, *, reviewed: bool = False) -> None:
+        """Write one field in one language, replacing any earlier text."""
+        for t in self.texts:
+            if t.field == field and t.lang == lang:
+                t.body, t.reviewed = body, reviewed
+                return
+        self.texts.append(ContentText(field=field, lang=lang, body=body, reviewed=reviewed))
+
+
+class ContentText(db.Model):
+    """One field of a `Content` in one language."""
+
+    __table_args__ = (UniqueConstraint("content_id", "field", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_id: Mapped[int] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(40))
+    lang: Mapped[str] = mapped_column(String(12))
+    body: Mapped[str] = mapped_column(Text, default="")
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    translated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    content: Mapped[Content] = relationship(back_populates="texts")
+
+
+class HasContent:
+    """Mixin for rows whose citizen-facing words live in a `Content`."""
+
+    content_id: Mapped[int] = mapped_column(ForeignKey("content.id"))
+
+    def t(self, field: str, lang: str) -> Localized | None:
+        """Shortcut for `self.content.text(field, lang)`."""
+        return self.content.text(field, lang)
+
+
+# --- People and places ----------------------------------------------------------------
+
+
+class Area(db.Model):
+    """A ward or neighbourhood; population lets organisers see who is missing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    population: Mapped[int | None] = mapped_column(Integer)
+    # Population by language spoken at home, e.g. {"ur": 4100, "bn": 1800}, for turnout.
+    population_by_language: Mapped[dict] = mapped_column(JSON, default=dict)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+
+
+class Group(db.Model):
+    """A community group that proposes remedies."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    about: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    members: Mapped[list[User]] = relationship(back_populates="group")
+
+
+class User(UserMixin, db.Model):
+    """A group member or a member of staff. Citizens never need an account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MEMBER)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"))
+    lang: Mapped[str] = mapped_column(String(12), default="en")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    group: Mapped[Group | None] = relationship(back_populates="members")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role != Role.MEMBER
+
+
+# --- Rounds and what is in them ---------------------------------------------------------
+
+round_barrier = db.Table(
+    "round_barrier",
+    db.Column("round_id", ForeignKey("round.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("barrier_id", ForeignKey("barrier.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Round(HasContent, db.Model):
+    """One participatory-budgeting round: its phase, dates, budget and ballot rules."""
+
+    __table_args__ = (
+        CheckConstraint("budget >= 0", name="budget_not_negative"),
+        CheckConstraint("min_spend_percent BETWEEN 0 AND 100", name="min_spend_percent_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    phase: Mapped[Phase] = mapped_column(_enum(Phase), default=Phase.DRAFT)
+    # Dates a citizen sees: each phase opens on its date; voting closes on voting_closes.
+    proposing_opens: Mapped[date | None] = mapped_column(Date)
+    rating_opens: Mapped[date | None] = mapped_column(Date)
+    voting_opens: Mapped[date | None] = mapped_column(Date)
+    voting_closes: Mapped[date | None] = mapped_column(Date)
+    responses_due: Mapped[date | None] = mapped_column(Date)
+    # Money in whole units of `currency` (pabulib costs are whole numbers too).
+    budget: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    ballot_type: Mapped[BallotType] = mapped_column(_enum(BallotType), default=BallotType.KNAPSACK)
+    min_spend_percent: Mapped[int] = mapped_column(Integer, default=0)
+    min_choices: Mapped[int] = mapped_column(Integer, default=0)
+    max_choices: Mapped[int | None] = mapped_column(Integer)  # k for approval ballots
+    tally_rule: Mapped[str] = mapped_column(String(40), default="equalshares/add1")
+    tally_utility: Mapped[str] = mapped_column(String(20), default="cost")
+    eligibility: Mapped[Eligibility] = mapped_column(_enum(Eligibility), default=Eligibility.CODE)
+    # When voting opened, the rules as they were, so any later change can be refused.
+    frozen_rules: Mapped[dict | None] = mapped_column(JSON)
+    # Days after closing that citizens' contacts are kept (UK GDPR storage limit).
+    keep_contacts_days: Mapped[int] = mapped_column(Integer, default=90)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    area: Mapped[Area | None] = relationship()
+    content: Mapped[Content] = relationship(lazy="joined")
+    barriers: Mapped[list[Barrier]] = relationship(
+        secondary=round_barrier, back_populates="rounds", order_by="Barrier.id"
+    )
+    remedies: Mapped[list[Remedy]] = relationship(back_populates="round", order_by="Remedy.id")
+
+
+class Barrier(HasContent, db.Model):
+    """A problem that holds people back ("a brick in the wall"); it may recur across rounds."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    content: Mapped[Content] = relationship(lazy="joined")
+    rounds: Mapped[list[Round]] = relationship(secondary=round_barrier, back_populates="barriers")
+
+
+class Remedy(HasContent, db.Model):
+    """A group's proposal, in the workshop's template: now X costing M, we propose Y costing N.
+
+    Content fields: title, summary, now, proposal, who_helps, offer.
+    """
+
+    __table_args__ = (CheckConstraint("cost >= 0", name="cost_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"))
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    status: Mapped[RemedyStatus] = mapped_column(
+        _enum(RemedyStatus), default=RemedyStatus.DRAFT, index=True
+    )
+    cost: Mapped[int] = mapped_column(Integer, default=0)  # on the ballot
+    now_cost: Mapped[int | None] = mapped_column(Integer)  # what happens now costs
+    proposal_cost: Mapped[int | None] = mapped_column(Integer)  # what we propose would cost
+    moderator_message: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    round: Mapped[Round] = relationship(back_populates="remedies")
+    group: Mapped[Group | None] = relationship()
+    barrier: Mapped[Barrier | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    content: Mapped[Content] = relationship(lazy="joined")
+
+
+class RemedyReport(db.Model):
+    """A citizen's report that a published remedy is wrong or unkind."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    remedy_id: Mapped[int] = mapped_column(ForeignKey("remedy.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- Taking part --------------------------------------------------------------------------
+
+
+class VoterCode(db.Model):
+    """A code on a letter or card. Stored only as a keyed hash; records only that it was used."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    letter_lang: Mapped[str] = mapped_column(String(12), default="en")
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Rating(db.Model):
+    """One participant's score (1-5) for one barrier or one remedy in a round.
+
+    `rater` is a keyed hash that differs from the code's own hash, so ratings cannot be
+    joined to codes or ballots.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "rater", "barrier_id", "remedy_id", name="one_per_rater"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        CheckConstraint("(barrier_id IS NULL) <> (remedy_id IS NULL)", name="barrier_xor_remedy"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    rater: Mapped[str] = mapped_column(String(64), index=True)
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"))
+    remedy_id: Mapped[int | None] = mapped_column(ForeignKey("remedy.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    indicative: Mapped[bool] = mapped_column(Boolean, default=False)  # open-to-all, no code
+    lang: Mapped[str] = mapped_column(String(12), default="en")
+    rated_on: Mapped[date] = mapped_column(Date)  # the day only, never the time
+
+
+class Ballot(db.Model):
+    """A cast ballot. No link to the code that cast it, and only the day it was cast."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    cast_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.ONLINE)
+    lang: Mapped[str] = mapped_column(String(12), default="en")
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    choices: Mapped[list[BallotChoice]] = relationship(
+        back_populates="ballot", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class BallotChoice(db.Model):
+    """One remedy chosen on a ballot (points for cumulative or ranked ballots)."""
+
+    __table_args__ = (UniqueConstraint("ballot_id", "remedy_id", name="once_per_ballot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id", ondelete="CASCADE"))
+    remedy_id: Mapped[int] = mapped_column(ForeignKey("remedy.id"), index=True)
+    points: Mapped[int | None] = mapped_column(Integer)
+    ballot: Mapped[Ballot] = relationship(back_populates="choices")
+
+
+class PaperEntry(db.Model):
+    """One typing-in of a paper ballot; with double entry two must agree before it counts."""
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "sheet", "entered_by_id", name="once_per_typist"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    sheet: Mapped[str] = mapped_column(String(40))  # the number printed on the paper
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # counted, mismatch
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Count(db.Model):
+    """A stored result of counting a round: the rule, a checksum of its inputs, the outcome."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    utility: Mapped[str] = mapped_column(String(20))
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    ballots: Mapped[int] = mapped_column(Integer)
+    spent: Mapped[int] = mapped_column(Integer)
+    selected: Mapped[list] = mapped_column(JSON)  # remedy ids in the order chosen
+    explanations: Mapped[dict] = mapped_column(JSON)  # remedy id -> explanation data
+    counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Contact(db.Model):
+    """A way to tell a citizen the answer came; kept apart from ballots, deleted on time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    address: Mapped[str] = mapped_column(String(254))
+    lang: Mapped[str] = mapped_column(String(12), default="en")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- Answers from people with power ----------------------------------------------------------
+
+
+class Response(HasContent, db.Model):
+    """A decision-maker's public answer to one ranked priority ("you said, we did").
+
+    Content fields: reason, next_step.
+    """
+
+    __table_args__ = (
+        CheckConstraint("(barrier_id IS NULL) <> (remedy_id IS NULL)", name="barrier_xor_remedy"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"))
+    remedy_id: Mapped[int | None] = mapped_column(ForeignKey("remedy.id"))
+    decision_maker_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    decision: Mapped[Decision | None] = mapped_column(_enum(Decision))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    barrier: Mapped[Barrier | None] = relationship()
+    remedy: Mapped[Remedy | None] = relationship()
+    decision_maker: Mapped[User] = relationship()
+    content: Mapped[Content] = relationship(lazy="joined")
+    updates: Mapped[list[ResponseUpdate]] = relationship(
+        back_populates="response", order_by="ResponseUpdate.on", cascade="all, delete-orphan"
+    )
+
+    def is_overdue(self, today: date) -> bool:
+        """An answer past its date with no decision shows as overdue, in plain sight."""
+        return self.decision is None and today > self.due_on
+
+
+class ResponseUpdate(HasContent, db.Model):
+    """A later step on an answer's timeline (content field: note)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))  # planned, started, done, stopped
+    on: Mapped[date] = mapped_column(Date)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    response: Mapped[Response] = relationship(back_populates="updates")
+    content: Mapped[Content] = relationship(lazy="joined")
+
+
+# --- Words --------------------------------------------------------------------------------
+
+
+class GlossaryTerm(HasContent, db.Model):
+    """A jargon word with its plain alternative and explanation.
+
+    Content fields: term, variants (one per line), plain, explanation.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    content: Mapped[Content] = relationship(lazy="joined")
+
+
+class TranslationSuggestion(db.Model):
+    """A citizen's better wording for one interface string, for organisers to review."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lang: Mapped[str] = mapped_column(String(12), index=True)
+    msgid: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str] = mapped_column(Text)
+    page: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="new")  # accepted, declined
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(db.Model):
+    """A record of a staff action or phase change, for organisers and the public history."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), index=True)
+    remedy_id: Mapped[int | None] = mapped_column(ForeignKey("remedy.id"), index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,44 @@
+"""Accounts for group members and staff; passwords hashed with argon2."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from coprod.extensions import db
+from coprod.models import Group, Role, User
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    """True when the password is right (constant-time inside argon2)."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    *,
+    role: Role = Role.MEMBER,
+    group: Group | None = None,
+    lang: str = "en",
+) -> User:
+    """Add a user to the session (the caller commits)."""
+    user = User(
+        email=email.strip().lower(),
+        name=name,
+        password_hash=hash_password(password),
+        role=role,
+        group=group,
+        lang=lang,
+    )
+    db.session.add(user)
+    return user

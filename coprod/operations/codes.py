@@ -1,0 +1,77 @@
+"""Voter codes: made in batches, stored only as a keyed hash, used once."""
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import update
+
+from coprod.extensions import db
+from coprod.models import Round, VoterCode
+
+# No look-alikes: no 0/O, 1/I/L; also no U/V pair confusion when read aloud.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+GROUPS, GROUP_SIZE = 3, 4  # XXXX-XXXX-XXXX: 12 symbols of 29 = 58 bits of randomness
+
+
+def normalise(typed: str) -> str:
+    """Forgive lowercase, spaces and dashes: ' abcd-efgh ijkm ' -> 'ABCDEFGHIJKM'."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def pretty(code: str) -> str:
+    """Group a normalised code for reading aloud: ABCD-EFGH-JKMN."""
+    return "-".join(code[i : i + GROUP_SIZE] for i in range(0, len(code), GROUP_SIZE))
+
+
+def keyed_hash(secret: str, purpose: str, value: str) -> str:
+    """HMAC-SHA256 of a value for one purpose, so hashes for different uses never match."""
+    key = hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def code_hash(secret: str, typed: str) -> str:
+    """The stored form of a voter code."""
+    return keyed_hash(secret, "voter-code", normalise(typed))
+
+
+def make_codes(
+    secret: str, rnd: Round, count: int, *, letter_lang: str = "en", area_id: int | None = None
+) -> list[str]:
+    """Create `count` new codes for a round, store their hashes, and return them (once only)."""
+    codes = []
+    for _ in range(count):
+        raw = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_SIZE))
+        codes.append(raw)
+        db.session.add(
+            VoterCode(
+                round_id=rnd.id,
+                code_hash=code_hash(secret, raw),
+                letter_lang=letter_lang,
+                area_id=area_id,
+            )
+        )
+    db.session.commit()
+    return [pretty(c) for c in codes]
+
+
+def find(secret: str, rnd: Round, typed: str) -> VoterCode | None:
+    """The code row for what a citizen typed in this round, if any."""
+    found = db.session.scalar(
+        db.select(VoterCode).where(VoterCode.code_hash == code_hash(secret, typed))
+    )
+    return found if found is not None and found.round_id == rnd.id else None
+
+
+def claim(code: VoterCode) -> bool:
+    """Mark a code used inside the caller's transaction; False when someone else got there first.
+
+    One UPDATE with `used = false` in its WHERE: the database, not Python, decides the winner.
+    """
+    result = db.session.execute(
+        update(VoterCode)
+        .where(VoterCode.id == code.id, VoterCode.used.is_(False))
+        .values(used=True)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

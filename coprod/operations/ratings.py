@@ -1,0 +1,48 @@
+"""Saving one participant's ratings: one set per participant, replaced as a whole."""
+
+from datetime import date
+
+from sqlalchemy import delete
+
+from coprod.extensions import db
+from coprod.models import Rating, Round
+
+
+def save_ratings(
+    rnd: Round,
+    rater: str,
+    barriers: dict[int, int],
+    remedies: dict[int, int],
+    *,
+    indicative: bool = False,
+    lang: str = "en",
+    today: date | None = None,
+) -> None:
+    """Replace a rater's scores (1-5) in a round in one transaction; skipped items stay unrated."""
+    day = today or date.today()
+    db.session.execute(delete(Rating).where(Rating.round_id == rnd.id, Rating.rater == rater))
+    for barrier_id, score in barriers.items():
+        db.session.add(
+            Rating(
+                round_id=rnd.id,
+                rater=rater,
+                barrier_id=barrier_id,
+                score=score,
+                indicative=indicative,
+                lang=lang,
+                rated_on=day,
+            )
+        )
+    for remedy_id, score in remedies.items():
+        db.session.add(
+            Rating(
+                round_id=rnd.id,
+                rater=rater,
+                remedy_id=remedy_id,
+                score=score,
+                indicative=indicative,
+                lang=lang,
+                rated_on=day,
+            )
+        )
+    db.session.commit()

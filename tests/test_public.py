@@ -1,0 +1,150 @@
+"""The public pages a citizen reads: home, a round, a remedy, the word list, how it works."""
+
+from coprod.extensions import db
+from coprod.models import GlossaryTerm, Phase, RemedyStatus
+from coprod.operations.content import new_content
+from tests.factories import make_round
+
+
+def test_home_lists_open_rounds_and_says_what_coprod_is(client):
+    open_round = make_round(Phase.VOTING, title="Brookfield votes")
+    make_round(Phase.DRAFT, title="Secret draft")
+    make_round(Phase.CLOSED, title="Last year")
+    page = client.get("/").get_data(as_text=True)
+    assert "Brookfield votes" in page
+    assert "Voting is open" in page
+    assert f'/rounds/{open_round.slug}"' in page
+    assert "Secret draft" not in page
+    assert "Results and answers" in page and "Last year" in page
+
+
+def test_round_page_shows_phase_dates_barriers_and_published_remedies(client):
+    rnd = make_round(Phase.RATING, costs=(2500, 4000))
+    hidden = rnd.remedies[1]
+    hidden.status = RemedyStatus.SUBMITTED
+    db.session.commit()
+    page = client.get(f"/rounds/{rnd.slug}").get_data(as_text=True)
+    assert "Tell us what matters" in page
+    assert "£10,000" in page
+    assert rnd.barriers[0].t("title", "en").text in page
+    assert rnd.remedies[0].t("title", "en").text in page and "£2,500" in page
+    assert hidden.t("title", "en").text not in page
+    assert 'aria-current="step"' in page
+
+
+def test_remedy_page_uses_the_workshop_template(client):
+    rnd = make_round(Phase.VOTING)
+    remedy = rnd.remedies[0]
+    for field, text in {
+        "now": "Nobody translates",
+        "proposal": "Translate it",
+        "who_helps": "Families",
+        "offer": "We will check",
+    }.items():
+        remedy.content.set(field, "en", text)
+    remedy.now_cost, remedy.proposal_cost = 1600, 4000
+    db.session.commit()
+    page = client.get(f"/rounds/{rnd.slug}/remedies/{remedy.id}").get_data(as_text=True)
+    for text in (
+        "What happens now",
+        "Nobody translates",
+        "It costs £1,600",
+        "What we propose",
+        "It would cost £4,000",
+        "Who it helps",
+        "Families",
+        "What our group can offer",
+    ):
+        assert text in page
+
+
+def test_draft_rounds_and_unpublished_remedies_are_not_found(client):
+    draft = make_round(Phase.DRAFT)
+    assert client.get(f"/rounds/{draft.slug}").status_code == 404
+    rnd = make_round(Phase.PROPOSING)
+    rnd.remedies[0].status = RemedyStatus.DRAFT
+    db.session.commit()
+    assert client.get(f"/rounds/{rnd.slug}/remedies/{rnd.remedies[0].id}").status_code == 404
+    other = make_round(Phase.PROPOSING)
+    assert client.get(f"/rounds/{rnd.slug}/remedies/{other.remedies[0].id}").status_code == 404
+
+
+def test_arabic_browser_gets_a_right_to_left_page_in_arabic(client):
+    make_round(Phase.VOTING)
+    page = client.get("/", headers={"Accept-Language": "ar,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "Skip to the main content" not in page  # translated, not English
+
+
+def test_regional_accept_language_finds_the_language(client):
+    page = client.get("/", headers={"Accept-Language": "ur-PK"}).get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl">' in page
+
+
+def test_choosing_a_language_is_kept_and_beats_the_browser(client):
+    response = client.get("/language/ur?next=/how-it-works")
+    assert response.status_code == 302 and response.headers["Location"] == "/how-it-works"
+    page = client.get("/how-it-works", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert 'lang="ur" dir="rtl"' in page
+    # A link that names a language wins for that page only.
+    page = client.get("/how-it-works?lang=en").get_data(as_text=True)
+    assert 'lang="en" dir="ltr"' in page
+
+
+def test_language_switcher_names_each_language_in_its_own_script(client):
+    page = client.get("/").get_data(as_text=True)
+    assert ">العربية<" in page and ">اردو<" in page and ">English<" in page
+    assert 'hreflang="ur"' in page
+
+
+def test_language_switch_never_sends_people_off_site(client):
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        response = client.get("/language/en", query_string={"next": target})
+        assert response.headers["Location"] == "/"
+    assert client.get("/language/xx").status_code == 404
+
+
+def test_untranslated_content_falls_back_with_a_note(client):
+    rnd = make_round(Phase.VOTING, title={"ur": "بروک فیلڈ"}, lang="ur")
+    page = client.get(f"/rounds/{rnd.slug}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert '<h1><span lang="ur" dir="rtl">بروک فیلڈ</span></h1>' in page
+    assert "Written in اردو" in page
+
+
+def test_typed_text_is_escaped(client):
+    rnd = make_round(Phase.VOTING, title='<script>alert("x")</script>')
+    page = client.get(f"/rounds/{rnd.slug}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+def test_glossary_lists_terms_with_plain_words(client):
+    db.session.add(
+        GlossaryTerm(
+            key="co-production",
+            content=new_content(
+                "en",
+                {
+                    "term": "co-production",
+                    "plain": "working together as equals",
+                    "explanation": "People and the council plan and do things together.",
+                },
+            ),
+        )
+    )
+    db.session.commit()
+    page = client.get("/glossary").get_data(as_text=True)
+    assert 'id="co-production"' in page and "working together as equals" in page
+
+
+def test_how_it_works_explains_voting_and_counting(client):
+    page = client.get("/how-it-works").get_data(as_text=True)
+    assert "receipt" in page and "equal share of the money" in page
+
+
+def test_not_found_page_is_friendly_and_translated(client):
+    response = client.get("/nowhere", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "We couldn't find this page" in response.get_data(as_text=True)
