@@ -1,5 +1,6 @@
 """Command-line commands: `flask --app app translate ...`, `demo`."""
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -77,7 +78,38 @@ def demo() -> None:
         click.echo(line)
 
 
+@click.command()
+@click.argument("round_slug", metavar="ROUND")
+@click.option("--count", "-n", type=click.IntRange(1, 200_000), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write a CSV file.")
+@click.option(
+    "--letters",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write printable letters (HTML, one page per code).",
+)
+@click.option("--lang", default="en", help="Language of the letters.")
+@with_appcontext
+def codes(round_slug: str, count: int, out: str | None, letters: str | None, lang: str) -> None:
+    """Make COUNT new voter codes for a round and print them, one per line."""
+    from coprod.extensions import db
+    from coprod.models import Round
+    from coprod.operations import codes as voter_codes
+    from coprod.participate.letters import render_letters
+
+    rnd = db.session.scalar(db.select(Round).where(Round.slug == round_slug))
+    if rnd is None:
+        raise click.UsageError(f"no round with the slug {round_slug!r}")
+    made = voter_codes.make_codes(current_app.config["SECRET_KEY"], rnd, count, letter_lang=lang)
+    if out:
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([["code"], *[[c] for c in made]])
+    else:
+        click.echo("\n".join(made))
+    if letters:
+        Path(letters).write_text(render_letters(rnd, made, lang), encoding="utf-8")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    app.cli.add_command(translate)
-    app.cli.add_command(demo)
+    for command in (translate, demo, codes):
+        app.cli.add_command(command)

@@ -38,6 +38,8 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         # pre_ping lets workers recover by themselves after the database restarts.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Where citizens reach the site: used in printed letters and their QR codes.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "en",

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 
 from coprod import cli, config, i18n, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
@@ -26,6 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path, test_config))
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
@@ -35,10 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from coprod.accounts import bp as accounts_bp
+    from coprod.api import bp as api_bp
+    from coprod.participate import bp as participate_bp
     from coprod.public import bp as public_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(accounts_bp)
+    for blueprint in (public_bp, accounts_bp, participate_bp, api_bp):
+        app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"
     login.login_message = _l("Please sign in to see this page.")
 
@@ -53,3 +59,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets pages be read while a ballot is written; the busy timeout makes concurrent
+    # casts wait their turn instead of failing; SQLite checks foreign keys only when asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

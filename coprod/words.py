@@ -47,3 +47,12 @@ DECISION = {
     Decision.NOT_NOW: _l("Not now"),
     Decision.NO: _l("No"),
 }
+
+SCORE = {
+    # i18n: a five-point answer to "how much does this hold you back / would this help?"
+    1: _l("Not at all"),
+    2: _l("A little"),
+    3: _l("Quite a lot"),
+    4: _l("A lot"),
+    5: _l("Very much"),
+}

@@ -9,6 +9,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from coprod.extensions import db
 from coprod.factory import create_app
@@ -48,6 +49,14 @@ def postgres_url():
     return PG_URL
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production, not the test's own `g`."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(url: str, **overrides):
     config = {
         "TESTING": True,
@@ -55,7 +64,9 @@ def make_app(url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_STORAGE_URI": "memory://",
     }
-    return create_app(config | overrides)
+    app = create_app(config | overrides)
+    app.test_client_class = FreshContextClient
+    return app
 
 
 @pytest.fixture
@@ -81,7 +92,7 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client, url: str) -> str:

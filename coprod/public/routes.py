@@ -2,7 +2,16 @@
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -93,6 +102,8 @@ def http_error(error: HTTPException):
     """Friendly, translated error pages that never show a trace, SQL or a path."""
     code = error.code if error.code in ERRORS else 500
     title, advice = ERRORS[code]
+    if request.path.startswith("/api/"):
+        return jsonify(error=str(title)), code
     return render_template("errors/error.html", code=code, title=title, advice=advice), code
 
 

@@ -1,0 +1,119 @@
+"""API routes. The voter code in a ballot's body is the credential, so no CSRF token."""
+
+from flask import abort, current_app, jsonify, request
+from sqlalchemy import select
+
+from coprod.api import bp
+from coprod.extensions import csrf, db, limiter
+from coprod.models import Channel, Phase, RemedyStatus, Round
+from coprod.operations import ballots
+from coprod.operations.ballots import CastError
+
+
+def _round(slug: str) -> Round:
+    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
+    if rnd is None or rnd.phase == Phase.DRAFT:
+        abort(404)
+    return rnd
+
+
+def _summary(rnd: Round) -> dict:
+    title = rnd.t("title", "en")
+    return {"slug": rnd.slug, "phase": rnd.phase.value, "title": title.text if title else ""}
+
+
+@bp.get("/rounds")
+def rounds():
+    found = db.session.scalars(select(Round).where(Round.phase != Phase.DRAFT).order_by(Round.id))
+    return jsonify([_summary(r) for r in found])
+
+
+@bp.get("/rounds/<slug>")
+def round_detail(slug: str):
+    rnd = _round(slug)
+    lang = request.args.get("lang", "en")
+    rules = ballots.frozen_rules(rnd)
+    remedies = [
+        {
+            "id": str(r.id),
+            "cost": rules["costs"].get(str(r.id), r.cost),
+            "title": str(r.t("title", lang) or ""),
+            "summary": str(r.t("summary", lang) or ""),
+        }
+        for r in rnd.remedies
+        if r.status == RemedyStatus.PUBLISHED
+    ]
+    rule_keys = (
+        "ballot_type",
+        "min_spend_percent",
+        "min_choices",
+        "max_choices",
+        "tally_rule",
+        "tally_utility",
+    )
+    return jsonify(
+        _summary(rnd)
+        | {
+            "budget": rules["budget"],
+            "currency": rules["currency"],
+            "rules": {k: rules[k] for k in rule_keys},
+            "remedies": remedies,
+            "dates": {
+                k: getattr(rnd, k).isoformat() if getattr(rnd, k) else None
+                for k in (
+                    "proposing_opens",
+                    "rating_opens",
+                    "voting_opens",
+                    "voting_closes",
+                    "responses_due",
+                )
+            },
+        }
+    )
+
+
+STATUS = {"code_unknown": 404, "code_used": 409, "closed": 409}
+
+
+@bp.post("/rounds/<slug>/ballots")
+@csrf.exempt
+@limiter.limit("20 per hour", deduct_when=lambda r: r.status_code in (404, 422))
+@limiter.limit(
+    "300 per hour",
+    key_func=lambda: "round:" + request.view_args["slug"],
+    deduct_when=lambda r: r.status_code == 404,
+)
+def cast_ballot(slug: str):
+    rnd = _round(slug)
+    body = request.get_json(silent=True)
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("code"), str)
+        or not isinstance(body.get("choices"), list)
+    ):
+        return jsonify(
+            error="invalid",
+            reasons=[
+                {
+                    "code": "bad_request",
+                    "detail": 'send {"code": "...", "choices": ["<remedy id>"]}',
+                }
+            ],
+        ), 422
+    channel = Channel.API
+    try:
+        receipt = ballots.cast(
+            current_app.config["SECRET_KEY"],
+            rnd,
+            body["code"],
+            [str(c) for c in body["choices"]],
+            channel=channel,
+            lang=str(body.get("lang", "en"))[:12],
+        )
+    except CastError as refused:
+        status = next((STATUS[p.code] for p in refused.problems if p.code in STATUS), 422)
+        return jsonify(
+            error=refused.problems[0].code if status != 422 else "invalid",
+            reasons=[{"code": p.code, **p.params} for p in refused.problems],
+        ), status
+    return jsonify(receipt=receipt), 201

@@ -1,0 +1,18 @@
+"""Forms for taking part."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+
+class CodeForm(FlaskForm):
+    # i18n: label of the box where a citizen types the code from their letter.
+    code = StringField(_l("Your voter code"), validators=[DataRequired(), Length(max=40)])
+
+
+class ReceiptForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only reads
+
+    receipt = StringField(_l("Your receipt"), validators=[DataRequired(), Length(max=40)])

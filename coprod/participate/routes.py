@@ -1,0 +1,313 @@
+"""Routes for taking part: code, rating, ballot, review, cast, receipt, check.
+
+The citizen's code and choices live in the signed session cookie until the ballot is
+cast; then both are cleared. Every step works without JavaScript.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from coprod.extensions import db, limiter
+from coprod.models import Ballot, Eligibility, Phase, Rating, RemedyStatus, Round
+from coprod.operations import ballots, codes, ratings
+from coprod.operations.ballots import CastError, Problem
+from coprod.participate import bp
+from coprod.participate.forms import CodeForm, ReceiptForm
+from coprod.participate.messages import explain
+
+SCALE = range(1, 6)
+SCORES = {str(n) for n in SCALE}
+
+
+def _round(slug: str) -> Round:
+    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
+    if rnd is None or rnd.phase == Phase.DRAFT:
+        abort(404)
+    return rnd
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _code(rnd: Round) -> str | None:
+    return session.get(f"code:{rnd.slug}")
+
+
+def _choices(rnd: Round) -> list[str]:
+    return list(session.get(f"choices:{rnd.slug}", []))
+
+
+def _keep_choices(rnd: Round, choices: list[str]) -> None:
+    session[f"choices:{rnd.slug}"] = choices
+
+
+def _published(rnd: Round):
+    return [r for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
+
+
+def _round_key() -> str:
+    return "round:" + (request.view_args or {}).get("slug", "")
+
+
+def _failed(response) -> bool:
+    # Only wrong codes count towards the limits; a right code moves on with a redirect.
+    return response.status_code != 302
+
+
+@bp.route("/rounds/<slug>/take-part", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], deduct_when=_failed)
+@limiter.limit("300 per hour", methods=["POST"], key_func=_round_key, deduct_when=_failed)
+def enter_code(slug: str):
+    rnd = _round(slug)
+    if rnd.phase not in (Phase.RATING, Phase.VOTING):
+        flash(_("This round is not taking votes or ratings right now."))
+        return redirect(url_for("public.round_page", slug=slug))
+    form = CodeForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        code = codes.find(_secret(), rnd, form.code.data)
+        if code is None:
+            form.code.errors.append(explain(Problem("code_unknown"), rnd.currency))
+        elif code.used and rnd.phase == Phase.VOTING:
+            form.code.errors.append(explain(Problem("code_used"), rnd.currency))
+        else:
+            session[f"code:{slug}"] = codes.normalise(form.code.data)
+            after = "participate.rate" if rnd.phase == Phase.RATING else "participate.ballot"
+            if rnd.phase == Phase.VOTING and _choices(rnd):
+                after = "participate.review"
+            return redirect(url_for(after, slug=slug))
+    return render_template("participate/code.html", round=rnd, form=form)
+
+
+# --- Rating -------------------------------------------------------------------------------
+
+
+def _rater(rnd: Round) -> tuple[str, bool] | None:
+    """A keyed pseudonym for whoever is rating, and whether their ratings are indicative."""
+    if code := _code(rnd):
+        return codes.keyed_hash(_secret(), f"rater:{rnd.id}", code), False
+    if rnd.eligibility == Eligibility.OPEN_RATING:
+        browser = session.setdefault("browser", secrets.token_urlsafe(16))
+        return codes.keyed_hash(_secret(), f"open-rater:{rnd.id}", browser), True
+    return None
+
+
+@bp.route("/rounds/<slug>/rate", methods=["GET", "POST"])
+def rate(slug: str):
+    rnd = _round(slug)
+    if rnd.phase != Phase.RATING:
+        flash(_("Rating is not open in this round."))
+        return redirect(url_for("public.round_page", slug=slug))
+    rater = _rater(rnd)
+    if rater is None:
+        return redirect(url_for("participate.enter_code", slug=slug))
+    key, indicative = rater
+    remedies = _published(rnd)
+    if request.method == "POST":
+        barrier_scores = _scores("barrier", {b.id for b in rnd.barriers})
+        remedy_scores = _scores("remedy", {r.id for r in remedies})
+        ratings.save_ratings(
+            rnd, key, barrier_scores, remedy_scores, indicative=indicative, lang=str(get_locale())
+        )
+        flash(_("Thank you. Your answers are saved. You can change them until rating closes."))
+        return redirect(url_for("participate.rate", slug=slug))
+    saved = db.session.scalars(
+        select(Rating).where(Rating.round_id == rnd.id, Rating.rater == key)
+    ).all()
+    given = {
+        ("barrier", r.barrier_id) if r.barrier_id else ("remedy", r.remedy_id): r.score
+        for r in saved
+    }
+    return render_template(
+        "participate/rate.html",
+        round=rnd,
+        remedies=remedies,
+        given=given,
+        scale=SCALE,
+        indicative=indicative,
+    )
+
+
+def _scores(kind: str, allowed: set[int]) -> dict[int, int]:
+    """Read `kind-<id>` radios; skipped or tampered answers are left out, never guessed."""
+    scores = {}
+    for name, value in request.form.items():
+        prefix, _sep, ident = name.partition("-")
+        if prefix == kind and ident.isdigit() and int(ident) in allowed and value in SCORES:
+            scores[int(ident)] = int(value)
+    return scores
+
+
+# --- The ballot ---------------------------------------------------------------------------
+
+
+def _order(rnd: Round, remedies: list) -> list:
+    """A random order for each voter, the same on every reload of their ballot."""
+    seed = session.setdefault("order", secrets.token_hex(8))
+    return sorted(
+        remedies,
+        key=lambda r: hmac.new(seed.encode(), str(r.id).encode(), hashlib.sha256).digest(),
+    )
+
+
+def _meter(rnd: Round, rules: dict, choices: list[str]) -> dict:
+    spent = sum(rules["costs"].get(c, 0) for c in choices)
+    return {
+        "spent": spent,
+        "left": rules["budget"] - spent,
+        "budget": rules["budget"],
+        "count": len(choices),
+        "max": rules["max_choices"],
+        "knapsack": rules["ballot_type"] == "knapsack",
+    }
+
+
+def _need_code(rnd: Round):
+    if rnd.phase != Phase.VOTING:
+        flash(_("Voting is not open in this round."))
+        return redirect(url_for("public.round_page", slug=rnd.slug))
+    if not _code(rnd):
+        return redirect(url_for("participate.enter_code", slug=rnd.slug))
+    return None
+
+
+@bp.get("/rounds/<slug>/ballot")
+def ballot(slug: str):
+    rnd = _round(slug)
+    if (detour := _need_code(rnd)) is not None:
+        return detour
+    rules = ballots.frozen_rules(rnd)
+    choices = [c for c in _choices(rnd) if c in rules["costs"]]
+    remedies = _order(rnd, [r for r in _published(rnd) if str(r.id) in rules["costs"]])
+    return render_template(
+        "participate/ballot.html",
+        round=rnd,
+        remedies=remedies,
+        choices=choices,
+        meter=_meter(rnd, rules, choices),
+        rules=rules,
+    )
+
+
+@bp.post("/rounds/<slug>/ballot")
+def change_ballot(slug: str):
+    """Add or remove one remedy; the page comes back with the meter worked out again."""
+    rnd = _round(slug)
+    if (detour := _need_code(rnd)) is not None:
+        return detour
+    rules = ballots.frozen_rules(rnd)
+    choices = _choices(rnd)
+    if (added := request.form.get("add")) in rules["costs"] and added not in choices:
+        choices.append(added)
+    if (removed := request.form.get("remove")) in choices:
+        choices.remove(removed)
+    _keep_choices(rnd, choices)
+    if request.form.get("review"):
+        return redirect(url_for("participate.review", slug=slug))
+    anchor = added or removed
+    return redirect(url_for("participate.ballot", slug=slug, _anchor=f"remedy-{anchor}"))
+
+
+@bp.get("/rounds/<slug>/review")
+def review(slug: str):
+    rnd = _round(slug)
+    if (detour := _need_code(rnd)) is not None:
+        return detour
+    rules = ballots.frozen_rules(rnd)
+    choices = _choices(rnd)
+    problems = [explain(p, rnd.currency) for p in ballots.check(rules, choices)]
+    chosen = [r for r in _published(rnd) if str(r.id) in choices]
+    return render_template(
+        "participate/review.html",
+        round=rnd,
+        chosen=chosen,
+        meter=_meter(rnd, rules, choices),
+        problems=problems,
+    )
+
+
+@bp.post("/rounds/<slug>/cast")
+def cast(slug: str):
+    rnd = _round(slug)
+    # The review form carries the choices, so an expired session loses nothing.
+    choices = request.form.getlist("choice")
+    _keep_choices(rnd, choices)
+    if not _code(rnd):
+        flash(_("Your session ended. Please type your code again; your choices are kept."))
+        return redirect(url_for("participate.enter_code", slug=slug))
+    try:
+        receipt = ballots.cast(_secret(), rnd, _code(rnd), choices, lang=str(get_locale()))
+    except CastError as refused:
+        for problem in refused.problems:
+            flash(explain(problem, rnd.currency), "error")
+        if any(p.code in ("code_used", "code_unknown", "closed") for p in refused.problems):
+            session.pop(f"code:{slug}", None)
+            return redirect(url_for("public.round_page", slug=slug))
+        return redirect(url_for("participate.ballot", slug=slug))
+    session.pop(f"code:{slug}", None)
+    session.pop(f"choices:{slug}", None)
+    session[f"receipt:{slug}"] = receipt
+    return redirect(url_for("participate.receipt", slug=slug))
+
+
+@bp.get("/rounds/<slug>/receipt")
+def receipt(slug: str):
+    rnd = _round(slug)
+    value = session.get(f"receipt:{slug}")
+    if not value:
+        return redirect(url_for("participate.check", slug=slug))
+    return render_template("participate/receipt.html", round=rnd, receipt=value)
+
+
+@bp.get("/rounds/<slug>/check")
+@limiter.limit("60 per hour")
+def check(slug: str):
+    """'Check my ballot': a receipt shows that the ballot is in the count, and its choices."""
+    rnd = _round(slug)
+    form = ReceiptForm(request.args)
+    found = None
+    if request.args.get("receipt") and form.validate():
+        found = db.session.scalar(
+            select(Ballot).where(
+                Ballot.round_id == rnd.id,
+                Ballot.receipt_hash == ballots.receipt_hash(form.receipt.data),
+            )
+        )
+        if found is None:
+            form.receipt.errors.append(
+                _("We couldn't find a ballot with this receipt in this round. Check the letters.")
+            )
+    chosen = []
+    if found:
+        ids = {c.remedy_id for c in found.choices}
+        chosen = [r for r in rnd.remedies if r.id in ids]
+    return render_template(
+        "participate/check.html", round=rnd, form=form, ballot=found, chosen=chosen
+    )
+
+
+@bp.get("/rounds/<slug>/receipts.txt")
+def receipt_hashes(slug: str):
+    """After voting closes: every receipt's SHA-256, one per line, so anyone can find theirs."""
+    rnd = _round(slug)
+    if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
+        abort(404)
+    hashes = db.session.scalars(
+        select(Ballot.receipt_hash).where(Ballot.round_id == rnd.id).order_by(Ballot.receipt_hash)
+    )
+    return "\n".join(hashes) + "\n", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -1,0 +1,83 @@
+"""The real-browser harness: Debian's Chromium driven by Playwright, against a live server.
+
+The server runs in a thread on a temporary SQLite file with the demo loaded and CSRF on.
+Browser tests skip (not fail) when /usr/bin/chromium is missing.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from coprod.extensions import db
+from coprod.factory import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Chromium is not installed at /usr/bin/chromium", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The app with the demo loaded, and the lines the demo printed (logins and codes)."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app(
+        {
+            "SECRET_KEY": "browser-tests",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    from coprod.demo import load
+
+    with app.app_context():
+        db.create_all()
+        app.demo_lines = list(load(app.config))
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_codes(live_app):
+    """Unused voter codes the demo printed for the round that is voting."""
+    return [
+        line.strip()
+        for line in live_app.demo_lines
+        if line.startswith("  ") and line.strip().count("-") == 2 and " " not in line.strip()
+    ]
+
+
+def pytest_collection_modifyitems(items):
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.browser)
