@@ -39,11 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from coprod.accounts import bp as accounts_bp
+    from coprod.admin import bp as admin_bp
     from coprod.api import bp as api_bp
     from coprod.participate import bp as participate_bp
     from coprod.public import bp as public_bp
 
-    for blueprint in (public_bp, accounts_bp, participate_bp, api_bp):
+    for blueprint in (public_bp, accounts_bp, participate_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"
     login.login_message = _l("Please sign in to see this page.")

@@ -267,6 +267,8 @@ class Round(HasContent, db.Model):
     eligibility: Mapped[Eligibility] = mapped_column(_enum(Eligibility), default=Eligibility.CODE)
     # When voting opened, the rules as they were, so any later change can be refused.
     frozen_rules: Mapped[dict | None] = mapped_column(JSON)
+    # Paper ballots are typed in twice by different staff and count only when both agree.
+    paper_double_entry: Mapped[bool] = mapped_column(Boolean, default=False)
     # Days after closing that citizens' contacts are kept (UK GDPR storage limit).
     keep_contacts_days: Mapped[int] = mapped_column(Integer, default=90)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -396,7 +398,11 @@ class BallotChoice(db.Model):
 
 
 class PaperEntry(db.Model):
-    """One typing-in of a paper ballot; with double entry two must agree before it counts."""
+    """One typing-in of a paper ballot; with double entry two must agree before it counts.
+
+    The code's hash and the choices are wiped in the transaction that stores the ballot,
+    so no row links a code to a vote for longer than the typing takes.
+    """
 
     __table_args__ = (
         UniqueConstraint("round_id", "sheet", "entered_by_id", name="once_per_typist"),
@@ -405,9 +411,10 @@ class PaperEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     sheet: Mapped[str] = mapped_column(String(40))  # the number printed on the paper
-    choices: Mapped[list] = mapped_column(JSON, default=list)
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    choices: Mapped[list | None] = mapped_column(JSON)
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # counted, mismatch
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # counted, mismatch
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

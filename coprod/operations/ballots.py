@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -96,12 +97,14 @@ def cast(
     channel: Channel = Channel.ONLINE,
     lang: str = "en",
     today: date | None = None,
+    also: Callable[[], None] | None = None,
 ) -> str:
     """Check and store one ballot, mark its code used, and return the receipt.
 
     All or nothing: if anything fails before the commit, the code stays unused and no
     ballot exists. The conditional UPDATE in `codes.claim` makes two casts with one code
-    end in exactly one ballot, on every database.
+    end in exactly one ballot, on every database. `also` adds other writes (a paper
+    entry's bookkeeping) to the same transaction.
     """
     if rnd.phase != Phase.VOTING:
         raise CastError(Problem("closed"))
@@ -128,6 +131,8 @@ def cast(
             choices=[BallotChoice(remedy_id=int(c)) for c in choices],
         )
         db.session.add(ballot)
+        if also is not None:
+            also()
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -7,7 +7,8 @@ import secrets
 from sqlalchemy import update
 
 from coprod.extensions import db
-from coprod.models import Round, VoterCode
+from coprod.models import Round, User, VoterCode
+from coprod.operations import audit
 
 # No look-alikes: no 0/O, 1/I/L; also no U/V pair confusion when read aloud.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -36,7 +37,13 @@ def code_hash(secret: str, typed: str) -> str:
 
 
 def make_codes(
-    secret: str, rnd: Round, count: int, *, letter_lang: str = "en", area_id: int | None = None
+    secret: str,
+    rnd: Round,
+    count: int,
+    *,
+    letter_lang: str = "en",
+    area_id: int | None = None,
+    actor: User | None = None,
 ) -> list[str]:
     """Create `count` new codes for a round, store their hashes, and return them (once only)."""
     codes = []
@@ -51,6 +58,7 @@ def make_codes(
                 area_id=area_id,
             )
         )
+    audit.record("codes_made", actor=actor, round=rnd, count=count, letter_lang=letter_lang)
     db.session.commit()
     return [pretty(c) for c in codes]
 

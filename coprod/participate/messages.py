@@ -48,4 +48,6 @@ def explain(problem: Problem, currency: str) -> str:
                 minimum=money(p["minimum"], currency),
                 spent=money(p["spent"], currency),
             )
+        case "same_typist":
+            return _("You have already typed this sheet. Someone else must type it a second time.")
     return _("Something is wrong with this ballot. Please check your choices.")

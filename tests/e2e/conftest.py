@@ -46,7 +46,6 @@ def live_app(tmp_path_factory):
             "SECRET_KEY": "browser-tests",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
             "RATELIMIT_STORAGE_URI": "memory://",
-            "RATELIMIT_ENABLED": False,
         }
     )
     from coprod.demo import load

@@ -1,0 +1,30 @@
+"""Forms for organisers."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class CodesForm(FlaskForm):
+    count = IntegerField(
+        _l("How many codes"), validators=[DataRequired(), NumberRange(min=1, max=5000)]
+    )
+    lang = SelectField(_l("Language of the letters"))
+
+
+class PaperForm(FlaskForm):
+    # i18n: the number printed on a paper ballot, so two typists can find the same sheet.
+    sheet = StringField(_l("Sheet number"), validators=[DataRequired(), Length(max=40)])
+    code = StringField(_l("Voter code on the paper"), validators=[DataRequired(), Length(max=40)])
+    choices = SelectMultipleField(
+        _l("Ideas ticked on the paper"),
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons."""

@@ -1,0 +1,164 @@
+"""Routes for organisers. Every route checks the role."""
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from coprod import i18n, words
+from coprod.accounts import role_required
+from coprod.admin import bp
+from coprod.admin.forms import CodesForm, EmptyForm, PaperForm
+from coprod.extensions import db
+from coprod.models import AuditEvent, Ballot, PaperEntry, Phase, RemedyStatus, Role, Round
+from coprod.operations import codes, paper
+from coprod.operations.ballots import CastError
+from coprod.operations.phase import ORDER, change_phase
+from coprod.participate.letters import render_letters
+from coprod.participate.messages import explain
+
+STAFF = tuple(Role)[1:]  # everyone but group members
+ORGANISER = (Role.ORGANISER,)
+
+
+def _round(slug: str) -> Round:
+    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+def _next_phase(rnd: Round) -> Phase | None:
+    position = ORDER.index(rnd.phase)
+    return ORDER[position + 1] if position + 1 < len(ORDER) else None
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def home():
+    rounds = db.session.scalars(select(Round).order_by(Round.id.desc())).all()
+    return render_template("admin/home.html", rounds=rounds)
+
+
+@bp.get("/rounds/<slug>")
+@role_required(*ORGANISER)
+def round_admin(slug: str):
+    rnd = _round(slug)
+    form = CodesForm(lang="en")
+    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
+    return render_template(
+        "admin/round.html",
+        round=rnd,
+        form=form,
+        button=EmptyForm(),
+        next_phase=_next_phase(rnd),
+        ballots=ballots,
+    )
+
+
+@bp.post("/rounds/<slug>/phase")
+@role_required(*ORGANISER)
+def next_phase(slug: str):
+    rnd = _round(slug)
+    if EmptyForm().validate_on_submit() and (to := _next_phase(rnd)) is not None:
+        change_phase(rnd, to, actor=current_user)
+        flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
+    return redirect(url_for("admin.round_admin", slug=slug))
+
+
+@bp.post("/rounds/<slug>/codes")
+@role_required(*ORGANISER)
+def make_codes(slug: str):
+    """Make codes and hand back their printable letters; the codes are never shown again."""
+    rnd = _round(slug)
+    form = CodesForm()
+    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    if not form.validate_on_submit():
+        flash(_("Please give a number of codes between 1 and 5,000."), "error")
+        return redirect(url_for("admin.round_admin", slug=slug))
+    made = codes.make_codes(
+        current_app.config["SECRET_KEY"],
+        rnd,
+        form.count.data,
+        letter_lang=form.lang.data,
+        actor=current_user,
+    )
+    html = render_letters(rnd, made, form.lang.data)
+    return Response(
+        html,
+        mimetype="text/html",
+        headers={
+            "Content-Disposition": f'attachment; filename="letters-{rnd.slug}.html"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/rounds/<slug>/paper", methods=["GET", "POST"])
+@role_required(Role.ORGANISER, Role.MODERATOR)
+def paper_ballot(slug: str):
+    rnd = _round(slug)
+    form = PaperForm()
+    form.choices.choices = [
+        (str(r.id), r.t("title", "en").text)
+        for r in rnd.remedies
+        if r.status == RemedyStatus.PUBLISHED
+    ]
+    if rnd.phase != Phase.VOTING:
+        flash(_("Paper ballots can only be typed in while voting is open."), "error")
+    elif form.validate_on_submit():
+        try:
+            outcome = paper.enter_paper(
+                current_app.config["SECRET_KEY"],
+                rnd,
+                form.sheet.data,
+                form.code.data,
+                form.choices.data,
+                current_user,
+            )
+        except CastError as refused:
+            for problem in refused.problems:
+                form.choices.errors.append(explain(problem, rnd.currency))
+        else:
+            flash(
+                {
+                    "counted": _("Sheet %(sheet)s is counted.", sheet=form.sheet.data),
+                    "waiting": _(
+                        "Sheet %(sheet)s is saved. Another person must now type it too.",
+                        sheet=form.sheet.data,
+                    ),
+                    "mismatch": _(
+                        "Sheet %(sheet)s does not match the first typing. "
+                        "An organiser will check the paper.",
+                        sheet=form.sheet.data,
+                    ),
+                }[outcome],
+                "error" if outcome == "mismatch" else "message",
+            )
+            return redirect(url_for("admin.paper_ballot", slug=slug))
+    mismatches = db.session.scalars(
+        select(PaperEntry.sheet)
+        .where(PaperEntry.round_id == rnd.id, PaperEntry.status == "mismatch")
+        .distinct()
+    ).all()
+    return render_template(
+        "admin/paper.html", round=rnd, form=form, mismatches=mismatches, button=EmptyForm()
+    )
+
+
+@bp.post("/rounds/<slug>/paper/<sheet>/clear")
+@role_required(*ORGANISER)
+def clear_mismatch(slug: str, sheet: str):
+    rnd = _round(slug)
+    if EmptyForm().validate_on_submit():
+        paper.clear_mismatch(rnd, sheet, current_user)
+        flash(_("Sheet %(sheet)s can now be typed in again.", sheet=sheet))
+    return redirect(url_for("admin.paper_ballot", slug=slug))
+
+
+@bp.get("/audit")
+@role_required(*ORGANISER)
+def audit_log():
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500))
+    return render_template("admin/audit.html", events=events)

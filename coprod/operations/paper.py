@@ -1,0 +1,96 @@
+"""Paper ballots typed in by staff: the same checks and the same casting as online."""
+
+from sqlalchemy import select
+
+from coprod.extensions import db
+from coprod.models import Channel, PaperEntry, Round, User
+from coprod.operations import audit, ballots, codes
+from coprod.operations.ballots import CastError, Problem
+
+
+def enter_paper(
+    secret: str, rnd: Round, sheet: str, typed_code: str, choices: list[str], typist: User
+) -> str:
+    """Type in one paper ballot; return 'counted', 'waiting' (for a second typist) or 'mismatch'."""
+    choices = sorted({str(c) for c in choices})
+    code = codes.find(secret, rnd, typed_code)
+    if code is None:
+        raise CastError(Problem("code_unknown"))
+    if code.used:
+        raise CastError(Problem("code_used"))
+    problems = ballots.check(ballots.frozen_rules(rnd), choices)
+    if problems:
+        raise CastError(*problems)
+    if not rnd.paper_double_entry:
+        ballots.cast(
+            secret,
+            rnd,
+            typed_code,
+            choices,
+            channel=Channel.PAPER,
+            also=lambda: audit.record("paper_ballot_entered", actor=typist, round=rnd, sheet=sheet),
+        )
+        return "counted"
+
+    hashed = codes.code_hash(secret, typed_code)
+    earlier = db.session.scalars(
+        select(PaperEntry).where(
+            PaperEntry.round_id == rnd.id, PaperEntry.sheet == sheet, PaperEntry.status == "waiting"
+        )
+    ).all()
+    if any(e.entered_by_id == typist.id for e in earlier):
+        raise CastError(Problem("same_typist"))
+    if not earlier:
+        db.session.add(
+            PaperEntry(
+                round_id=rnd.id,
+                sheet=sheet,
+                code_hash=hashed,
+                choices=choices,
+                entered_by_id=typist.id,
+            )
+        )
+        audit.record("paper_ballot_first_entry", actor=typist, round=rnd, sheet=sheet)
+        db.session.commit()
+        return "waiting"
+    first = earlier[0]
+    if first.code_hash != hashed or first.choices != choices:
+        first.status = "mismatch"
+        db.session.add(
+            PaperEntry(
+                round_id=rnd.id,
+                sheet=sheet,
+                code_hash=hashed,
+                choices=choices,
+                entered_by_id=typist.id,
+                status="mismatch",
+            )
+        )
+        audit.record("paper_ballot_mismatch", actor=typist, round=rnd, sheet=sheet)
+        db.session.commit()
+        return "mismatch"
+
+    def settle() -> None:
+        # Wipe what would link this code to its vote, in the transaction that stores it.
+        first.status, first.code_hash, first.choices = "counted", None, None
+        db.session.add(
+            PaperEntry(round_id=rnd.id, sheet=sheet, entered_by_id=typist.id, status="counted")
+        )
+        audit.record("paper_ballot_entered", actor=typist, round=rnd, sheet=sheet)
+
+    ballots.cast(secret, rnd, typed_code, choices, channel=Channel.PAPER, also=settle)
+    return "counted"
+
+
+def clear_mismatch(rnd: Round, sheet: str, organiser: User) -> None:
+    """Throw away both typings of a sheet that did not agree, so it can be typed again."""
+    for entry in db.session.scalars(
+        select(PaperEntry).where(
+            PaperEntry.round_id == rnd.id,
+            PaperEntry.sheet == sheet,
+            PaperEntry.status == "mismatch",
+        )
+    ):
+        db.session.delete(entry)
+    audit.record("paper_mismatch_cleared", actor=organiser, round=rnd, sheet=sheet)
+    db.session.commit()

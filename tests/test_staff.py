@@ -1,0 +1,151 @@
+"""Staff: signing in, the role check on every staff route, phases, codes, paper ballots."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from coprod.extensions import db
+from coprod.models import AuditEvent, Ballot, Channel, PaperEntry, Phase, Role
+from coprod.operations import codes, paper
+from coprod.operations.ballots import CastError
+from tests.conftest import csrf_token
+from tests.factories import make_round, make_user
+
+SECRET = "test-secret"
+PASSWORD = "correct horse battery"
+
+
+def sign_in(client, user):
+    token = csrf_token(client, "/sign-in")
+    response = client.post(
+        "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def staff_routes(app):
+    """Every route whose view checks a role, with its allowed roles and a URL to try."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        roles = getattr(view, "required_roles", None)
+        if rule.rule.startswith("/staff"):
+            assert roles, f"{rule.rule} has no role check"
+        if roles:
+            url = rule.rule.replace("<slug>", "round-x").replace("<sheet>", "1")
+            url = re.sub(r"<int:\w+>", "1", url)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                found.append((url, method, set(roles)))
+    return found
+
+
+def test_every_staff_route_refuses_anyone_without_the_role(app):
+    make_round(Phase.VOTING, slug="round-x")
+    routes = staff_routes(app)
+    assert len(routes) >= 6
+    anonymous = app.test_client()
+    token = csrf_token(anonymous, "/sign-in")
+    for url, method, _roles in routes:
+        response = anonymous.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"], url
+    for role in Role:
+        user = make_user(role)
+        client = app.test_client()
+        sign_in(client, user)
+        token = csrf_token(client, "/sign-in")
+        for url, method, roles in routes:
+            status = client.open(url, method=method, data={"csrf_token": token}).status_code
+            if role in roles:
+                assert status != 403, (url, method, role)
+            else:
+                assert status == 403, (url, method, role)
+
+
+def test_wrong_password_gets_a_clear_message_and_keeps_the_email(client, app):
+    user = make_user(Role.ORGANISER)
+    token = csrf_token(client, "/sign-in")
+    page = client.post(
+        "/sign-in", data={"email": user.email, "password": "nope", "csrf_token": token}
+    ).get_data(as_text=True)
+    assert "don&#39;t match" in page and f'value="{user.email}"' in page
+
+
+def test_organiser_moves_a_round_on_and_voting_freezes_the_rules(client):
+    organiser = make_user(Role.ORGANISER)
+    rnd = make_round(Phase.RATING)
+    sign_in(client, organiser)
+    page = client.get(f"/staff/rounds/{rnd.slug}").get_data(as_text=True)
+    assert "cannot change" in page
+    token = csrf_token(client, f"/staff/rounds/{rnd.slug}")
+    client.post(f"/staff/rounds/{rnd.slug}/phase", data={"csrf_token": token})
+    db.session.expire_all()
+    assert rnd.phase == Phase.VOTING and rnd.frozen_rules["budget"] == 10000
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "phase_changed")
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.actor_id == organiser.id and event.detail["after"] == "voting"
+
+
+def test_organiser_gets_printable_letters_for_new_codes(client):
+    sign_in(client, make_user(Role.ORGANISER))
+    rnd = make_round(Phase.VOTING)
+    token = csrf_token(client, f"/staff/rounds/{rnd.slug}")
+    response = client.post(
+        f"/staff/rounds/{rnd.slug}/codes", data={"count": "3", "lang": "ar", "csrf_token": token}
+    )
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    html = response.get_data(as_text=True)
+    found = re.findall(r'class="code">([A-Z0-9-]{14})<', html)
+    assert len(found) == 3 and 'lang="ar" dir="rtl"' in html
+    assert codes.find(SECRET, rnd, found[0]) is not None
+    bad = client.post(
+        f"/staff/rounds/{rnd.slug}/codes", data={"count": "0", "lang": "ar", "csrf_token": token}
+    )
+    assert bad.status_code == 302
+
+
+def test_a_paper_ballot_counts_like_an_online_one(client):
+    rnd = make_round(Phase.VOTING)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    sign_in(client, make_user(Role.MODERATOR))
+    token = csrf_token(client, f"/staff/rounds/{rnd.slug}/paper")
+    ids = [str(r.id) for r in rnd.remedies]
+    page = client.post(
+        f"/staff/rounds/{rnd.slug}/paper",
+        data={"sheet": "17", "code": code, "choices": ids, "csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "there is only £10,000" in page and 'value="17"' in page
+    page = client.post(
+        f"/staff/rounds/{rnd.slug}/paper",
+        data={"sheet": "17", "code": code, "choices": ids[:2], "csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Sheet 17 is counted." in page
+    assert db.session.scalars(select(Ballot.channel)).all() == [Channel.PAPER]
+
+
+def test_double_entry_counts_only_when_two_typists_agree(app):
+    rnd = make_round(Phase.VOTING, paper_double_entry=True)
+    first_code, second_code = codes.make_codes(SECRET, rnd, 2)
+    ann, bob = make_user(Role.MODERATOR), make_user(Role.ORGANISER)
+    ids = [str(r.id) for r in rnd.remedies]
+
+    assert paper.enter_paper(SECRET, rnd, "1", first_code, ids[:1], ann) == "waiting"
+    with pytest.raises(CastError) as refused:
+        paper.enter_paper(SECRET, rnd, "1", first_code, ids[:1], ann)
+    assert refused.value.problems[0].code == "same_typist"
+    assert paper.enter_paper(SECRET, rnd, "1", first_code.lower(), ids[:1], bob) == "counted"
+    assert db.session.scalar(select(func.count(Ballot.id))) == 1
+    leftovers = db.session.scalars(select(PaperEntry)).all()
+    assert all(e.code_hash is None and e.choices is None for e in leftovers)
+
+    assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[:1], ann) == "waiting"
+    assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], bob) == "mismatch"
+    assert db.session.scalar(select(func.count(Ballot.id))) == 1
+    paper.clear_mismatch(rnd, "2", bob)
+    assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann) == "waiting"
