@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
@@ -11,6 +11,11 @@ from coprod import cli, config, i18n, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+# Everything comes from this site; nothing inline, so injected markup cannot run or restyle.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -41,10 +46,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.accounts import bp as accounts_bp
     from coprod.admin import bp as admin_bp
     from coprod.api import bp as api_bp
+    from coprod.council import bp as council_bp
+    from coprod.moderate import bp as moderate_bp
     from coprod.participate import bp as participate_bp
+    from coprod.propose import bp as propose_bp
     from coprod.public import bp as public_bp
 
-    for blueprint in (public_bp, accounts_bp, participate_bp, api_bp, admin_bp):
+    for blueprint in (
+        public_bp,
+        accounts_bp,
+        participate_bp,
+        api_bp,
+        admin_bp,
+        propose_bp,
+        moderate_bp,
+        council_bp,
+    ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"
     login.login_message = _l("Please sign in to see this page.")
@@ -53,10 +70,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
 
     @app.after_request
-    def say_language(response):
+    def headers(response):
         response.headers.setdefault("Content-Language", i18n.html_lang(str(get_locale())))
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     return app

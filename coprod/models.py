@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,6 +33,18 @@ from coprod.extensions import db
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+class AwareDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -99,6 +112,7 @@ class Channel(enum.StrEnum):
     ONLINE = "online"
     PAPER = "paper"
     API = "api"
+    IMPORTED = "imported"  # from a real election's .pb file
 
 
 class Decision(enum.StrEnum):
@@ -167,7 +181,7 @@ class ContentText(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     translated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     content: Mapped[Content] = relationship(back_populates="texts")
 
 
@@ -203,7 +217,7 @@ class Group(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     about: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     members: Mapped[list[User]] = relationship(back_populates="group")
 
 
@@ -218,9 +232,9 @@ class User(UserMixin, db.Model):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"))
     lang: Mapped[str] = mapped_column(String(12), default="en")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     group: Mapped[Group | None] = relationship(back_populates="members")
 
     @property
@@ -267,11 +281,13 @@ class Round(HasContent, db.Model):
     eligibility: Mapped[Eligibility] = mapped_column(_enum(Eligibility), default=Eligibility.CODE)
     # When voting opened, the rules as they were, so any later change can be refused.
     frozen_rules: Mapped[dict | None] = mapped_column(JSON)
+    # The META of an election imported from a .pb file, written back out with its ballots.
+    pb_meta: Mapped[dict | None] = mapped_column(JSON)
     # Paper ballots are typed in twice by different staff and count only when both agree.
     paper_double_entry: Mapped[bool] = mapped_column(Boolean, default=False)
     # Days after closing that citizens' contacts are kept (UK GDPR storage limit).
     keep_contacts_days: Mapped[int] = mapped_column(Integer, default=90)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
     area: Mapped[Area | None] = relationship()
     content: Mapped[Content] = relationship(lazy="joined")
@@ -307,13 +323,15 @@ class Remedy(HasContent, db.Model):
         _enum(RemedyStatus), default=RemedyStatus.DRAFT, index=True
     )
     cost: Mapped[int] = mapped_column(Integer, default=0)  # on the ballot
+    # The project's id in an imported .pb file; ties are broken on it, as the file's count did.
+    external_id: Mapped[str | None] = mapped_column(String(40))
     now_cost: Mapped[int | None] = mapped_column(Integer)  # what happens now costs
     proposal_cost: Mapped[int | None] = mapped_column(Integer)  # what we propose would cost
     moderator_message: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
     round: Mapped[Round] = relationship(back_populates="remedies")
     group: Mapped[Group | None] = relationship()
@@ -328,7 +346,7 @@ class RemedyReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     remedy_id: Mapped[int] = mapped_column(ForeignKey("remedy.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -415,7 +433,7 @@ class PaperEntry(db.Model):
     choices: Mapped[list | None] = mapped_column(JSON)
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     status: Mapped[str] = mapped_column(String(20), default="waiting")  # counted, mismatch
-    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    entered_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
 class Count(db.Model):
@@ -430,17 +448,19 @@ class Count(db.Model):
     spent: Mapped[int] = mapped_column(Integer)
     selected: Mapped[list] = mapped_column(JSON)  # remedy ids in the order chosen
     explanations: Mapped[dict] = mapped_column(JSON)  # remedy id -> explanation data
-    counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    counted_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
 class Contact(db.Model):
     """A way to tell a citizen the answer came; kept apart from ballots, deleted on time."""
 
+    __table_args__ = (UniqueConstraint("round_id", "address", name="once_per_round"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     address: Mapped[str] = mapped_column(String(254))
     lang: Mapped[str] = mapped_column(String(12), default="en")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
 # --- Answers from people with power ----------------------------------------------------------
@@ -454,6 +474,8 @@ class Response(HasContent, db.Model):
 
     __table_args__ = (
         CheckConstraint("(barrier_id IS NULL) <> (remedy_id IS NULL)", name="barrier_xor_remedy"),
+        # One priority per place, so a top-5 report can only be sent once per round.
+        UniqueConstraint("round_id", "rank", name="one_per_rank"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -465,7 +487,7 @@ class Response(HasContent, db.Model):
     due_on: Mapped[date] = mapped_column(Date)
     decision: Mapped[Decision | None] = mapped_column(_enum(Decision))
     decided_on: Mapped[date | None] = mapped_column(Date)
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship()
     barrier: Mapped[Barrier | None] = relationship()
@@ -516,14 +538,14 @@ class TranslationSuggestion(db.Model):
     suggestion: Mapped[str] = mapped_column(Text)
     page: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(20), default="new")  # accepted, declined
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
 class AuditEvent(db.Model):
     """A record of a staff action or phase change, for organisers and the public history."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(60))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), index=True)

@@ -1,17 +1,18 @@
 """Routes for signing in and out."""
 
+import math
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_user, logout_user
-from sqlalchemy import select
 
 from coprod.accounts import bp
 from coprod.accounts.forms import LoginForm
-from coprod.extensions import db, limiter
-from coprod.models import User
-from coprod.operations.accounts import password_matches
+from coprod.extensions import limiter
+from coprod.operations.accounts import AccountLocked, authenticate
 
 
 def _safe_next(target: str | None) -> str:
@@ -26,11 +27,26 @@ def _safe_next(target: str | None) -> str:
 def sign_in():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.active and password_matches(user, form.password.data):
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        flash(_("That email and password don't match. Please try again."), "error")
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except AccountLocked as locked:
+            seconds = (locked.until - datetime.now(UTC)).total_seconds()
+            minutes = max(1, math.ceil(seconds / 60))
+            flash(
+                ngettext(
+                    "Too many wrong passwords. For your safety, this account is locked for "
+                    "%(num)d minute.",
+                    "Too many wrong passwords. For your safety, this account is locked for "
+                    "%(num)d minutes.",
+                    minutes,
+                ),
+                "error",
+            )
+        else:
+            if user is not None:
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+            flash(_("That email and password don't match. Please try again."), "error")
     return render_template("accounts/sign_in.html", form=form)
 
 
