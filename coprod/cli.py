@@ -1,6 +1,7 @@
 """Command-line commands: `flask --app app translate ...`, `demo`."""
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -91,14 +92,10 @@ def demo() -> None:
 @with_appcontext
 def codes(round_slug: str, count: int, out: str | None, letters: str | None, lang: str) -> None:
     """Make COUNT new voter codes for a round and print them, one per line."""
-    from coprod.extensions import db
-    from coprod.models import Round
     from coprod.operations import codes as voter_codes
     from coprod.participate.letters import render_letters
 
-    rnd = db.session.scalar(db.select(Round).where(Round.slug == round_slug))
-    if rnd is None:
-        raise click.UsageError(f"no round with the slug {round_slug!r}")
+    rnd = _round_or_fail(round_slug)
     made = voter_codes.make_codes(current_app.config["SECRET_KEY"], rnd, count, letter_lang=lang)
     if out:
         with open(out, "w", newline="", encoding="utf-8") as f:
@@ -109,7 +106,53 @@ def codes(round_slug: str, count: int, out: str | None, letters: str | None, lan
         Path(letters).write_text(render_letters(rnd, made, lang), encoding="utf-8")
 
 
+def _round_or_fail(slug: str):
+    from coprod.extensions import db
+    from coprod.models import Round
+
+    rnd = db.session.scalar(db.select(Round).where(Round.slug == slug))
+    if rnd is None:
+        raise click.UsageError(f"no round with the slug {slug!r}")
+    return rnd
+
+
+@click.command("export")
+@click.argument("round_slug", metavar="ROUND")
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-")
+@with_appcontext
+def export_command(round_slug: str, out) -> None:
+    """Write a whole round as JSON (to stdout, or --out FILE)."""
+    from coprod.operations.transfer import export_round
+
+    json.dump(export_round(_round_or_fail(round_slug)), out, ensure_ascii=False, indent=1)
+    out.write("\n")
+
+
+@click.command("import")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.option("--slug", help="Give the round a new slug (when its own is taken).")
+@with_appcontext
+def import_command(source, slug: str | None) -> None:
+    """Recreate a round from `flask export` JSON."""
+    from coprod.operations.transfer import TransferError, import_round
+
+    try:
+        rnd = import_round(json.load(source), slug=slug)
+    except (TransferError, json.JSONDecodeError, KeyError) as error:
+        raise click.ClickException(f"cannot import: {error}") from error
+    click.echo(f"Imported the round {rnd.slug}.")
+
+
+@click.command("purge-contacts")
+@with_appcontext
+def purge_contacts() -> None:
+    """Delete citizens' contacts kept longer than their round allows (run daily)."""
+    from coprod.operations.privacy import purge_contacts as purge
+
+    click.echo(f"Deleted {purge()} contacts.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (translate, demo, codes):
+    for command in (translate, demo, codes, export_command, import_command, purge_contacts):
         app.cli.add_command(command)

@@ -356,9 +356,11 @@ class RemedyReport(db.Model):
 class VoterCode(db.Model):
     """A code on a letter or card. Stored only as a keyed hash; records only that it was used."""
 
+    __table_args__ = (UniqueConstraint("round_id", "code_hash", name="one_code_per_round"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"))
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     letter_lang: Mapped[str] = mapped_column(String(12), default="en")
     used: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -391,9 +393,11 @@ class Rating(db.Model):
 class Ballot(db.Model):
     """A cast ballot. No link to the code that cast it, and only the day it was cast."""
 
+    __table_args__ = (UniqueConstraint("round_id", "receipt_hash", name="one_receipt_per_round"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
-    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"))
+    receipt_hash: Mapped[str] = mapped_column(String(64))
     cast_on: Mapped[date] = mapped_column(Date)
     channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.ONLINE)
     lang: Mapped[str] = mapped_column(String(12), default="en")

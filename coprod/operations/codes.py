@@ -65,10 +65,11 @@ def make_codes(
 
 def find(secret: str, rnd: Round, typed: str) -> VoterCode | None:
     """The code row for what a citizen typed in this round, if any."""
-    found = db.session.scalar(
-        db.select(VoterCode).where(VoterCode.code_hash == code_hash(secret, typed))
+    return db.session.scalar(
+        db.select(VoterCode).where(
+            VoterCode.round_id == rnd.id, VoterCode.code_hash == code_hash(secret, typed)
+        )
     )
-    return found if found is not None and found.round_id == rnd.id else None
 
 
 def claim(code: VoterCode) -> bool:

@@ -1,5 +1,7 @@
 """Counting a round with the pure tally core, and storing the result with its inputs' checksum."""
 
+from __future__ import annotations
+
 import hashlib
 
 from sqlalchemy import select

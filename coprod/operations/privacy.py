@@ -1,0 +1,26 @@
+"""Keeping personal data no longer than needed (UK GDPR storage limitation)."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select
+
+from coprod.extensions import db
+from coprod.models import Contact, Phase, Round
+from coprod.operations import audit
+
+
+def purge_contacts(today: date | None = None) -> int:
+    """Delete contacts of rounds closed longer ago than the round's keep_contacts_days."""
+    today = today or date.today()
+    deleted = 0
+    closed = db.session.scalars(select(Round).where(Round.phase == Phase.CLOSED))
+    for rnd in closed:
+        ended = rnd.responses_due or rnd.voting_closes
+        if ended is None or today <= ended + timedelta(days=rnd.keep_contacts_days):
+            continue
+        result = db.session.execute(delete(Contact).where(Contact.round_id == rnd.id))
+        if result.rowcount:
+            audit.record("contacts_deleted", round=rnd, count=result.rowcount)
+            deleted += result.rowcount
+    db.session.commit()
+    return deleted
