@@ -112,3 +112,14 @@ def unexpected_error(error: Exception):
     current_app.logger.exception("Unhandled error")
     db.session.rollback()
     return http_error(InternalServerError())
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.get("/healthz")
+def health():
+    """For load balancers (and the load bench's ceiling): answers without the database."""
+    return "ok\n", 200, {"Content-Type": "text/plain"}
