@@ -201,7 +201,8 @@ def main() -> None:
         ballots = conn.execute(sa.text("SELECT count(*) FROM ballot")).scalar()
         used = conn.execute(sa.text("SELECT count(*) FROM voter_code WHERE used")).scalar()
     print(
-        f"gunicorn: {workers} workers x 8 threads; {args.clients} clients; {args.seconds:.0f} s each"
+        f"gunicorn: {workers} workers x 8 threads; {args.clients} clients; "
+        f"{args.seconds:.0f} s each"
     )
     print(f"{'':18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for name, r in (("casting path", casting), ("trivial endpoint", ceiling)):
