@@ -69,6 +69,29 @@ def compile() -> None:
     _pybabel("compile", "-d", str(ROOT / "translations"), "--statistics")
 
 
+@translate.command()
+@with_appcontext
+def suggestions() -> None:
+    """Write citizens' accepted suggestions into the catalogues, then compile them."""
+    from coprod.extensions import db
+    from coprod.models import TranslationSuggestion
+    from coprod.translate.catalogue import apply_suggestions
+
+    accepted = db.session.scalars(
+        db.select(TranslationSuggestion).where(TranslationSuggestion.status == "accepted")
+    ).all()
+    by_lang: dict[str, dict[str, str]] = {}
+    for s in accepted:
+        by_lang.setdefault(s.lang, {})[s.msgid] = s.suggestion
+    for lang, wordings in sorted(by_lang.items()):
+        changed = apply_suggestions(current_app.config["TRANSLATIONS_DIR"], lang, wordings)
+        click.echo(f"{lang}: {changed} strings changed")
+    for s in accepted:
+        s.status = "exported"
+    db.session.commit()
+    _pybabel("compile", "-d", current_app.config["TRANSLATIONS_DIR"])
+
+
 @click.command()
 @with_appcontext
 def demo() -> None:

@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.participate import bp as participate_bp
     from coprod.propose import bp as propose_bp
     from coprod.public import bp as public_bp
+    from coprod.translate import bp as translate_bp
 
     for blueprint in (
         public_bp,
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         propose_bp,
         moderate_bp,
         council_bp,
+        translate_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

@@ -1,0 +1,77 @@
+"""Routes: suggest a better wording (anyone); review suggestions (organisers)."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from coprod.accounts import role_required
+from coprod.admin.forms import EmptyForm
+from coprod.extensions import db, limiter
+from coprod.models import Role, TranslationSuggestion
+from coprod.operations import audit
+from coprod.translate import bp
+from coprod.translate.catalogue import page_strings
+from coprod.translate.forms import SuggestionForm
+
+
+def _local(path: str | None) -> str:
+    parts = urlsplit(path or "/")
+    return path if path and path.startswith("/") and not parts.netloc else "/"
+
+
+@bp.route("/suggest-translation", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def suggest():
+    lang = str(get_locale())
+    template = request.args.get("template", "")
+    strings = page_strings(current_app.config["TRANSLATIONS_DIR"], template or None)
+    form = SuggestionForm(page=_local(request.args.get("page")))
+    # Each choice shows the words as the reader sees them now, in their language.
+    form.msgid.choices = [(s, _(s)) for s in strings]
+    if form.validate_on_submit():
+        db.session.add(
+            TranslationSuggestion(
+                lang=lang,
+                msgid=form.msgid.data,
+                suggestion=form.suggestion.data.strip(),
+                page=_local(form.page.data),
+            )
+        )
+        db.session.commit()
+        flash(_("Thank you! An organiser will look at your suggestion."))
+        return redirect(_local(form.page.data))
+    return render_template("translate/suggest.html", form=form)
+
+
+@bp.get("/staff/translations")
+@role_required(Role.ORGANISER)
+def review():
+    waiting = db.session.scalars(
+        select(TranslationSuggestion)
+        .where(TranslationSuggestion.status == "new")
+        .order_by(TranslationSuggestion.lang, TranslationSuggestion.id)
+    ).all()
+    return render_template("translate/review.html", suggestions=waiting, button=EmptyForm())
+
+
+@bp.post("/staff/translations/<int:suggestion_id>/<any(accepted, declined):verdict>")
+@role_required(Role.ORGANISER)
+def decide(suggestion_id: int, verdict: str):
+    suggestion = db.session.get(TranslationSuggestion, suggestion_id)
+    if suggestion is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        suggestion.status = verdict
+        audit.record(
+            f"translation_{verdict}",
+            actor=current_user,
+            lang=suggestion.lang,
+            msgid=suggestion.msgid,
+        )
+        db.session.commit()
+        flash(_("Saved. Accepted wordings go into the site with `flask translate suggestions`."))
+    return redirect(url_for("translate.review"))

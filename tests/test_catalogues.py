@@ -1,0 +1,52 @@
+"""Every catalogue is complete: no untranslated or fuzzy entry, same placeholders, same tags."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po"))
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
+TAG = re.compile(r"</?([a-zA-Z][\w-]*)[^>]*>")
+
+
+def entries(po: Path):
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    for message in catalog:
+        if message.id:
+            yield message
+
+
+def forms(message) -> tuple[list[str], list[str]]:
+    ids = list(message.id) if isinstance(message.id, tuple) else [message.id]
+    strings = list(message.string) if isinstance(message.string, tuple) else [message.string]
+    return ids, strings
+
+
+def test_every_supported_language_has_a_catalogue():
+    langs = {p.parts[-3] for p in CATALOGUES}
+    assert {"ur", "ar"} <= langs
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-3])
+def test_catalogue_is_complete_and_consistent(po):
+    problems = []
+    for message in entries(po):
+        ids, strings = forms(message)
+        if message.fuzzy:
+            problems.append(f"fuzzy: {ids[0]!r}")
+        if not all(strings):
+            problems.append(f"untranslated: {ids[0]!r}")
+            continue
+        wanted = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
+        for text in strings:
+            found = set(PLACEHOLDER.findall(text))
+            # A plural form may leave out %(num)d (e.g. "one" in words), nothing else.
+            if found - wanted or (wanted - found) - {"num"}:
+                problems.append(f"placeholders differ: {ids[0]!r} -> {text!r}")
+            if sorted(TAG.findall(text)) != sorted(TAG.findall(ids[0])):
+                problems.append(f"HTML tags differ: {ids[0]!r} -> {text!r}")
+    assert not problems, f"{po.parts[-3]}: " + "\n".join(problems)
