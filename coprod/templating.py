@@ -3,32 +3,93 @@
 from datetime import date
 from urllib.parse import urlencode
 
-from babel.numbers import format_currency
-from flask import Flask, request
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, g, request, url_for
 from flask_babel import format_date, get_locale
+from markupsafe import Markup, escape
 
 from coprod import i18n, words
+from coprod.models import Localized
+from coprod.operations.glossary import glossary_terms
+from coprod.plain import link_terms
+
+# Where a locale's own numbering system is not Latin (CLDR's default), show its digits.
+ZERO = {"beng": "\u09e6", "arab": "\u0660", "arabext": "\u06f0", "guru": "\u0a66", "deva": "\u0966"}
+
+
+def digits(text: str) -> str:
+    """Write the digits of `text` in the reader's own numbering system (Bengali, say)."""
+    zero = ZERO.get(get_locale().default_numbering_system)
+    if zero is None:
+        return text
+    return text.translate({ord("0") + i: chr(ord(zero) + i) for i in range(10)})
 
 
 def money(amount: int | float, currency: str = "GBP") -> str:
-    """Format money in the reader's locale, without pennies when there are none."""
+    """Format money in the reader's locale and digits, without pennies when there are none."""
     locale = get_locale()
-    digits = 0 if float(amount).is_integer() else 2
     pattern = locale.currency_formats["standard"].pattern
-    # Drop the decimals from the locale's own pattern rather than hard-code a layout.
-    pattern = pattern.replace(".00", "") if digits == 0 else pattern
-    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+    if float(amount).is_integer():
+        # Drop the decimals from the locale's own pattern rather than hard-code a layout.
+        pattern = pattern.replace(".00", "")
+    return digits(
+        format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+    )
+
+
+def number(value: int | float) -> str:
+    """A number in the reader's locale and digits."""
+    return digits(format_decimal(value, locale=get_locale()))
 
 
 def day(value: date | None, form: str = "long") -> str:
-    """Format a date in the reader's locale ('' for none)."""
-    return format_date(value, form) if value else ""
+    """Format a date in the reader's locale and digits ('' for none)."""
+    return digits(format_date(value, form)) if value else ""
 
 
 def _path_without_lang() -> str:
     # The language switcher sends people back here; a `lang` in the link would override them.
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     return request.path + ("?" + urlencode(args) if args else "")
+
+
+def gloss(text: Localized | str | None) -> Markup:
+    """Escape a text and mark up each glossary word with a link and its plain explanation.
+
+    The explanation follows the word in a tooltip that shows on focus or hover and is tied to
+    it with aria-describedby, so touch, keyboard and screen-reader users all reach it.
+    """
+    if not text:
+        return Markup("")
+    lang = text.lang if isinstance(text, Localized) else str(get_locale())
+    if "glossary_terms" not in g:
+        g.glossary_terms = {t.key: t for t in glossary_terms()}
+    terms = g.glossary_terms
+    out = []
+    for segment, key in link_terms(str(text), terms.values(), lang):
+        if key is None:
+            out.append(escape(segment))
+            continue
+        term = terms[key]
+        reader = str(get_locale())
+        tip = term.plain.get(reader) or term.plain.get(lang) or ""
+        detail = term.explanation.get(reader) or term.explanation.get(lang) or ""
+        g.tip_count = g.get("tip_count", 0) + 1
+        tip_id = f"tip-{g.tip_count}"
+        out.append(
+            Markup(
+                '<a class="term" href="{href}" aria-describedby="{id}">{word}</a>'
+                '<span class="tip" role="tooltip" id="{id}">{tip}{sep}{detail}</span>'
+            ).format(
+                href=url_for("public.glossary", _anchor=key),
+                id=tip_id,
+                word=segment,
+                tip=tip,
+                sep=" — " if tip and detail else "",
+                detail=detail,
+            )
+        )
+    return Markup("").join(out)
 
 
 def init_app(app: Flask) -> None:
@@ -53,3 +114,5 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["gloss"] = gloss

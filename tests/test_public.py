@@ -1,5 +1,7 @@
 """The public pages a citizen reads: home, a round, a remedy, the word list, how it works."""
 
+import re
+
 from coprod.extensions import db
 from coprod.models import GlossaryTerm, Phase, RemedyStatus
 from coprod.operations.content import new_content
@@ -148,3 +150,29 @@ def test_not_found_page_is_friendly_and_translated(client):
     response = client.get("/nowhere", headers={"Accept-Language": "en"})
     assert response.status_code == 404
     assert "We couldn't find this page" in response.get_data(as_text=True)
+
+
+def test_glossary_words_on_public_pages_explain_themselves(client):
+    from coprod.operations.glossary import load_seed
+
+    assert load_seed() >= 19
+    rnd = make_round(Phase.VOTING)
+    remedy = rnd.remedies[0]
+    remedy.content.set("summary", "en", "<b>Real</b> co-production with the commissioner.")
+    remedy.content.set("summary", "ur", "یہ کو پروڈکشن ہے۔")
+    db.session.commit()
+    page = client.get(f"/rounds/{rnd.slug}/remedies/{remedy.id}").get_data(as_text=True)
+    assert "&lt;b&gt;Real&lt;/b&gt;" in page
+    link = re.search(
+        r'<a class="term" href="/glossary#co-production" '
+        r'aria-describedby="(tip-\d+)">co-production</a>',
+        page,
+    )
+    assert link, page
+    tip = re.search(rf'<span class="tip" role="tooltip" id="{link.group(1)}">([^<]+)</span>', page)
+    assert "working together" in tip.group(1)
+    assert 'href="/glossary#commissioner"' in page
+    urdu = client.get(
+        f"/rounds/{rnd.slug}/remedies/{remedy.id}", headers={"Accept-Language": "ur"}
+    ).get_data(as_text=True)
+    assert re.search(r'href="/glossary#co-production"[^>]*>کو پروڈکشن</a>', urdu)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from coprod.extensions import db
 from coprod.models import GlossaryTerm
 from coprod.operations.content import new_content
+from coprod.plain import Term
 
 SEED = Path(__file__).resolve().parent.parent / "plain" / "glossary_seed.json"
 
@@ -29,3 +30,24 @@ def load_seed() -> int:
         added += 1
     db.session.commit()
     return added
+
+
+def glossary_terms() -> list[Term]:
+    """The glossary's terms, in the plain core's shape, for jargon advice and linking."""
+    found = []
+    for row in db.session.scalars(select(GlossaryTerm).order_by(GlossaryTerm.key)):
+        forms, plain, explanation = {}, {}, {}
+        for lang in row.content.languages():
+            t = {f: row.content.text(f, lang) for f in ("term", "variants", "plain", "explanation")}
+            if t["term"] and not t["term"].is_fallback:
+                extra = (
+                    t["variants"].text.splitlines()
+                    if t["variants"] and not t["variants"].is_fallback
+                    else []
+                )
+                forms[lang] = (t["term"].text, *extra)
+            for field, target in (("plain", plain), ("explanation", explanation)):
+                if t[field] and not t[field].is_fallback:
+                    target[lang] = t[field].text
+        found.append(Term(key=row.key, terms=forms, plain=plain, explanation=explanation))
+    return found
