@@ -166,6 +166,45 @@ def import_command(source, slug: str | None) -> None:
     click.echo(f"Imported the round {rnd.slug}.")
 
 
+@click.command("count")
+@click.argument("round_slug", metavar="ROUND")
+@with_appcontext
+def count_command(round_slug: str) -> None:
+    """Count a round whose voting has closed, and store the result."""
+    from coprod.operations.counting import count_round
+
+    rnd = _round_or_fail(round_slug)
+    try:
+        result = count_round(rnd)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Counted {result.ballots} ballots with {result.rule}: "
+        f"{len(result.selected)} remedies funded, {result.spent} spent."
+    )
+
+
+@click.command("import-pb")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--slug", help="The new round's slug (default: the file's name).")
+@with_appcontext
+def import_pb(source: str, slug: str | None) -> None:
+    """Make a round from a real election's .pb file (projects, costs and ballots)."""
+    from coprod import tally
+    from coprod.operations.imports import ElectionImportError, import_election
+
+    try:
+        election = tally.read_pb(source)
+        rnd = import_election(election, slug or _slug(Path(source).stem))
+    except (tally.PabulibError, ElectionImportError) as error:
+        raise click.ClickException(f"{source}: {error}") from error
+    click.echo(f"Imported {len(election.votes)} ballots into the round {rnd.slug}.")
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())[:80]
+
+
 @click.command("purge-contacts")
 @with_appcontext
 def purge_contacts() -> None:
@@ -177,5 +216,14 @@ def purge_contacts() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (translate, demo, codes, export_command, import_command, purge_contacts):
+    for command in (
+        translate,
+        demo,
+        codes,
+        export_command,
+        import_command,
+        purge_contacts,
+        count_command,
+        import_pb,
+    ):
         app.cli.add_command(command)

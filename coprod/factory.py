@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.participate import bp as participate_bp
     from coprod.propose import bp as propose_bp
     from coprod.public import bp as public_bp
+    from coprod.results import bp as results_bp
     from coprod.translate import bp as translate_bp
 
     for blueprint in (
@@ -63,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         moderate_bp,
         council_bp,
         translate_bp,
+        results_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

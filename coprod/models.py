@@ -348,6 +348,7 @@ class RemedyReport(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    remedy: Mapped[Remedy] = relationship()
 
 
 # --- Taking part --------------------------------------------------------------------------
@@ -452,6 +453,7 @@ class Count(db.Model):
     spent: Mapped[int] = mapped_column(Integer)
     selected: Mapped[list] = mapped_column(JSON)  # remedy ids in the order chosen
     explanations: Mapped[dict] = mapped_column(JSON)  # remedy id -> explanation data
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. voters with a funded choice
     counted_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 

@@ -2,8 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -23,6 +24,21 @@ class PaperForm(FlaskForm):
         coerce=str,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("The election file (.pb)"),
+        validators=[FileRequired(), FileAllowed(["pb"], _l("Please choose a .pb file."))],
+    )
+    slug = StringField(
+        _l("A short name for the web address"),
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(r"^[a-z0-9-]+$", message=_l("Use small letters, numbers and dashes.")),
+        ],
     )
 
 

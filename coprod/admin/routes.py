@@ -2,17 +2,20 @@
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from coprod import i18n, words
+from coprod import i18n, tally, words
 from coprod.accounts import role_required
 from coprod.admin import bp
-from coprod.admin.forms import CodesForm, EmptyForm, PaperForm
+from coprod.admin.forms import CodesForm, EmptyForm, ImportForm, PaperForm
 from coprod.extensions import db
 from coprod.models import AuditEvent, Ballot, PaperEntry, Phase, RemedyStatus, Role, Round
 from coprod.operations import codes, paper
 from coprod.operations.ballots import CastError
+from coprod.operations.counting import count_round
+from coprod.operations.imports import ElectionImportError, import_election
 from coprod.operations.phase import ORDER, change_phase
 from coprod.participate.letters import render_letters
 from coprod.participate.messages import explain
@@ -64,7 +67,58 @@ def next_phase(slug: str):
     if EmptyForm().validate_on_submit() and (to := _next_phase(rnd)) is not None:
         change_phase(rnd, to, actor=current_user)
         flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
+        if to == Phase.COUNTED:
+            count_round(rnd, actor=current_user)
+            flash(_("The votes are counted. The results are on the round's public page."))
     return redirect(url_for("admin.round_admin", slug=slug))
+
+
+@bp.post("/rounds/<slug>/count")
+@role_required(*ORGANISER)
+def recount(slug: str):
+    rnd = _round(slug)
+    if EmptyForm().validate_on_submit():
+        try:
+            count_round(rnd, actor=current_user)
+        except ValueError:
+            flash(_("A round can be counted only after voting has closed."), "error")
+        else:
+            flash(_("The votes are counted. The results are on the round's public page."))
+    return redirect(url_for("admin.round_admin", slug=slug))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(*ORGANISER)
+def import_pb():
+    """Make a round from a real election's .pb file; a broken file is refused line by line."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            election = tally.parse_pb(form.file.data.read().decode("utf-8-sig"))
+            rnd = import_election(election, form.slug.data, actor=current_user)
+        except UnicodeDecodeError:
+            form.file.errors.append(_("This file is not plain text (UTF-8)."))
+        except tally.PabulibError as error:
+            form.file.errors.append(
+                _(
+                    "This file has a mistake on line %(line)s: %(reason)s",
+                    line=error.line,
+                    reason=error.reason,
+                )
+            )
+        except ElectionImportError as error:
+            form.slug.errors.append(str(error))
+        else:
+            count_round(rnd, actor=current_user)
+            flash(
+                ngettext(
+                    "%(num)d ballot imported and counted.",
+                    "%(num)d ballots imported and counted.",
+                    len(election.votes),
+                )
+            )
+            return redirect(url_for("results.results", slug=rnd.slug))
+    return render_template("admin/import.html", form=form)
 
 
 @bp.post("/rounds/<slug>/codes")

@@ -72,6 +72,16 @@ def round_detail(slug: str):
     )
 
 
+@bp.get("/rounds/<slug>/results")
+def round_results(slug: str):
+    from coprod.results.routes import results_json
+
+    rnd = _round(slug)
+    if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
+        return jsonify(round=rnd.slug, counted=False), 404
+    return jsonify(results_json(rnd))
+
+
 STATUS = {"code_unknown": 404, "code_used": 409, "closed": 409}
 
 

@@ -1,0 +1,102 @@
+"""Making a round from a real election's pabulib file, so that it can be counted and shown."""
+
+import secrets
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from coprod import tally
+from coprod.extensions import db
+from coprod.models import (
+    Ballot,
+    BallotChoice,
+    BallotType,
+    Channel,
+    Phase,
+    Remedy,
+    RemedyStatus,
+    Round,
+)
+from coprod.operations import audit
+from coprod.operations.content import new_content
+from coprod.operations.phase import change_phase
+
+
+class ElectionImportError(Exception):
+    """The election cannot become a round (the reason says why)."""
+
+
+def import_election(election: tally.Election, slug: str, *, actor=None) -> Round:
+    """A counted-phase round with the file's projects as remedies and its ballots, frozen."""
+    if db.session.scalar(select(Round.id).where(Round.slug == slug)):
+        raise ElectionImportError(f"a round called {slug!r} already exists")
+    meta = election.meta
+    costs = [p.cost for p in election.projects.values()]
+    if any(int(c) != c for c in costs) or int(election.budget) != election.budget:
+        raise ElectionImportError("costs and the budget must be whole amounts")
+    title = " ".join(filter(None, (meta.get("unit"), meta.get("instance")))) or slug
+    rnd = Round(
+        slug=slug,
+        budget=int(election.budget),
+        currency=(meta.get("currency") or "GBP")[:3].upper(),
+        ballot_type=BallotType.APPROVAL if "max_sum_cost" not in meta else BallotType.KNAPSACK,
+        max_choices=int(meta["max_length"]) if meta.get("max_length") else None,
+        tally_rule=election.rule if election.rule in tally.RULES else "equalshares/add1",
+        pb_meta=dict(meta),
+        content=new_content("en", {"title": title, "summary": meta.get("description", "")}),
+    )
+    db.session.add(rnd)
+    remedies = [
+        Remedy(
+            round=rnd,
+            status=RemedyStatus.PUBLISHED,
+            cost=int(p.cost),
+            external_id=p.id,
+            content=new_content("en", {"title": p.name or p.fields.get("name") or p.id}),
+        )
+        for p in election.projects.values()
+    ]
+    db.session.add_all(remedies)
+    db.session.flush()
+    remedy_id = {r.external_id: r.id for r in remedies}
+    today = date.today()
+    ballot_rows = [
+        {
+            "round_id": rnd.id,
+            "receipt_hash": secrets.token_hex(32),
+            "cast_on": today,
+            "channel": Channel.IMPORTED,
+            "lang": "en",
+        }
+        for _ in election.votes
+    ]
+    ids = (
+        db.session.scalars(
+            insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True), ballot_rows
+        ).all()
+        if ballot_rows
+        else []
+    )
+    choice_rows = []
+    for ballot_id, vote in zip(ids, election.votes, strict=True):
+        # A project listed twice on one ballot counts once, with its points added up.
+        points: dict[str, int | None] = {}
+        for i, pid in enumerate(vote.choices):
+            given = int(vote.points[i]) if vote.points else None
+            points[pid] = given if pid not in points or given is None else points[pid] + given
+        choice_rows += [
+            {"ballot_id": ballot_id, "remedy_id": remedy_id[pid], "points": p}
+            for pid, p in points.items()
+        ]
+    if choice_rows:
+        db.session.execute(insert(BallotChoice), choice_rows)
+    audit.record(
+        "election_imported",
+        actor=actor,
+        round=rnd,
+        votes=len(election.votes),
+        projects=len(remedies),
+    )
+    db.session.commit()
+    change_phase(rnd, Phase.COUNTED, actor=actor)
+    return rnd

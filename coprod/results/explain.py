@@ -1,0 +1,66 @@
+"""Explanations of the count in plain, translated words (the tally core gives only data)."""
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from coprod.templating import money, number
+
+
+def sentence(expl: dict, currency: str) -> str:
+    """Why one remedy was or was not funded, in one sentence a citizen understands."""
+    a = expl["amounts"]
+
+    def m(key: str) -> str:
+        return money(a[key], currency)
+
+    match expl["reason"]:
+        case "equal_shares":
+            text = ngettext(
+                "Funded. %(n)s person who voted for it paid %(share)s of their share.",
+                "Funded. %(n)s people who voted for it paid %(share)s each of their share.",
+                a["full_payers"],
+                n=number(a["full_payers"]),
+                share=m("share"),
+            )
+            if a.get("partial_payers"):
+                text += " " + ngettext(
+                    "%(n)s more gave all the money they had left (%(paid)s).",
+                    "%(n)s more gave all the money they had left (%(paid)s together).",
+                    a["partial_payers"],
+                    n=number(a["partial_payers"]),
+                    paid=m("partial_paid"),
+                )
+            return text
+        case "greedy":
+            return _(
+                "Funded. It had more votes than the ideas after it, and %(cost)s of the "
+                "%(left)s left was enough.",
+                cost=m("cost"),
+                left=m("left"),
+            )
+        case "supporters_short":
+            return _(
+                "Not funded. The people who voted for it had %(money)s left between "
+                "them, but it costs %(cost)s.",
+                money=m("money"),
+                cost=m("cost"),
+            )
+        case "did_not_fit":
+            return _(
+                "Not funded. It costs %(cost)s, but only %(left)s was left when its turn came.",
+                cost=m("cost"),
+                left=m("left"),
+            )
+        case "not_reached":
+            return _(
+                "Not funded. The count stopped before its turn, with %(left)s left.", left=m("left")
+            )
+        case "below_threshold":
+            return _(
+                "Not funded. It needed at least %(threshold)s votes and had %(score)s.",
+                threshold=number(a["threshold"]),
+                score=number(a["score"]),
+            )
+        case "no_votes":
+            return _("Not funded. Nobody voted for it.")
+    return _("Funded.") if expl["funded"] else _("Not funded.")

@@ -1,0 +1,165 @@
+"""Routes: the results page, a receipt's story, and the open-data downloads."""
+
+import csv
+import io
+import json
+
+from flask import Response, abort, render_template, request
+from sqlalchemy import select
+
+from coprod import tally
+from coprod.extensions import db, limiter
+from coprod.models import Ballot, Phase, Remedy, Round
+from coprod.operations import ballots
+from coprod.operations.counting import election_of, latest_count, project_ids
+from coprod.results import bp
+from coprod.results.explain import sentence
+
+
+def _counted_round(slug: str) -> Round:
+    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
+    if rnd is None or not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
+        abort(404)
+    return rnd
+
+
+def results_data(rnd: Round) -> dict | None:
+    """The stored count, remedy by remedy, most votes first (None before counting)."""
+    result = latest_count(rnd)
+    if result is None:
+        return None
+    remedies = {r.id: r for r in rnd.remedies}
+    ids = project_ids(rnd)
+    rows = []
+    for rid, expl in result.explanations.items():
+        remedy = remedies[int(rid)]
+        rows.append({"remedy": remedy, "project_id": ids[remedy.id], "explanation": expl})
+    rows.sort(key=lambda row: (-row["explanation"]["votes"], row["remedy"].id))
+    return {
+        "count": result,
+        "rows": rows,
+        "funded": [remedies[int(rid)] for rid in result.selected],
+    }
+
+
+@bp.get("/rounds/<slug>/results")
+@limiter.limit(
+    "120 per minute",
+    key_func=lambda: request.args.get("receipt") or "-",
+    exempt_when=lambda: not request.args.get("receipt"),
+)
+def results(slug: str):
+    rnd = _counted_round(slug)
+    data = results_data(rnd)
+    story = None
+    if data and (receipt := request.args.get("receipt", "").strip()):
+        found = db.session.scalar(
+            select(Ballot).where(
+                Ballot.round_id == rnd.id, Ballot.receipt_hash == ballots.receipt_hash(receipt)
+            )
+        )
+        story = {"found": found is not None, "helped": [], "lost": []}
+        if found:
+            explained = {row["remedy"].id: row for row in data["rows"]}
+            for choice in found.choices:
+                row = explained.get(choice.remedy_id)
+                if row and row["explanation"]["funded"]:
+                    story["helped"].append(row["remedy"])
+                elif row:
+                    story["lost"].append(
+                        (row["remedy"], sentence(row["explanation"], rnd.currency))
+                    )
+    return render_template(
+        "results/results.html",
+        round=rnd,
+        data=data,
+        story=story,
+        sentence=sentence,
+        max_votes=max([r["explanation"]["votes"] for r in data["rows"]] or [1]) if data else 1,
+    )
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/rounds/<slug>/ballots.pb")
+def ballots_pb(slug: str):
+    rnd = _counted_round(slug)
+    return _download(tally.write_pb(election_of(rnd)), "text/plain", f"{rnd.slug}.pb")
+
+
+@bp.get("/rounds/<slug>/ballots.csv")
+def ballots_csv(slug: str):
+    rnd = _counted_round(slug)
+    election = election_of(rnd)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["voter_id", "choices", "points"])
+    for vote in election.votes:
+        writer.writerow(
+            [
+                vote.voter_id,
+                ",".join(vote.choices),
+                ",".join(map(str, vote.points)) if vote.points else "",
+            ]
+        )
+    return _download(out.getvalue(), "text/csv", f"{rnd.slug}-ballots.csv")
+
+
+@bp.get("/rounds/<slug>/ballots.json")
+def ballots_json(slug: str):
+    rnd = _counted_round(slug)
+    election = election_of(rnd)
+    body = {
+        "meta": election.meta,
+        "projects": [
+            {"id": p.id, "cost": int(p.cost), "name": p.name} for p in election.projects.values()
+        ],
+        "votes": [
+            {
+                "voter_id": v.voter_id,
+                "choices": list(v.choices),
+                **({"points": [int(x) for x in v.points]} if v.points else {}),
+            }
+            for v in election.votes
+        ],
+    }
+    return _download(
+        json.dumps(body, ensure_ascii=False), "application/json", f"{rnd.slug}-ballots.json"
+    )
+
+
+def results_json(rnd: Round) -> dict:
+    """The results as open data (used by the API)."""
+    data = results_data(rnd)
+    if data is None:
+        return {"round": rnd.slug, "counted": False}
+    count = data["count"]
+    return {
+        "round": rnd.slug,
+        "counted": True,
+        "rule": count.rule,
+        "utility": count.utility,
+        "budget": ballots.frozen_rules(rnd)["budget"],
+        "spent": count.spent,
+        "ballots": count.ballots,
+        "inputs_sha256": count.inputs_sha256,
+        "selected": [row["project_id"] for row in data["rows"] if row["explanation"]["funded"]],
+        "remedies": [
+            {
+                "id": str(row["remedy"].id),
+                "project_id": row["project_id"],
+                "cost": row["remedy"].cost,
+                "votes": row["explanation"]["votes"],
+                "funded": row["explanation"]["funded"],
+                "reason": row["explanation"]["reason"],
+                "amounts": row["explanation"]["amounts"],
+            }
+            for row in data["rows"]
+        ],
+    }

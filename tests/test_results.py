@@ -1,0 +1,185 @@
+"""Counting in the app: stored counts, the results page, a receipt's story, open data, imports."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from coprod import tally
+from coprod.extensions import db
+from coprod.models import Count, Phase, Round
+from coprod.operations import ballots, codes
+from coprod.operations.counting import count_round
+from coprod.operations.phase import change_phase
+from tests.factories import make_round
+
+SECRET = "test-secret"
+ROOT = Path(__file__).resolve().parent.parent
+PABULIB = Path(os.environ.get("PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
+
+
+def voted_round(choices_per_voter):
+    """A knapsack round (£100: A £60, B £50, C £30) with these ballots, counted."""
+    rnd = make_round(Phase.VOTING, budget=100, costs=(60, 50, 30))
+    ids = [str(r.id) for r in rnd.remedies]
+    receipts = []
+    for code, picks in zip(
+        codes.make_codes(SECRET, rnd, len(choices_per_voter)), choices_per_voter, strict=True
+    ):
+        receipts.append(ballots.cast(SECRET, rnd, code, [ids[i] for i in picks]))
+    change_phase(rnd, Phase.COUNTED)
+    return rnd, ids, receipts
+
+
+def test_count_is_stored_with_rule_checksum_and_explanations(app):
+    rnd, ids, _ = voted_round([[0], [0], [0, 2], [1], [1, 2]])
+    with pytest.raises(ValueError):
+        count_round(make_round(Phase.VOTING))
+    result = count_round(rnd)
+    assert result.rule == "equalshares/add1" and result.utility == "cost"
+    assert result.ballots == 5 and len(result.inputs_sha256) == 64
+    assert set(result.explanations) == set(ids)
+    assert result.selected[0] == ids[0]
+    assert result.explanations[ids[0]]["votes"] == 3
+    # The same ballots give the same checksum and the same outcome.
+    again = count_round(rnd)
+    assert again.inputs_sha256 == result.inputs_sha256 and again.selected == result.selected
+
+
+def test_results_page_explains_every_remedy_and_a_receipt(client):
+    rnd, ids, receipts = voted_round([[0], [0], [0, 2], [1], [1, 2]])
+    count_round(rnd)
+    page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
+    assert "5 ballots were counted." in page
+    assert "1 idea gets the money: £60 of £100." in page
+    assert "60% of voters chose at least one idea" in page
+    assert "Funded. 3 people who voted for it paid £20 each of their share." in page
+    assert "had £48 left between them, but it costs £50" in page
+    assert "Method of Equal Shares" in page and "ballots.pb" in page
+    story = client.get(f"/rounds/{rnd.slug}/results", query_string={"receipt": receipts[2]})
+    text = story.get_data(as_text=True)
+    assert "Your ballot helped to pay for:" in text
+    assert "it costs £30" in text  # its second choice, and why it lost
+    missing = client.get(f"/rounds/{rnd.slug}/results?receipt=AAAAA-BBBBB").get_data(as_text=True)
+    assert "We couldn't find a ballot with this receipt" in missing
+
+
+def test_results_wait_for_the_count_and_for_voting_to_close(client):
+    voting = make_round(Phase.VOTING)
+    assert client.get(f"/rounds/{voting.slug}/results").status_code == 404
+    assert client.get(f"/rounds/{voting.slug}/ballots.pb").status_code == 404
+    closed = make_round(Phase.COUNTED)
+    page = client.get(f"/rounds/{closed.slug}/results").get_data(as_text=True)
+    assert "have not been counted yet" in page
+
+
+def test_open_data_recounts_to_the_same_result(client, tmp_path):
+    rnd, ids, _ = voted_round([[0], [0, 2], [2], [1, 2], [0]])
+    result = count_round(rnd)
+    pb = client.get(f"/rounds/{rnd.slug}/ballots.pb")
+    assert pb.status_code == 200 and "attachment" in pb.headers["Content-Disposition"]
+    path = tmp_path / "round.pb"
+    path.write_bytes(pb.data)
+    recount = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coprod.tally",
+            str(path),
+            "--rule",
+            result.rule,
+            "--utility",
+            result.utility,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert json.loads(recount.stdout)["selected"] == result.selected
+    election = tally.parse_pb(pb.get_data(as_text=True))
+    assert len(election.votes) == 5 and election.budget == 100
+    rows = client.get(f"/rounds/{rnd.slug}/ballots.csv").get_data(as_text=True).splitlines()
+    assert rows[0] == "voter_id,choices,points" and len(rows) == 6
+    data = json.loads(client.get(f"/rounds/{rnd.slug}/ballots.json").data)
+    assert sorted(p["id"] for p in data["projects"]) == sorted(ids)
+    api = client.get(f"/api/v1/rounds/{rnd.slug}/results").get_json()
+    assert api["selected"] == result.selected and api["inputs_sha256"] == result.inputs_sha256
+
+
+def test_open_data_has_no_codes_receipts_or_times(client):
+    rnd, _, receipts = voted_round([[0], [1]])
+    count_round(rnd)
+    body = client.get(f"/rounds/{rnd.slug}/ballots.json").get_data(as_text=True)
+    for receipt in receipts:
+        assert ballots.receipt_hash(receipt) not in body and receipt not in body
+    assert "cast_on" not in body
+
+
+@pytest.mark.skipif(not PABULIB.exists(), reason="the shared pabulib files are not here")
+def test_an_imported_election_counts_as_the_command_line_does(app, runner):
+    source = PABULIB / "Netherlands_Assen_2024.pb"
+    result = runner.invoke(args=["import-pb", str(source), "--slug", "assen"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["count", "assen"]).exit_code == 0
+    rnd = db.session.scalar(select(Round).where(Round.slug == "assen"))
+    stored = db.session.scalar(select(Count).where(Count.round_id == rnd.id))
+    cli = subprocess.run(
+        [sys.executable, "-m", "coprod.tally", str(source), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    expected = json.loads(cli.stdout)
+    by_remedy = {str(r.id): r.external_id for r in rnd.remedies}
+    assert [by_remedy[s] for s in stored.selected] == expected["selected"]
+    assert stored.rule == expected["rule"] and stored.spent == expected["spent"]
+
+
+def test_a_broken_pb_file_is_refused_with_the_line(app, runner, tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(
+        "META\nkey;value\nbudget;100\nnum_projects;1\nnum_votes;1\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost\n1;lots\nVOTES\nvoter_id;vote\n1;1\n"
+    )
+    result = runner.invoke(args=["import-pb", str(bad)])
+    assert result.exit_code != 0 and "line 9" in result.output
+    assert db.session.scalar(select(Round.id)) is None
+
+
+def test_organiser_uploads_a_pb_file_and_sees_line_numbered_mistakes(client, tmp_path):
+    from io import BytesIO
+
+    from coprod.models import Role
+    from tests.conftest import csrf_token
+    from tests.factories import make_user
+    from tests.test_staff import sign_in
+
+    sign_in(client, make_user(Role.ORGANISER))
+    token = csrf_token(client, "/staff/import")
+    broken = b"META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;100\nVOTES\n"
+    page = client.post(
+        "/staff/import",
+        data={"file": (BytesIO(broken), "broken.pb"), "slug": "broken", "csrf_token": token},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "This file has a mistake on line" in page and 'value="broken"' in page
+    good = (
+        b"META\nkey;value\nbudget;100\nnum_projects;2\nnum_votes;2\nvote_type;approval\n"
+        b"PROJECTS\nproject_id;cost;name\n1;60;Bench\n2;50;Mural\n"
+        b"VOTES\nvoter_id;vote\n1;1\n2;1,2\n"
+    )
+    response = client.post(
+        "/staff/import",
+        data={"file": (BytesIO(good), "good.pb"), "slug": "good", "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert response.headers["Location"].endswith("/rounds/good/results")
+    page = client.get("/rounds/good/results").get_data(as_text=True)
+    assert "2 ballots were counted." in page and "Bench" in page
