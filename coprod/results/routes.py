@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from coprod import tally
 from coprod.extensions import db, limiter
-from coprod.models import Ballot, Phase, Remedy, Round
+from coprod.models import Ballot, Phase, Round
 from coprod.operations import ballots
 from coprod.operations.counting import election_of, latest_count, project_ids
 from coprod.results import bp
