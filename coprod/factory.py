@@ -36,7 +36,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(
-        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        render_item=_plain_types,
     )
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
@@ -86,6 +90,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+def _plain_types(type_: str, obj, _context) -> str | bool:
+    # Migrations name only SQLAlchemy's own types, so they never import the models.
+    from coprod.models import AwareDateTime
+
+    if type_ == "type" and isinstance(obj, AwareDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,8 +1,8 @@
 """the whole domain's data model
 
-Revision ID: e032890faa4f
+Revision ID: e4c2d1cb89b7
 Revises: 
-Create Date: 2026-11-26 00:53:52.146211
+Create Date: 2026-11-26 01:31:01.029077
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e032890faa4f'
+revision = 'e4c2d1cb89b7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -92,6 +92,8 @@ def upgrade():
     sa.Column('tally_utility', sa.String(length=20), nullable=False),
     sa.Column('eligibility', sa.Enum('code', 'open_rating', name='eligibility', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('frozen_rules', sa.JSON(), nullable=True),
+    sa.Column('pb_meta', sa.JSON(), nullable=True),
+    sa.Column('paper_double_entry', sa.Boolean(), nullable=False),
     sa.Column('keep_contacts_days', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('content_id', sa.Integer(), nullable=False),
@@ -123,17 +125,14 @@ def upgrade():
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('receipt_hash', sa.String(length=64), nullable=False),
     sa.Column('cast_on', sa.Date(), nullable=False),
-    sa.Column('channel', sa.Enum('online', 'paper', 'api', name='channel', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('channel', sa.Enum('online', 'paper', 'api', 'imported', name='channel', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('lang', sa.String(length=12), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['area_id'], ['area.id'], name=op.f('fk_ballot_area_id_area')),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_ballot_round_id_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ballot')),
-    sa.UniqueConstraint('receipt_hash', name=op.f('uq_ballot_receipt_hash'))
+    sa.UniqueConstraint('round_id', 'receipt_hash', name='one_receipt_per_round')
     )
-    with op.batch_alter_table('ballot', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_ballot_round_id'), ['round_id'], unique=False)
-
     op.create_table('contact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -141,7 +140,8 @@ def upgrade():
     sa.Column('lang', sa.String(length=12), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_contact_round_id_round')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact')),
+    sa.UniqueConstraint('round_id', 'address', name='once_per_round')
     )
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_round_id'), ['round_id'], unique=False)
@@ -170,6 +170,7 @@ def upgrade():
     sa.Column('spent', sa.Integer(), nullable=False),
     sa.Column('selected', sa.JSON(), nullable=False),
     sa.Column('explanations', sa.JSON(), nullable=False),
+    sa.Column('summary', sa.JSON(), nullable=False),
     sa.Column('counted_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_count_round_id_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_count'))
@@ -181,7 +182,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('sheet', sa.String(length=40), nullable=False),
-    sa.Column('choices', sa.JSON(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=True),
+    sa.Column('choices', sa.JSON(), nullable=True),
     sa.Column('entered_by_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
@@ -201,6 +203,7 @@ def upgrade():
     sa.Column('area_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('draft', 'submitted', 'changes_requested', 'published', 'rejected', 'withdrawn', name='remedystatus', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('cost', sa.Integer(), nullable=False),
+    sa.Column('external_id', sa.String(length=40), nullable=True),
     sa.Column('now_cost', sa.Integer(), nullable=True),
     sa.Column('proposal_cost', sa.Integer(), nullable=True),
     sa.Column('moderator_message', sa.Text(), nullable=False),
@@ -239,10 +242,10 @@ def upgrade():
     sa.ForeignKeyConstraint(['area_id'], ['area.id'], name=op.f('fk_voter_code_area_id_area')),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_voter_code_round_id_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_code')),
-    sa.UniqueConstraint('code_hash', name=op.f('uq_voter_code_code_hash'))
+    sa.UniqueConstraint('round_id', 'code_hash', name='one_code_per_round')
     )
     with op.batch_alter_table('voter_code', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_voter_code_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_voter_code_code_hash'), ['code_hash'], unique=False)
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -327,7 +330,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['decision_maker_id'], ['user.id'], name=op.f('fk_response_decision_maker_id_user')),
     sa.ForeignKeyConstraint(['remedy_id'], ['remedy.id'], name=op.f('fk_response_remedy_id_remedy')),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_response_round_id_round')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_response'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_response')),
+    sa.UniqueConstraint('round_id', 'rank', name='one_per_rank')
     )
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_response_round_id'), ['round_id'], unique=False)
@@ -374,7 +378,7 @@ def downgrade():
 
     op.drop_table('audit_event')
     with op.batch_alter_table('voter_code', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_voter_code_round_id'))
+        batch_op.drop_index(batch_op.f('ix_voter_code_code_hash'))
 
     op.drop_table('voter_code')
     op.drop_table('round_barrier')
@@ -396,9 +400,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_contact_round_id'))
 
     op.drop_table('contact')
-    with op.batch_alter_table('ballot', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ballot_round_id'))
-
     op.drop_table('ballot')
     op.drop_table('user')
     op.drop_table('round')
