@@ -48,6 +48,13 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SECURE_COOKIES", "") == "1",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Email is optional: without MAIL_SERVER, staff hand out reset links and contact lists.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM"),
         "WTF_CSRF_TIME_LIMIT": None,
     }
     return settings | overrides

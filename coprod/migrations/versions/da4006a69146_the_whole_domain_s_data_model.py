@@ -1,8 +1,8 @@
 """the whole domain's data model
 
-Revision ID: e4c2d1cb89b7
+Revision ID: da4006a69146
 Revises: 
-Create Date: 2026-11-26 01:31:01.029077
+Create Date: 2026-11-26 02:05:50.249575
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e4c2d1cb89b7'
+revision = 'da4006a69146'
 down_revision = None
 branch_labels = None
 depends_on = None
