@@ -1,0 +1,119 @@
+"""Group accounts: signing up into a new or existing group, and one-time password links."""
+
+import re
+import unicodedata
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from coprod.extensions import db
+from coprod.models import Group, User
+from coprod.operations import audit
+from coprod.operations.accounts import create_user, hash_password
+
+# A link handed over by an organiser may take a day to reach the person.
+RESET_MAX_AGE = 24 * 3600
+
+
+class SignUpError(Exception):
+    """A sign-up that cannot go ahead; `code` says why ('email_taken' or 'group_taken')."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def email_taken(email: str) -> bool:
+    """True when an account already uses this email address."""
+    found = db.session.scalar(select(User.id).where(User.email == email.strip().lower()))
+    return found is not None
+
+
+def group_named(name: str) -> Group | None:
+    """The group with this name, ignoring case and spaces at the ends."""
+    return db.session.scalar(
+        select(Group).where(func.lower(Group.name) == name.strip().lower()).limit(1)
+    )
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "group"
+    slug, n = base, 1
+    while db.session.scalar(select(Group.id).where(Group.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def sign_up(
+    name: str,
+    email: str,
+    password: str,
+    *,
+    lang: str,
+    group: Group | None = None,
+    new_group_name: str = "",
+) -> User:
+    """Make a member's account in an existing group or in a new one, in one transaction."""
+    if email_taken(email):
+        raise SignUpError("email_taken")
+    is_new = group is None
+    try:
+        if group is None:
+            if group_named(new_group_name) is not None:
+                raise SignUpError("group_taken")
+            group = Group(name=new_group_name.strip(), slug=_slug(new_group_name))
+            db.session.add(group)
+        user = create_user(email, name.strip(), password, group=group, lang=lang)
+        db.session.flush()
+        audit.record("member_signed_up", actor=user, group=group.name, new_group=is_new)
+        db.session.commit()
+    except IntegrityError as clash:
+        # Two sign-ups with one email at the same moment: the database lets one through.
+        db.session.rollback()
+        raise SignUpError("email_taken") from clash
+    except BaseException:
+        db.session.rollback()
+        raise
+    return user
+
+
+def _serializer(secret: str, user: User) -> URLSafeTimedSerializer:
+    # Salted with the current password hash: it changes when the link is used, and with it
+    # the key that checks the link, so a link works once.
+    return URLSafeTimedSerializer(secret, salt="password-reset:" + user.password_hash)
+
+
+def reset_token(secret: str, user: User) -> str:
+    """A signed token for a new password; signed with the current hash, so it works once."""
+    return _serializer(secret, user).dumps(user.id)
+
+
+def user_for_token(
+    secret: str, user_id: int, token: str, *, max_age: int = RESET_MAX_AGE
+) -> User | None:
+    """The user a reset token belongs to, or None when it is wrong, used or too old."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    try:
+        found = _serializer(secret, user).loads(token, max_age=max_age)
+    except BadSignature:  # also when too old: SignatureExpired is a BadSignature
+        return None
+    return user if found == user.id else None
+
+
+def issue_reset_link(user: User, *, actor: User | None) -> None:
+    """Record that a password link was made (by an organiser, or by email when actor is None)."""
+    audit.record("password_link_made", actor=actor, user_id=user.id, by_email=actor is None)
+    db.session.commit()
+
+
+def set_password(user: User, password: str) -> None:
+    """Give a user a new password, which also makes every earlier reset link stop working."""
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    audit.record("password_changed", actor=user)
+    db.session.commit()
