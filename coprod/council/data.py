@@ -1,0 +1,275 @@
+"""What the council's pages read, in a few grouped queries; the sums are done in `stats`.
+
+Ratings and ballots are counted by the database (GROUP BY), so a city round of 100,000
+ballots costs the same handful of small result sets as a ward.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from coprod.council import stats
+from coprod.extensions import db
+from coprod.models import (
+    Area,
+    Ballot,
+    Barrier,
+    Count,
+    Phase,
+    Rating,
+    Remedy,
+    RemedyStatus,
+    Response,
+    Round,
+    round_barrier,
+)
+from coprod.operations.counting import latest_count
+
+
+@dataclass(frozen=True)
+class Row:
+    """A barrier or remedy (`thing`) with its ratings (`rated`)."""
+
+    thing: Barrier | Remedy
+    rated: stats.Rated
+
+    @property
+    def kind(self) -> str:
+        return self.rated.kind
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The budget's result from the latest stored count."""
+
+    count: Count
+    funded: list[Remedy]
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Who took part: ballots per day, by area, by language and by channel."""
+
+    total: int
+    days: list[tuple[date, int]]
+    areas: list[stats.Share]
+    area_names: dict[str, str]
+    area_unknown: int
+    languages: list[stats.Share]
+    channels: list[stats.Share]
+
+    @property
+    def busiest(self) -> tuple[date, int] | None:
+        """The day with the most ballots (the later one on a tie)."""
+        return max(reversed(self.days), key=lambda p: p[1], default=None)
+
+    @property
+    def under(self) -> list[tuple[str, stats.Share]]:
+        """The groups that are under-represented, as ("area" | "language", share)."""
+        return [("language", s) for s in self.languages if s.under] + [
+            ("area", s) for s in self.areas if s.under
+        ]
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """A barrier met in several rounds, with its ratings in each."""
+
+    barrier: Barrier
+    cells: list[tuple[Round, stats.Rated]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    round: Round
+    barriers: list[Row]
+    remedies: list[Row]
+    priorities: list[Row]
+    outcome: Outcome | None
+    turnout: Turnout
+    themes: list[ThemeRow]
+
+    @property
+    def any_indicative(self) -> bool:
+        return any(r.rated.indicative.n for r in self.barriers + self.remedies)
+
+
+def _score_counts(rnd: Round) -> dict[tuple[str, int, bool], dict[int, int]]:
+    found: dict[tuple[str, int, bool], dict[int, int]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(
+            Rating.barrier_id,
+            Rating.remedy_id,
+            Rating.indicative,
+            Rating.score,
+            func.count(Rating.id),
+        )
+        .where(Rating.round_id == rnd.id)
+        .group_by(Rating.barrier_id, Rating.remedy_id, Rating.indicative, Rating.score)
+    )
+    for barrier_id, remedy_id, indicative, score, n in rows:
+        key = (
+            ("barrier", barrier_id, indicative) if barrier_id else ("remedy", remedy_id, indicative)
+        )
+        found[key][score] = n
+    return found
+
+
+def _funded_ids(count: Count | None) -> list[int]:
+    return [int(i) for i in count.selected] if count else []
+
+
+def rated(rnd: Round, count: Count | None = None) -> tuple[list[Row], list[Row]]:
+    """The round's barriers and published remedies with their ratings, best rated first."""
+    counts = _score_counts(rnd)
+    funded = {rid: n for n, rid in enumerate(_funded_ids(count))}
+
+    def row(kind: str, thing: Barrier | Remedy) -> Row:
+        return Row(
+            thing,
+            stats.Rated(
+                kind,
+                thing.id,
+                stats.summarise_counts(counts.get((kind, thing.id, False), {})),
+                stats.summarise_counts(counts.get((kind, thing.id, True), {})),
+                funded.get(thing.id) if kind == "remedy" else None,
+            ),
+        )
+
+    barriers = [row("barrier", b) for b in rnd.barriers]
+    remedies = [row("remedy", r) for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
+    barriers.sort(key=lambda r: stats.rating_order(r.rated))
+    remedies.sort(key=lambda r: stats.rating_order(r.rated))
+    return barriers, remedies
+
+
+def _ranked(rows: list[Row]) -> list[Row]:
+    by_id = {(r.kind, r.rated.id): r for r in rows}
+    return [by_id[(r.kind, r.id)] for r in stats.rank_priorities(r.rated for r in rows)]
+
+
+def priorities(rnd: Round) -> list[Row]:
+    """Every barrier and remedy of the round in priority order (see `stats`)."""
+    barriers, remedies = rated(rnd, latest_count(rnd))
+    return _ranked(barriers + remedies)
+
+
+def outcome(rnd: Round, count: Count | None) -> Outcome | None:
+    """The funded remedies, in the order the count chose them; None before counting."""
+    if count is None:
+        return None
+    remedies = {r.id: r for r in rnd.remedies}
+    return Outcome(count, [remedies[i] for i in _funded_ids(count) if i in remedies])
+
+
+def _ballots_by(rnd: Round, column) -> dict:
+    rows = db.session.execute(
+        select(column, func.count(Ballot.id)).where(Ballot.round_id == rnd.id).group_by(column)
+    )
+    return {key: n for key, n in rows}
+
+
+def turnout(rnd: Round, today: date | None = None) -> Turnout:
+    """Ballots by day, area, language and channel, against the population where it is known."""
+    today = today or date.today()
+    per_day = _ballots_by(rnd, Ballot.cast_on)
+    by_area = _ballots_by(rnd, Ballot.area_id)
+    by_lang = _ballots_by(rnd, Ballot.lang)
+    by_channel = _ballots_by(rnd, Ballot.channel)
+    last = min(rnd.voting_closes, today) if rnd.voting_closes else None
+    days = stats.per_day(per_day, rnd.voting_opens if per_day else None, last if per_day else None)
+
+    # Areas to compare: the parts of the round's area, and any area ballots came from.
+    known_ids = {i for i in by_area if i is not None}
+    query = select(Area).where(Area.id.in_(known_ids))
+    if rnd.area_id is not None:
+        query = select(Area).where((Area.parent_id == rnd.area_id) | Area.id.in_(known_ids))
+    areas = db.session.scalars(query).all()
+    area_shares = stats.shares(
+        {str(i): n for i, n in by_area.items() if i is not None},
+        {str(a.id): a.population for a in areas if a.population is not None},
+    )
+    language_population = rnd.area.population_by_language if rnd.area else {}
+    return Turnout(
+        total=sum(by_channel.values()),
+        days=days,
+        areas=area_shares,
+        area_names={str(a.id): a.name for a in areas},
+        area_unknown=by_area.get(None, 0),
+        languages=stats.shares(
+            by_lang, language_population or {}, rnd.area.population if rnd.area else None
+        ),
+        channels=stats.shares({c.value: n for c, n in by_channel.items()}),
+    )
+
+
+def themes(rnd: Round) -> list[ThemeRow]:
+    """The round's barriers that other rounds had too, with their ratings in each round."""
+    barrier_ids = [b.id for b in rnd.barriers]
+    if not barrier_ids:
+        return []
+    pairs = db.session.execute(
+        select(round_barrier.c.barrier_id, Round)
+        .join(Round, Round.id == round_barrier.c.round_id)
+        .where(
+            round_barrier.c.barrier_id.in_(barrier_ids),
+            (Round.phase != Phase.DRAFT) | (Round.id == rnd.id),
+        )
+    ).all()
+    pairs.sort(key=lambda p: (p[1].voting_opens or date.max, p[1].id))
+    appearances: dict[int, list[int]] = defaultdict(list)
+    rounds = {}
+    for barrier_id, other in pairs:
+        appearances[barrier_id].append(other.id)
+        rounds[other.id] = other
+    counts: dict[tuple[int, int, bool], dict[int, int]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(
+            Rating.barrier_id,
+            Rating.round_id,
+            Rating.indicative,
+            Rating.score,
+            func.count(Rating.id),
+        )
+        .where(Rating.barrier_id.in_(barrier_ids))
+        .group_by(Rating.barrier_id, Rating.round_id, Rating.indicative, Rating.score)
+    )
+    for barrier_id, round_id, indicative, score, n in rows:
+        counts[(barrier_id, round_id, indicative)][score] = n
+    barriers = {b.id: b for b in rnd.barriers}
+    return [
+        ThemeRow(barriers[t.barrier_id], [(rounds[rid], r) for rid, r in t.rounds])
+        for t in stats.themes(appearances, counts)
+    ]
+
+
+def dashboard(rnd: Round, today: date | None = None) -> Dashboard:
+    """Everything the council's dashboard shows for one round."""
+    count = latest_count(rnd)
+    barriers, remedies = rated(rnd, count)
+    return Dashboard(
+        round=rnd,
+        barriers=barriers,
+        remedies=remedies,
+        priorities=_ranked(barriers + remedies),
+        outcome=outcome(rnd, count),
+        turnout=turnout(rnd, today),
+        themes=themes(rnd),
+    )
+
+
+def responses(rnd: Round) -> list[Response]:
+    """A round's answered and waiting priorities, in rank order, with their timelines."""
+    return list(
+        db.session.scalars(
+            select(Response)
+            .where(Response.round_id == rnd.id)
+            .options(selectinload(Response.updates), selectinload(Response.decision_maker))
+            .order_by(Response.rank)
+        )
+    )

@@ -1,0 +1,272 @@
+"""The dashboard and the answers as plain data, CSV and JSON, for the council's own tools.
+
+No Flask here: the routes pass the reader's language and send the text. Numbers are
+plain (a dot for decimals), dates ISO 8601, so spreadsheets and scripts read them as is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from coprod.council import stats
+from coprod.council.data import Dashboard, Row
+from coprod.models import Barrier, Remedy, Response, ResponseUpdate, Round
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return "" if value is None else value
+
+
+def to_csv(header: Sequence[str], rows: Iterable[dict]) -> str:
+    """A CSV text with a header line; text that a spreadsheet would run is made harmless."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(header), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def title(thing: Barrier | Remedy | Round | None, lang: str) -> str:
+    """A title in `lang`, else in the language it was written in ('' for none)."""
+    found = thing.t("title", lang) if thing is not None else None
+    return found.text if found else ""
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def _summary(s: stats.Summary) -> dict:
+    return {
+        "answers": s.n,
+        "mean": _round(s.mean),
+        "low_95": _round(s.low),
+        "high_95": _round(s.high),
+        "counts": {str(k): s.count_of(k) for k in stats.SCALE},
+    }
+
+
+def _share(s: stats.Share) -> dict:
+    return {
+        "key": s.key,
+        "ballots": s.ballots,
+        "ballot_share": _round(s.ballot_share),
+        "population": s.population,
+        "population_share": _round(s.population_share),
+        "under_represented": s.under,
+    }
+
+
+def _rated(row: Row, lang: str) -> dict:
+    return {
+        "kind": row.kind,
+        "id": row.rated.id,
+        "title": title(row.thing, lang),
+        "with_code": _summary(row.rated.verified),
+        "without_code": _summary(row.rated.indicative),
+    }
+
+
+def dashboard_data(d: Dashboard, lang: str) -> dict:
+    """The whole dashboard as nested plain data (the JSON export)."""
+    rnd, t = d.round, d.turnout
+    outcome = None
+    if d.outcome is not None:
+        outcome = {
+            "rule": d.outcome.count.rule,
+            "ballots": d.outcome.count.ballots,
+            "spent": d.outcome.count.spent,
+            "funded": [
+                {"id": r.id, "title": title(r, lang), "cost": r.cost} for r in d.outcome.funded
+            ],
+        }
+    return {
+        "round": rnd.slug,
+        "title": title(rnd, lang) or rnd.slug,
+        "phase": rnd.phase.value,
+        "budget": rnd.budget,
+        "currency": rnd.currency,
+        "method": {
+            "interval": "Student t, 95%, clipped to 1-5; none below 2 answers",
+            "under_represented": (
+                f"share of ballots < {stats.UNDER_FACTOR} x share of population, "
+                f"only with at least {stats.MIN_BALLOTS} ballots"
+            ),
+            "priorities": "funded remedies in the count's order, then by mean rating",
+        },
+        "barriers": [_rated(r, lang) for r in d.barriers],
+        "remedies": [_rated(r, lang) for r in d.remedies],
+        "outcome": outcome,
+        "turnout": {
+            "ballots": t.total,
+            "per_day": [{"day": day.isoformat(), "ballots": n} for day, n in t.days],
+            "areas": [_share(s) | {"name": t.area_names.get(s.key, "")} for s in t.areas],
+            "area_not_known": t.area_unknown,
+            "languages": [_share(s) for s in t.languages],
+            "channels": [_share(s) for s in t.channels],
+        },
+        "themes": [
+            {
+                "barrier": row.barrier.id,
+                "title": title(row.barrier, lang),
+                "rounds": [
+                    {"round": other.slug} | _summary(r.rating) | {"without_code": r.only_indicative}
+                    for other, r in row.cells
+                ],
+            }
+            for row in d.themes
+        ],
+        "priorities": [
+            {"rank": n, "kind": r.kind, "id": r.rated.id, "title": title(r.thing, lang)}
+            for n, r in enumerate(d.priorities, start=1)
+        ],
+    }
+
+
+DASHBOARD_COLUMNS = (
+    "section",
+    "rank",
+    "kind",
+    "id",
+    "name",
+    "answers",
+    "mean",
+    "low_95",
+    "high_95",
+    "score_1",
+    "score_2",
+    "score_3",
+    "score_4",
+    "score_5",
+    "answers_without_code",
+    "mean_without_code",
+    "ballots",
+    "ballot_share",
+    "population",
+    "population_share",
+    "under_represented",
+    "cost",
+)
+
+
+def dashboard_rows(d: Dashboard, lang: str) -> list[dict]:
+    """The dashboard as one flat table; the `section` column says which part a row is."""
+    data = dashboard_data(d, lang)
+    rows = []
+    for item in data["barriers"] + data["remedies"]:
+        code, open_ = item["with_code"], item["without_code"]
+        rows.append(
+            {
+                "section": "rating",
+                "kind": item["kind"],
+                "id": item["id"],
+                "name": item["title"],
+                "answers": code["answers"],
+                "mean": code["mean"],
+                "low_95": code["low_95"],
+                "high_95": code["high_95"],
+                **{f"score_{k}": v for k, v in code["counts"].items()},
+                "answers_without_code": open_["answers"],
+                "mean_without_code": open_["mean"],
+            }
+        )
+    for funded in (data["outcome"] or {}).get("funded", []):
+        rows.append(
+            {
+                "section": "funded",
+                "kind": "remedy",
+                "id": funded["id"],
+                "name": funded["title"],
+                "cost": funded["cost"],
+            }
+        )
+    for item in data["priorities"]:
+        rows.append({"section": "priority", **item, "name": item["title"]})
+    turnout = data["turnout"]
+    for day in turnout["per_day"]:
+        rows.append({"section": "day", "name": day["day"], "ballots": day["ballots"]})
+    for section, key in (("area", "areas"), ("language", "languages"), ("channel", "channels")):
+        for share in turnout[key]:
+            rows.append(
+                {
+                    "section": section,
+                    "id": share["key"],
+                    "name": share.get("name", share["key"]),
+                    "ballots": share["ballots"],
+                    "ballot_share": share["ballot_share"],
+                    "population": share["population"],
+                    "population_share": share["population_share"],
+                    "under_represented": share["under_represented"],
+                }
+            )
+    return rows
+
+
+def timeline(response: Response) -> list[ResponseUpdate]:
+    """The steps after an answer, oldest first (same day: in the order they were added)."""
+    return sorted(response.updates, key=lambda u: (u.on, u.id))
+
+
+def text_of(response: Response, field: str, lang: str) -> str:
+    """One field of an answer (reason, next_step) in `lang`, else as written ('' if none)."""
+    found = response.t(field, lang)
+    return found.text if found else ""
+
+
+def answer_data(responses: Sequence[Response], lang: str, today: date) -> list[dict]:
+    """Each priority sent, with its decision-maker, due date, answer and timeline."""
+    out = []
+    for r in responses:
+        steps = timeline(r)
+        out.append(
+            {
+                "rank": r.rank,
+                "kind": "remedy" if r.remedy_id else "barrier",
+                "id": r.remedy_id or r.barrier_id,
+                "priority": title(r.remedy or r.barrier, lang),
+                "decision_maker": r.decision_maker.name,
+                "due_on": r.due_on.isoformat(),
+                "overdue": r.is_overdue(today),
+                "decision": r.decision.value if r.decision else None,
+                "decided_on": r.decided_on.isoformat() if r.decided_on else None,
+                "reason": text_of(r, "reason", lang),
+                "next_step": text_of(r, "next_step", lang),
+                "status": steps[-1].status if steps else None,
+                "status_on": steps[-1].on.isoformat() if steps else None,
+                "timeline": [
+                    {
+                        "on": u.on.isoformat(),
+                        "status": u.status,
+                        "note": u.t("note", lang).text if u.t("note", lang) else "",
+                    }
+                    for u in steps
+                ],
+            }
+        )
+    return out
+
+
+ANSWER_COLUMNS = (
+    "rank",
+    "kind",
+    "id",
+    "priority",
+    "decision_maker",
+    "due_on",
+    "overdue",
+    "decision",
+    "decided_on",
+    "reason",
+    "next_step",
+    "status",
+    "status_on",
+)

@@ -1,0 +1,68 @@
+"""Telling citizens who left their email that an answer came, when the site can send mail.
+
+Sending is skipped when `MAIL_SERVER` is not configured; organisers can then download the
+list from the top-5 page and tell people themselves.
+"""
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from coprod import mail, words
+from coprod.extensions import db
+from coprod.models import Contact, Response
+
+
+def _message(contact: Contact, response: Response, link: str) -> EmailMessage:
+    rnd = response.round
+    thing = response.remedy or response.barrier
+    with force_locale(contact.lang):
+        round_title = rnd.t("title", contact.lang)
+        title = thing.t("title", contact.lang)
+        return mail.message(
+            contact.address,
+            _("The council has answered: %(title)s", title=title),
+            "\n\n".join(
+                [
+                    _("Hello,"),
+                    _(
+                        "The council has answered priority %(rank)d in %(round)s: %(title)s.",
+                        rank=response.rank,
+                        round=round_title,
+                        title=title,
+                    ),
+                    _("Their decision: %(decision)s", decision=words.DECISION[response.decision]),
+                    _("Read the whole answer and what happens next: %(link)s", link=link),
+                    _(
+                        "You get this email because you asked us to tell you. We delete your "
+                        "address %(days)d days after the round ends.",
+                        days=rnd.keep_contacts_days,
+                    ),
+                ]
+            ),
+        )
+
+
+def tell_contacts(response: Response) -> int:
+    """Email everyone who asked about this round; return how many (0 when mail is off)."""
+    if not mail.mail_configured():
+        return 0
+    contacts = db.session.scalars(
+        select(Contact).where(Contact.round_id == response.round_id).order_by(Contact.id)
+    ).all()
+    if not contacts:
+        return 0
+    link = current_app.config["PUBLIC_URL"] + url_for(
+        "council.you_said_we_did", slug=response.round.slug
+    )
+    try:
+        mail.send([_message(c, response, link) for c in contacts])
+    except (OSError, smtplib.SMTPException):
+        # The answer is saved either way; organisers can still download the list.
+        current_app.logger.exception("Could not email the people waiting for an answer")
+        return 0
+    return len(contacts)

@@ -1,0 +1,201 @@
+"""The council's answers: sending the top five, recording decisions and later steps, contacts.
+
+Each write is one transaction with its audit event. Who may answer is decided here, once:
+the named decision-maker, or an organiser acting for them.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from coprod.extensions import db
+from coprod.models import (
+    Contact,
+    Content,
+    Decision,
+    Phase,
+    Response,
+    ResponseUpdate,
+    Role,
+    Round,
+    User,
+)
+from coprod.operations import audit
+from coprod.operations.content import new_content
+
+TOP = 5
+DECISION_MAKERS = (Role.COUNCILLOR, Role.COMMISSIONER)
+# What happened after the decision, in order; "stopped" ends the timeline without "done".
+STATUSES = ("planned", "started", "done", "stopped")
+SENDABLE = (Phase.COUNTED, Phase.RESPONDING)
+
+
+class Refused(Exception):
+    """A write that is not allowed; `code` says why, for a message in the person's language."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class NotAllowed(Refused):
+    """The person is neither the named decision-maker nor an organiser."""
+
+    def __init__(self) -> None:
+        super().__init__("not_allowed")
+
+
+def already_sent(rnd: Round) -> bool:
+    """True once a round's top five have gone to a decision-maker."""
+    return bool(db.session.scalar(select(exists().where(Response.round_id == rnd.id))))
+
+
+def send_top5(
+    rnd: Round,
+    priorities: Sequence[tuple[str, int]],
+    decision_maker: User,
+    due_on: date,
+    *,
+    actor: User,
+    today: date | None = None,
+) -> list[Response]:
+    """Send the first five priorities, as ("remedy" | "barrier", id), to one named person.
+
+    Refused when the round is not counted, the person cannot decide, the date is not in
+    the future, or the report was sent already (the unique rank per round makes a double
+    click or two organisers at once end in one report, on every database).
+    """
+    today = today or date.today()
+    if rnd.phase not in SENDABLE:
+        raise Refused("not_counted")
+    if decision_maker.role not in DECISION_MAKERS or not decision_maker.active:
+        raise Refused("not_a_decision_maker")
+    if due_on <= today:
+        raise Refused("due_not_in_future")
+    if not priorities:
+        raise Refused("nothing_to_send")
+    if already_sent(rnd):
+        raise Refused("already_sent")
+    sent = []
+    for rank, (kind, item_id) in enumerate(priorities[:TOP], start=1):
+        response = Response(
+            round_id=rnd.id,
+            rank=rank,
+            barrier_id=item_id if kind == "barrier" else None,
+            remedy_id=item_id if kind == "remedy" else None,
+            decision_maker_id=decision_maker.id,
+            due_on=due_on,
+            content=Content(original_lang=decision_maker.lang),
+        )
+        db.session.add(response)
+        sent.append(response)
+    audit.record(
+        "top5_sent",
+        actor=actor,
+        round=rnd,
+        decision_maker=decision_maker.id,
+        due_on=due_on.isoformat(),
+        priorities=[f"{kind}:{item_id}" for kind, item_id in priorities[:TOP]],
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused("already_sent") from None
+    return sent
+
+
+def can_answer(user: User, response: Response) -> bool:
+    """Only the named decision-maker, or an organiser, may answer a priority."""
+    return user.is_authenticated and (
+        user.id == response.decision_maker_id or user.role == Role.ORGANISER
+    )
+
+
+def record_decision(
+    response: Response,
+    decision: Decision,
+    reason: str,
+    next_step: str,
+    decided_on: date,
+    *,
+    lang: str,
+    actor: User,
+) -> bool:
+    """Store the decision and its reasons; True when it is the first answer.
+
+    The first answer is written in `lang`; later changes stay in that same language, so
+    a change made with the site in another language never files the text under a wrong one.
+    """
+    if not can_answer(actor, response):
+        raise NotAllowed()
+    first = response.decision is None
+    if not response.content.languages():
+        response.content.original_lang = lang
+    written_in = response.content.original_lang
+    response.content.set("reason", written_in, reason.strip(), reviewed=True)
+    response.content.set("next_step", written_in, next_step.strip(), reviewed=True)
+    response.decision = decision
+    response.decided_on = decided_on
+    audit.record(
+        "response_answered" if first else "response_changed",
+        actor=actor,
+        round=response.round,
+        response=response.id,
+        rank=response.rank,
+        decision=decision.value,
+        decided_on=decided_on.isoformat(),
+    )
+    db.session.commit()
+    return first
+
+
+def add_update(
+    response: Response, status: str, note: str, on: date, *, lang: str, actor: User
+) -> ResponseUpdate:
+    """Add a dated step (planned, started, done, stopped) to an answered priority's timeline."""
+    if not can_answer(actor, response):
+        raise NotAllowed()
+    if status not in STATUSES:
+        raise Refused("unknown_status")
+    if response.decision is None:
+        raise Refused("no_decision_yet")
+    update = ResponseUpdate(
+        response=response,
+        status=status,
+        on=on,
+        author_id=actor.id,
+        content=new_content(lang, {"note": note.strip()}),
+    )
+    db.session.add(update)
+    audit.record(
+        "response_update",
+        actor=actor,
+        round=response.round,
+        response=response.id,
+        status=status,
+        on=on.isoformat(),
+    )
+    db.session.commit()
+    return update
+
+
+def add_contact(rnd: Round, address: str, lang: str) -> None:
+    """Keep a citizen's email to tell them when answers come; once per round and address.
+
+    Stored on its own row with the round and the language only: nothing links it to a
+    code, a rating or a ballot.
+    """
+    address = address.strip().lower()
+    known = db.session.scalar(
+        select(func.count(Contact.id)).where(Contact.round_id == rnd.id, Contact.address == address)
+    )
+    if known:
+        return
+    db.session.add(Contact(round_id=rnd.id, address=address, lang=lang))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same address, sent twice at once: one row is enough
+        db.session.rollback()
