@@ -11,14 +11,16 @@ def test_demo_loads_once_with_a_round_in_each_phase(app, runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     phases = dict(db.session.execute(select(Round.slug, Round.phase)).all())
-    assert set(phases.values()) >= {Phase.PROPOSING, Phase.RATING, Phase.VOTING,
-                                    Phase.RESPONDING}
+    assert set(phases.values()) >= {Phase.PROPOSING, Phase.RATING, Phase.VOTING, Phase.RESPONDING}
     voting = db.session.scalar(select(Round).where(Round.phase == Phase.VOTING))
     assert voting.budget == 10000 and voting.currency == "GBP"
     assert all(r.cost > 0 for r in voting.remedies)
     assert "organiser@example.org" in first.output and "commissioner" in first.output
-    codes = [line.strip() for line in first.output.splitlines() if line.count("-") == 2
-             and len(line.strip()) == 14]
+    codes = [
+        line.strip()
+        for line in first.output.splitlines()
+        if line.count("-") == 2 and len(line.strip()) == 14
+    ]
     assert len(codes) == 10
     counted = db.session.scalar(select(Round).where(Round.phase == Phase.RESPONDING))
     assert db.session.scalar(select(Count).where(Count.round_id == counted.id)) is not None
@@ -29,14 +31,15 @@ def test_demo_loads_once_with_a_round_in_each_phase(app, runner):
     assert ur and not ur.is_fallback  # the demo speaks Urdu too
 
     def sizes():
-        return [db.session.scalar(select(func.count()).select_from(t))
-                for t in (Round, Remedy, Ballot, User, GlossaryTerm)]
+        return [
+            db.session.scalar(select(func.count()).select_from(t))
+            for t in (Round, Remedy, Ballot, User, GlossaryTerm)
+        ]
 
     before = sizes()
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "already loaded" in second.output
     assert sizes() == before
     # A printed code really votes, once.
-    receipt = ballots.cast(app.config["SECRET_KEY"], voting, codes[0],
-                           [str(voting.remedies[0].id)])
+    receipt = ballots.cast(app.config["SECRET_KEY"], voting, codes[0], [str(voting.remedies[0].id)])
     assert receipt

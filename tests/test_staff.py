@@ -35,6 +35,7 @@ def staff_routes(app):
         if roles:
             url = rule.rule.replace("<slug>", "round-x").replace("<sheet>", "1")
             url = re.sub(r"<int:\w+>", "1", url)
+            url = re.sub(r"<any\(([\w-]+)[^>]*>", r"\1", url)  # the first allowed word
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 found.append((url, method, set(roles)))
     return found

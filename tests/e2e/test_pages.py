@@ -31,7 +31,7 @@ def test_every_page_is_accessible_in_each_language(browser, base_url, lang, dire
         page.goto(base_url + path)
         expect(page.locator("html")).to_have_attribute("lang", lang)
         expect(page.locator("html")).to_have_attribute("dir", direction)
-        assert_accessible(page)
+        assert_accessible(page, lang)
     context.close()
 
 

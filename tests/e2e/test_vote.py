@@ -35,36 +35,36 @@ def test_letter_to_receipt_by_keyboard_without_javascript(
     # The QR code on the letter opens this address with the code filled in.
     page.goto(f"{base_url}/rounds/{ROUND}/take-part?code={code}")
     expect(page.locator("html")).to_have_attribute("dir", direction)
-    assert_accessible(page)
+    assert_accessible(page, lang)
     tab_to(page, "form button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/ballot$"))
-    assert_accessible(page)
+    assert_accessible(page, lang)
 
     for _ in range(2):
         tab_to(page, "button[name=add]")
         page.keyboard.press("Enter")
         page.wait_for_load_state()
     expect(page.locator("button[name=remove]")).to_have_count(2)
-    assert_accessible(page)
+    assert_accessible(page, lang)
 
     tab_to(page, "button[name=review]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/review$"))
     expect(page.locator("ul.plain-list li")).to_have_count(2)
-    assert_accessible(page)
+    assert_accessible(page, lang)
 
     tab_to(page, "form[action$='/cast'] button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/receipt$"))
-    assert_accessible(page)
+    assert_accessible(page, lang)
     receipt = page.locator(".receipt bdi").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", receipt)
 
     page.goto(f"{base_url}/rounds/{ROUND}/check?receipt={receipt}")
     expect(page.locator(".flash")).to_be_visible()
     expect(page.locator("ul.plain-list li")).to_have_count(2)
-    assert_accessible(page)
+    assert_accessible(page, lang)
 
     # The same code cannot vote twice.
     page.goto(f"{base_url}/rounds/{ROUND}/take-part?code={code}")
