@@ -286,11 +286,13 @@ def test_the_top_five_go_only_to_a_councillor_or_commissioner_with_a_future_date
     assert db.session.scalar(select(func.count(Response.id))) == 0
 
 
-def test_a_councillor_reads_the_report_but_only_an_organiser_sends_it(app):
+def test_a_commissioner_reads_the_report_but_a_councillor_sends_it(app):
     rnd = make_round(Phase.RESPONDING)
-    client, _ = signed_in(app, Role.COUNCILLOR)
+    councillor, _ = signed_in(app, Role.COUNCILLOR)
+    assert "<select" in page(councillor, f"/staff/council/rounds/{rnd.slug}/top-5")
+    client, _ = signed_in(app, Role.COMMISSIONER)
     html = page(client, f"/staff/council/rounds/{rnd.slug}/top-5")
-    assert "An organiser sends the top five" in html and "<select" not in html
+    assert "A councillor or an organiser sends the top five" in html and "<select" not in html
     token = csrf_token(client, "/sign-in")
     refused = client.post(f"/staff/council/rounds/{rnd.slug}/top-5", data={"csrf_token": token})
     assert refused.status_code == 403

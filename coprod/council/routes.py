@@ -28,6 +28,8 @@ from coprod.operations.responses import Refused
 
 READERS = (Role.ORGANISER, Role.COUNCILLOR, Role.COMMISSIONER)
 ORGANISER = (Role.ORGANISER,)
+# Councillors send the top five to the people who must answer; organisers may too.
+SENDERS = (Role.ORGANISER, Role.COUNCILLOR)
 # Contacts left per hour from one address: enough for a family or a library computer.
 CONTACT_LIMIT = 30
 
@@ -192,7 +194,7 @@ def _top5_page(rnd: Round, form: SendForm | None = None, status: int = 200):
         contacts = db.session.scalar(
             select(func.count(Contact.id)).where(Contact.round_id == rnd.id)
         )
-    if not sent and organiser and form is None:
+    if not sent and current_user.role in SENDERS and form is None:
         form = _send_form(rnd)
     page = render_template(
         "council/top5.html",
@@ -215,7 +217,7 @@ def top5(slug: str):
 
 
 @bp.post("/staff/council/rounds/<slug>/top-5")
-@role_required(*ORGANISER)
+@role_required(*SENDERS)
 def send_top5(slug: str):
     rnd = _round(slug)
     form = _send_form(rnd)

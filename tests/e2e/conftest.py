@@ -75,6 +75,26 @@ def demo_codes(live_app):
     ]
 
 
+@pytest.fixture(scope="session")
+def demo_logins(live_app):
+    """{role: (email, password)} for the accounts the demo printed."""
+    found = {}
+    for line in live_app.demo_lines:
+        parts = line.split()
+        if len(parts) == 3 and "@" in parts[1]:
+            found.setdefault(parts[0], (parts[1], parts[2]))
+    return found
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto(f"{base_url}/sign-in")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
 def pytest_collection_modifyitems(items):
     here = os.path.dirname(__file__)
     for item in items:

@@ -1,37 +1,81 @@
-"""Every public page in a real browser: right language and direction, axe-clean, no JS needed."""
+"""Every page in a real browser: right language and direction, axe-clean, no JS needed."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.a11y import assert_accessible
+from tests.e2e.conftest import sign_in
 
-PAGES = [
+PUBLIC = [
     "/",
     "/rounds/brookfield-2026",
     "/rounds/brookfield-2025",
     "/rounds/brookfield-spring",
     "/rounds/brookfield-2027",
+    "/rounds/brookfield-2025/results",
+    "/rounds/brookfield-2025/you-said-we-did",
+    "/rounds/brookfield-spring/rate",
+    "/rounds/brookfield-2026/take-part",
+    "/rounds/brookfield-2026/check",
     "/glossary",
     "/how-it-works",
+    "/privacy",
     "/sign-in",
+    "/sign-up",
+    "/forgot-password",
+    "/suggest-translation?page=/&template=public/home.html",
     "/no-such-page",
 ]
+STAFF = {
+    "organiser": [
+        "/staff/",
+        "/staff/rounds/brookfield-2026",
+        "/staff/rounds/brookfield-2026/paper",
+        "/staff/rounds/brookfield-2025",
+        "/staff/import",
+        "/staff/audit",
+        "/staff/translations",
+        "/staff/members",
+    ],
+    "moderator": ["/staff/moderate/"],
+    "commissioner": [
+        "/staff/council",
+        "/staff/council/rounds/brookfield-2025",
+        "/staff/council/rounds/brookfield-2025/top-5",
+    ],
+    "member": ["/my-group", "/rounds/brookfield-2027/propose"],
+}
 
 
-def remedy_url(page: Page, base_url: str) -> str:
-    page.goto(f"{base_url}/rounds/brookfield-2026")
-    return page.locator(".cards a").first.get_attribute("href")
+def check(page: Page, url: str, lang: str, direction: str) -> None:
+    response = page.goto(url)
+    assert response.status < 500, url
+    expect(page.locator("html")).to_have_attribute("lang", lang.replace("_", "-"))
+    expect(page.locator("html")).to_have_attribute("dir", direction)
+    assert_accessible(page, lang)
 
 
 @pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("ar", "rtl"), ("ur", "rtl")])
-def test_every_page_is_accessible_in_each_language(browser, base_url, lang, direction):
+def test_every_public_page_is_accessible(browser, base_url, lang, direction):
     context = browser.new_context(locale=lang, java_script_enabled=False)
     page = context.new_page()
-    for path in [*PAGES, remedy_url(page, base_url)]:
-        page.goto(base_url + path)
-        expect(page.locator("html")).to_have_attribute("lang", lang)
-        expect(page.locator("html")).to_have_attribute("dir", direction)
-        assert_accessible(page, lang)
+    page.goto(f"{base_url}/rounds/brookfield-2026")
+    remedy = page.locator(".cards a").first.get_attribute("href")
+    for path in [*PUBLIC, remedy]:
+        check(page, base_url + path, lang, direction)
+    context.close()
+
+
+@pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("ar", "rtl")])
+@pytest.mark.parametrize("role", sorted(STAFF))
+def test_every_staff_and_group_page_is_accessible(
+    browser, base_url, demo_logins, role, lang, direction
+):
+    context = browser.new_context(locale=lang, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, base_url, *demo_logins[role])
+    for path in STAFF[role]:
+        check(page, base_url + path, lang, direction)
     context.close()
 
 
@@ -51,8 +95,35 @@ def test_pages_fit_a_small_phone_at_200_percent_zoom(browser, base_url):
     # 320 CSS px wide is a 640 px phone at 200%: nothing may need sideways scrolling.
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
-    for path in ["/", "/rounds/brookfield-2026", "/how-it-works"]:
+    for path in [
+        "/",
+        "/rounds/brookfield-2026",
+        "/how-it-works",
+        "/rounds/brookfield-2025/results",
+        "/rounds/brookfield-2025/you-said-we-did",
+    ]:
         page.goto(base_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    context.close()
+
+
+def test_pages_are_light_and_load_nothing_from_other_hosts(browser, base_url):
+    context = browser.new_context()
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+    hosts = set()
+
+    def record(response):
+        hosts.add(response.url.split("/")[2])
+        sizes[response.url] = len(response.body())
+
+    page.on("response", record)
+    for path in ["/", "/rounds/brookfield-2026", "/rounds/brookfield-2025/results", "/glossary"]:
+        sizes.clear()
+        page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        total = sum(sizes.values())
+        assert total < 100_000, f"{path} weighs {total} bytes"
+    assert hosts == {base_url.split("/")[2]}
     context.close()
