@@ -1,0 +1,224 @@
+"""Counting rules, named as pabulib names them, and why each project won or lost.
+
+How ballots become utilities:
+
+- approval, choose-1: a voter chose the projects listed; each adds 1 to a project's score.
+- cumulative, scoring: a voter chose the projects given positive points; the score adds
+  the points (a project listed twice adds both; scoring adds META default_score for each
+  voter who did not list it).
+- ordinal: a voter chose every project ranked; the score adds Borda points as pabulib's
+  score column has them (Krakow): max_length points for the first, one less for each
+  next (META max_length, else the number of projects).
+
+Greedy rules rank projects by score (pabulib's score column, or votes when there are no
+points), as pabulib's checker does; for approval ballots this is pabutools'
+greedy_utilitarian_welfare with Cost_Sat. Equal Shares uses only which projects each
+voter chose, as pabutools' Cost_Sat and Cardinality_Sat do (see `coprod.tally.mes`).
+
+Tie-breaks: "pabutools" prefers the lower project id compared as strings ("10" before
+"9"), exactly as pabutools' default; "votes" prefers more votes, then lower cost, then the
+id; "cost" prefers lower cost, then more votes, then the id (equalshares.net's choice).
+
+Explanation reasons and their `amounts` (money as int when whole, else float):
+
+- "greedy" (funded by a greedy rule): score, cost, left (money left before it).
+- "equal_shares" (funded by Equal Shares): cost, share (what each full payer paid),
+  full_payers, partial_payers (supporters who paid all they had left, less than the
+  share), partial_paid (what they paid together), empty_payers (supporters who had
+  nothing left), effective_votes (cost / share, equalshares.net's effective vote count),
+  endowment (each voter's starting money in the run that counted).
+- "no_votes": nobody chose it.
+- "below_threshold": score, threshold (META min_project_score_threshold).
+- "did_not_fit": cost, left (money left when its turn came).
+- "not_reached": cost, left (greedy-no-skip stopped at an earlier project that did not fit).
+- "supporters_short": cost, money (what its supporters had left between them in round
+  `step`, when Equal Shares dropped it), endowment.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import chain
+
+from . import mes
+from .model import Election, Explanation, Number, Outcome, paused_gc, plain, to_number
+
+RULES = (
+    "greedy",
+    "greedy-no-skip",
+    "greedy-threshold",
+    "equalshares",
+    "equalshares/add1",
+    "equalshares-comparison",
+    "equalshares/add1-comparison",
+)
+UTILITIES = ("cost", "approval")
+TIE_BREAKS = ("pabutools", "votes", "cost")
+DEFAULT_RULE = "equalshares/add1"
+
+
+@dataclass
+class _Tally:
+    """Per-project totals and each voter's chosen projects, by project index."""
+
+    ids: list[str]
+    cost: list[Number]
+    votes: list[int]
+    score: list[Number]
+    chosen: list[list[int]]
+    rank: list[int]
+
+
+def _tally(election: Election, tie_break: str) -> _Tally:
+    ids = list(election.projects)
+    index = {pid: i for i, pid in enumerate(ids)}
+    cost = [election.projects[pid].cost for pid in ids]
+    vote_type = election.vote_type
+    chosen = [list(map(index.__getitem__, vote.choices)) for vote in election.votes]
+    score: list[Number] = [0] * len(ids)
+    if vote_type in ("cumulative", "scoring"):
+        for i, vote in enumerate(election.votes):
+            picks, points = chosen[i], vote.points or ()
+            for q, p in zip(picks, points, strict=True):
+                score[q] += p
+            if len(set(picks)) < len(picks) or min(points, default=1) <= 0:
+                merged = dict.fromkeys(picks, 0)
+                for q, p in zip(picks, points, strict=True):
+                    merged[q] += p
+                chosen[i] = [q for q, p in merged.items() if p > 0]
+    elif vote_type == "ordinal":
+        length = int(election.meta.get("max_length") or len(ids))
+        for picks in chosen:
+            for position, q in enumerate(picks):
+                score[q] += max(length - position, 0)
+    tallied = Counter(chain.from_iterable(chosen))
+    votes = [tallied[q] for q in range(len(ids))]
+    if vote_type in ("approval", "choose-1"):
+        score = list(votes)
+    if vote_type == "scoring" and election.meta.get("default_score"):
+        default = to_number(election.meta["default_score"])
+        listed = Counter(chain.from_iterable(map(set, (v.choices for v in election.votes))))
+        voters = len(election.votes)
+        score = [s + default * (voters - listed[pid]) for s, pid in zip(score, ids, strict=True)]
+    keys: dict[str, Callable[[int], tuple]] = {
+        "pabutools": lambda q: (ids[q],),
+        "votes": lambda q: (-votes[q], cost[q], ids[q]),
+        "cost": lambda q: (cost[q], -votes[q], ids[q]),
+    }
+    rank = [0] * len(ids)
+    for position, q in enumerate(sorted(range(len(ids)), key=keys[tie_break])):
+        rank[q] = position
+    return _Tally(ids, cost, votes, score, chosen, rank)
+
+
+def _greedy(t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: list[Number]):
+    """Fund projects by descending `by`; skip those that do not fit (or stop, if no_skip)."""
+    selected: list[int] = []
+    why: dict[int, tuple[str, dict]] = {}
+    left, stopped = budget, False
+    for q in sorted(range(len(t.ids)), key=lambda q: (-by[q], t.rank[q])):
+        c = t.cost[q]
+        if by[q] < threshold:
+            why[q] = ("below_threshold", {"score": by[q], "threshold": threshold})
+        elif stopped:
+            why[q] = ("not_reached", {"cost": c, "left": left})
+        elif c <= left:
+            why[q] = ("greedy", {"score": by[q], "cost": c, "left": left})
+            selected.append(q)
+            left -= c
+        else:
+            why[q] = ("did_not_fit", {"cost": c, "left": left})
+            stopped = no_skip
+    return selected, why
+
+
+def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
+    profile = mes.Profile(t.cost, t.chosen, t.rank, by_cost)
+    if add1:
+        result, increment = mes.add1(profile, budget)
+        details = {"endowment": plain(result.endowment), "increment": increment}
+    else:
+        result = mes.solve(profile, Fraction(budget, max(len(t.chosen), 1)))
+        details = {"endowment": plain(result.endowment)}
+    why: dict[int, tuple[str, dict]] = {}
+    for q in result.winners:
+        share, (full, partial, paid, empty) = result.share[q], result.payers[q]
+        amounts = {"cost": t.cost[q], "share": share, "full_payers": full}
+        amounts |= {"partial_payers": partial, "partial_paid": paid, "empty_payers": empty}
+        amounts["effective_votes"] = t.cost[q] / share if share else None
+        why[q] = ("equal_shares", amounts | {"endowment": result.endowment})
+    for q, (_, money) in result.dropped.items():
+        amounts = {"cost": t.cost[q], "money": money, "endowment": result.endowment}
+        why[q] = ("supporters_short", amounts)
+    steps = result.step | {q: round_ for q, (round_, _) in result.dropped.items()}
+    return result.winners, why, steps, details
+
+
+def _preferences(t: _Tally, ours: list[int], greedy: list[int]) -> dict[str, int]:
+    """How many voters prefer each outcome: the one funding more of the projects they chose."""
+    mine, theirs = set(ours), set(greedy)
+    prefer = {"equal_shares_preferred": 0, "greedy_preferred": 0}
+    for picks in t.chosen:
+        a, b = sum(q in mine for q in picks), sum(q in theirs for q in picks)
+        prefer["equal_shares_preferred"] += a > b
+        prefer["greedy_preferred"] += b > a
+    return prefer
+
+
+def count(
+    election: Election,
+    rule: str | None = None,
+    utility: str = "cost",
+    tie_break: str = "pabutools",
+) -> Outcome:
+    """Count an election under `rule` (default: the file's own rule if known, else add1)."""
+    if rule is None:
+        rule = election.rule if election.rule in RULES else DEFAULT_RULE
+    for value, known, what in (
+        (rule, RULES, "rule"),
+        (utility, UTILITIES, "utility"),
+        (tie_break, TIE_BREAKS, "tie_break"),
+    ):
+        if value not in known:
+            raise ValueError(f"unknown {what} {value!r}; known: {', '.join(known)}")
+    with paused_gc():
+        return _count(election, rule, utility, tie_break)
+
+
+def _count(election: Election, rule: str, utility: str, tie_break: str) -> Outcome:
+    t = _tally(election, tie_break)
+    budget = election.budget
+    steps: dict[int, int] = {}
+    details: dict[str, object] = {}
+    if rule.startswith("greedy"):
+        threshold: Number = 0
+        if rule == "greedy-threshold":
+            threshold = to_number(election.meta.get("min_project_score_threshold") or "0")
+        selected, why = _greedy(t, budget, rule == "greedy-no-skip", threshold, t.score)
+    else:
+        add1 = rule.startswith("equalshares/add1")
+        selected, why, steps, details = _equal_shares(t, budget, add1, utility == "cost")
+        if rule.endswith("-comparison"):
+            # Pabulib's comparison step: greedy by votes (as its checker ranks them) wins
+            # if more voters prefer its outcome than prefer Equal Shares'.
+            greedy, greedy_why = _greedy(t, budget, False, 0, t.votes)
+            prefer = _preferences(t, selected, greedy)
+            details |= {"comparison": prefer, "chose": "equalshares"}
+            if prefer["greedy_preferred"] > prefer["equal_shares_preferred"]:
+                selected, why, steps = greedy, greedy_why, {}
+                details = {"comparison": prefer, "chose": "greedy"}
+    position = {q: i + 1 for i, q in enumerate(selected)}
+    explanations = {}
+    for q, pid in enumerate(t.ids):
+        reason, amounts = why.get(q, ("no_votes", {}))
+        if t.votes[q] == 0 and q not in position:
+            reason, amounts = "no_votes", {}
+        amounts = {k: None if v is None else plain(v) for k, v in amounts.items()}
+        step = steps.get(q, position.get(q))
+        explanations[pid] = Explanation(pid, q in position, step, t.votes[q], reason, amounts)
+    spent = sum(t.cost[q] for q in selected)
+    selected_ids = [t.ids[q] for q in selected]
+    return Outcome(rule, utility, budget, selected_ids, spent, explanations, details)
