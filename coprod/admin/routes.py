@@ -1,6 +1,6 @@
 """Routes for organisers. Every route checks the role."""
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -11,6 +11,7 @@ from coprod.accounts import role_required
 from coprod.admin import bp
 from coprod.admin.forms import CodesForm, EmptyForm, ImportForm, PaperForm
 from coprod.extensions import db
+from coprod.lookups import round_or_404
 from coprod.models import AuditEvent, Ballot, PaperEntry, Phase, RemedyStatus, Role, Round
 from coprod.operations import codes, paper
 from coprod.operations.ballots import CastError
@@ -22,13 +23,6 @@ from coprod.participate.messages import explain
 
 STAFF = tuple(Role)[1:]  # everyone but group members
 ORGANISER = (Role.ORGANISER,)
-
-
-def _round(slug: str) -> Round:
-    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
-    if rnd is None:
-        abort(404)
-    return rnd
 
 
 def _next_phase(rnd: Round) -> Phase | None:
@@ -46,7 +40,7 @@ def home():
 @bp.get("/rounds/<slug>")
 @role_required(*ORGANISER)
 def round_admin(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     form = CodesForm(lang="en")
     form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
@@ -63,7 +57,7 @@ def round_admin(slug: str):
 @bp.post("/rounds/<slug>/phase")
 @role_required(*ORGANISER)
 def next_phase(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     if EmptyForm().validate_on_submit() and (to := _next_phase(rnd)) is not None:
         change_phase(rnd, to, actor=current_user)
         flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
@@ -76,7 +70,7 @@ def next_phase(slug: str):
 @bp.post("/rounds/<slug>/count")
 @role_required(*ORGANISER)
 def recount(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     if EmptyForm().validate_on_submit():
         try:
             count_round(rnd, actor=current_user)
@@ -125,7 +119,7 @@ def import_pb():
 @role_required(*ORGANISER)
 def make_codes(slug: str):
     """Make codes and hand back their printable letters; the codes are never shown again."""
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     form = CodesForm()
     form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
     if not form.validate_on_submit():
@@ -152,7 +146,7 @@ def make_codes(slug: str):
 @bp.route("/rounds/<slug>/paper", methods=["GET", "POST"])
 @role_required(Role.ORGANISER, Role.MODERATOR)
 def paper_ballot(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     form = PaperForm()
     form.choices.choices = [
         (str(r.id), r.t("title", "en").text)
@@ -204,7 +198,7 @@ def paper_ballot(slug: str):
 @bp.post("/rounds/<slug>/paper/<sheet>/clear")
 @role_required(*ORGANISER)
 def clear_mismatch(slug: str, sheet: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     if EmptyForm().validate_on_submit():
         paper.clear_mismatch(rnd, sheet, current_user)
         flash(_("Sheet %(sheet)s can now be typed in again.", sheet=sheet))

@@ -1,20 +1,14 @@
 """API routes. The voter code in a ballot's body is the credential, so no CSRF token."""
 
-from flask import abort, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import select
 
 from coprod.api import bp
 from coprod.extensions import csrf, db, limiter
+from coprod.lookups import round_or_404
 from coprod.models import Channel, Phase, RemedyStatus, Round
 from coprod.operations import ballots
 from coprod.operations.ballots import CastError
-
-
-def _round(slug: str) -> Round:
-    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
-    if rnd is None or rnd.phase == Phase.DRAFT:
-        abort(404)
-    return rnd
 
 
 def _summary(rnd: Round) -> dict:
@@ -30,7 +24,7 @@ def rounds():
 
 @bp.get("/rounds/<slug>")
 def round_detail(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     lang = request.args.get("lang", "en")
     rules = ballots.frozen_rules(rnd)
     remedies = [
@@ -76,7 +70,7 @@ def round_detail(slug: str):
 def round_results(slug: str):
     from coprod.results.routes import results_json
 
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         return jsonify(round=rnd.slug, counted=False), 404
     return jsonify(results_json(rnd))
@@ -94,7 +88,7 @@ STATUS = {"code_unknown": 404, "code_used": 409, "closed": 409}
     deduct_when=lambda r: r.status_code == 404,
 )
 def cast_ballot(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     body = request.get_json(silent=True)
     if (
         not isinstance(body, dict)

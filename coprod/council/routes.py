@@ -21,6 +21,7 @@ from coprod.accounts import role_required
 from coprod.council import bp, charts, data, exports, labels, notify, stats
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
+from coprod.lookups import round_or_404
 from coprod.models import Contact, Phase, Role, Round, User
 from coprod.models import Response as Answer
 from coprod.operations import responses
@@ -79,15 +80,8 @@ def _language_name(code: str) -> str:
         return code
 
 
-def _round(slug: str) -> Round:
-    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
-    if rnd is None:
-        abort(404)
-    return rnd
-
-
 def _public_round(slug: str) -> Round:
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     if rnd.phase == Phase.DRAFT:
         abort(404)
     return rnd
@@ -144,7 +138,7 @@ def index():
 @bp.get("/staff/council/rounds/<slug>")
 @role_required(*READERS)
 def dashboard(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     return render_template(
         "council/dashboard.html",
         round=rnd,
@@ -156,7 +150,7 @@ def dashboard(slug: str):
 @bp.get("/staff/council/rounds/<slug>/results.csv")
 @role_required(*READERS)
 def dashboard_csv(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     rows = exports.dashboard_rows(data.dashboard(rnd), _lang())
     return _csv(exports.to_csv(exports.DASHBOARD_COLUMNS, rows), f"results-{rnd.slug}.csv")
 
@@ -164,7 +158,7 @@ def dashboard_csv(slug: str):
 @bp.get("/staff/council/rounds/<slug>/results.json")
 @role_required(*READERS)
 def dashboard_json(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     return _json(exports.dashboard_data(data.dashboard(rnd), _lang()), f"results-{rnd.slug}.json")
 
 
@@ -213,13 +207,13 @@ def _top5_page(rnd: Round, form: SendForm | None = None, status: int = 200):
 @bp.get("/staff/council/rounds/<slug>/top-5")
 @role_required(*READERS)
 def top5(slug: str):
-    return _top5_page(_round(slug))
+    return _top5_page(round_or_404(slug, drafts=True))
 
 
 @bp.post("/staff/council/rounds/<slug>/top-5")
 @role_required(*SENDERS)
 def send_top5(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     form = _send_form(rnd)
     if not form.validate_on_submit():
         return _top5_page(rnd, form, 400)
@@ -244,7 +238,7 @@ def send_top5(slug: str):
 @bp.get("/staff/council/rounds/<slug>/answers.csv")
 @role_required(*READERS)
 def answers_csv(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     rows = exports.answer_data(data.responses(rnd), _lang(), date.today())
     return _csv(exports.to_csv(exports.ANSWER_COLUMNS, rows), f"answers-{rnd.slug}.csv")
 
@@ -252,7 +246,7 @@ def answers_csv(slug: str):
 @bp.get("/staff/council/rounds/<slug>/answers.json")
 @role_required(*READERS)
 def answers_json(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     rows = exports.answer_data(data.responses(rnd), _lang(), date.today())
     return _json({"round": rnd.slug, "answers": rows}, f"answers-{rnd.slug}.json")
 
@@ -261,7 +255,7 @@ def answers_json(slug: str):
 @role_required(*ORGANISER)
 def contacts_csv(slug: str):
     """The people waiting to hear, for organisers to tell when the site cannot send email."""
-    rnd = _round(slug)
+    rnd = round_or_404(slug, drafts=True)
     found = db.session.scalars(
         select(Contact).where(Contact.round_id == rnd.id).order_by(Contact.id)
     )

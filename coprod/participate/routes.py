@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from coprod.extensions import db, limiter
+from coprod.lookups import round_or_404
 from coprod.models import Ballot, Eligibility, Phase, Rating, RemedyStatus, Round
 from coprod.operations import ballots, codes, ratings
 from coprod.operations.ballots import CastError, Problem
@@ -32,13 +33,6 @@ from coprod.participate.messages import explain
 
 SCALE = range(1, 6)
 SCORES = {str(n) for n in SCALE}
-
-
-def _round(slug: str) -> Round:
-    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
-    if rnd is None or rnd.phase == Phase.DRAFT:
-        abort(404)
-    return rnd
 
 
 def _secret() -> str:
@@ -74,7 +68,7 @@ def _failed(response) -> bool:
 @limiter.limit("20 per hour", methods=["POST"], deduct_when=_failed)
 @limiter.limit("300 per hour", methods=["POST"], key_func=_round_key, deduct_when=_failed)
 def enter_code(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     if rnd.phase not in (Phase.RATING, Phase.VOTING):
         flash(_("This round is not taking votes or ratings right now."))
         return redirect(url_for("public.round_page", slug=slug))
@@ -109,7 +103,7 @@ def _rater(rnd: Round) -> tuple[str, bool] | None:
 
 @bp.route("/rounds/<slug>/rate", methods=["GET", "POST"])
 def rate(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     if rnd.phase != Phase.RATING:
         flash(_("Rating is not open in this round."))
         return redirect(url_for("public.round_page", slug=slug))
@@ -188,7 +182,7 @@ def _need_code(rnd: Round):
 
 @bp.get("/rounds/<slug>/ballot")
 def ballot(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     if (detour := _need_code(rnd)) is not None:
         return detour
     rules = ballots.frozen_rules(rnd)
@@ -207,7 +201,7 @@ def ballot(slug: str):
 @bp.post("/rounds/<slug>/ballot")
 def change_ballot(slug: str):
     """Add or remove one remedy; the page comes back with the meter worked out again."""
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     if (detour := _need_code(rnd)) is not None:
         return detour
     rules = ballots.frozen_rules(rnd)
@@ -225,7 +219,7 @@ def change_ballot(slug: str):
 
 @bp.get("/rounds/<slug>/review")
 def review(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     if (detour := _need_code(rnd)) is not None:
         return detour
     rules = ballots.frozen_rules(rnd)
@@ -243,7 +237,7 @@ def review(slug: str):
 
 @bp.post("/rounds/<slug>/cast")
 def cast(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     # The review form carries the choices, so an expired session loses nothing.
     choices = request.form.getlist("choice")
     _keep_choices(rnd, choices)
@@ -267,7 +261,7 @@ def cast(slug: str):
 
 @bp.get("/rounds/<slug>/receipt")
 def receipt(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     value = session.get(f"receipt:{slug}")
     if not value:
         return redirect(url_for("participate.check", slug=slug))
@@ -278,7 +272,7 @@ def receipt(slug: str):
 @limiter.limit("60 per hour")
 def check(slug: str):
     """'Check my ballot': a receipt shows that the ballot is in the count, and its choices."""
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     form = ReceiptForm(request.args)
     found = None
     if request.args.get("receipt") and form.validate():
@@ -304,7 +298,7 @@ def check(slug: str):
 @bp.get("/rounds/<slug>/receipts.txt")
 def receipt_hashes(slug: str):
     """After voting closes: every receipt's SHA-256, one per line, so anyone can find theirs."""
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         abort(404)
     hashes = db.session.scalars(

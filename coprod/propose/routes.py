@@ -18,6 +18,7 @@ from sqlalchemy import select
 from coprod import i18n, mail
 from coprod.accounts import role_required
 from coprod.extensions import db, limiter
+from coprod.lookups import round_or_404
 from coprod.models import Area, Group, Phase, Remedy, RemedyStatus, Role, Round, User
 from coprod.operations import groups, proposals
 from coprod.operations.proposals import Proposal, ProposalError
@@ -33,13 +34,6 @@ from coprod.propose.forms import (
     TranslationForm,
 )
 from coprod.propose.messages import PROBLEM
-
-
-def _round(slug: str) -> Round:
-    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
-    if rnd is None or rnd.phase == Phase.DRAFT:
-        abort(404)
-    return rnd
 
 
 def _published(rnd: Round, remedy_id: int) -> Remedy:
@@ -264,7 +258,7 @@ def _write_proposal(rnd: Round, form: ProposalForm, remedy: Remedy | None):
 @bp.route("/rounds/<slug>/propose", methods=["GET", "POST"])
 @login_required
 def new_proposal(slug: str):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     if current_user.group_id is None:
         abort(403)
     if rnd.phase != Phase.PROPOSING:
@@ -309,7 +303,7 @@ def edit_proposal(remedy_id: int):
 @bp.route("/rounds/<slug>/remedies/<int:remedy_id>/translate", methods=["GET", "POST"])
 @login_required
 def translate(slug: str, remedy_id: int):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     remedy = _published(rnd, remedy_id)
     original = remedy.content.original_lang
     targets = [(c, name) for c, name in _language_choices() if c != original]
@@ -345,7 +339,7 @@ def new_report_form() -> ReportForm:
 @bp.post("/rounds/<slug>/remedies/<int:remedy_id>/report")
 @limiter.limit("10 per hour")
 def report(slug: str, remedy_id: int):
-    rnd = _round(slug)
+    rnd = round_or_404(slug)
     remedy = _published(rnd, remedy_id)
     form = ReportForm()
     if form.validate_on_submit():

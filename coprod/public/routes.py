@@ -19,15 +19,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coprod import i18n
 from coprod.extensions import db
+from coprod.lookups import round_or_404
 from coprod.models import GlossaryTerm, Phase, Remedy, RemedyStatus, Round
 from coprod.public import bp
-
-
-def _round_or_404(slug: str) -> Round:
-    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
-    if rnd is None or rnd.phase == Phase.DRAFT:
-        abort(404)
-    return rnd
 
 
 @bp.get("/")
@@ -42,14 +36,14 @@ def home():
 
 @bp.get("/rounds/<slug>")
 def round_page(slug: str):
-    rnd = _round_or_404(slug)
+    rnd = round_or_404(slug)
     remedies = [r for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
     return render_template("public/round.html", round=rnd, remedies=remedies)
 
 
 @bp.get("/rounds/<slug>/remedies/<int:remedy_id>")
 def remedy_page(slug: str, remedy_id: int):
-    rnd = _round_or_404(slug)
+    rnd = round_or_404(slug)
     remedy = db.session.get(Remedy, remedy_id)
     if remedy is None or remedy.round_id != rnd.id or remedy.status != RemedyStatus.PUBLISHED:
         abort(404)

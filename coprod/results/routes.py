@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from coprod import tally
 from coprod.extensions import db, limiter
+from coprod.lookups import round_or_404
 from coprod.models import Ballot, Phase, Round
 from coprod.operations import ballots
 from coprod.operations.counting import election_of, latest_count, project_ids
@@ -17,8 +18,8 @@ from coprod.results.explain import sentence
 
 
 def _counted_round(slug: str) -> Round:
-    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
-    if rnd is None or not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
+    rnd = round_or_404(slug)
+    if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         abort(404)
     return rnd
 

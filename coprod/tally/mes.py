@@ -326,10 +326,11 @@ def add1(profile: Profile, budget: Number) -> tuple[Run, int]:
     Skipping runs: the outcome only changes at some increments, and a run at b can show
     that every endowment between a and b has the outcome of the run at a, in two ways.
 
-    1. Same path. Every comparison a run makes is affine in the endowment x as long as
-       the run takes the same path (same winners, same classes paying all they have, same
-       price bounds behind each decision): the endowments taking one path form an
-       interval. If the runs at a and b record equal `path`s, so does every x in between.
+    1. Same path. A run's outcome rests on comparisons between prices and budgets that
+       are affine in the endowment x as long as the run keeps to one path (same winners,
+       same classes paying all they have, the same price bounds behind each decision).
+       If the runs at a and b record equal `path`s, each comparison holds at both ends,
+       hence at every x in between, and so does the outcome.
     2. Margins. Suppose the run at b funds the same projects in the same order, and at
        each round every other project q is unaffordable at b or has rho_q(b) > rho_w(a),
        w being the round's winner. With more money every budget is at least as high

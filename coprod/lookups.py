@@ -1,0 +1,15 @@
+"""Finding the round a URL names, in one place for every blueprint."""
+
+from flask import abort
+from sqlalchemy import select
+
+from coprod.extensions import db
+from coprod.models import Phase, Round
+
+
+def round_or_404(slug: str, *, drafts: bool = False) -> Round:
+    """The round with this slug; 404 when there is none, or it is a draft the public can't see."""
+    rnd = db.session.scalar(select(Round).where(Round.slug == slug))
+    if rnd is None or (rnd.phase == Phase.DRAFT and not drafts):
+        abort(404)
+    return rnd
