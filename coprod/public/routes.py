@@ -83,6 +83,7 @@ ERRORS = {
     403: (_l("You can't see this page"), _l("This page is only for staff with the right role.")),
     404: (_l("We couldn't find this page"), _l("The link may be old or mistyped.")),
     405: (_l("That didn't work"), _l("Please go back and try again.")),
+    413: (_l("That file is too big"), _l("Please send a smaller file.")),
     429: (_l("Too many tries"), _l("Please wait a few minutes, then try again.")),
     500: (
         _l("Something went wrong on our side"),
