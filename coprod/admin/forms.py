@@ -1,21 +1,22 @@
 """Forms for organisers."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from coprod.forms import Form
 
-class CodesForm(FlaskForm):
+
+class CodesForm(Form):
     count = IntegerField(
         _l("How many codes"), validators=[DataRequired(), NumberRange(min=1, max=5000)]
     )
     lang = SelectField(_l("Language of the letters"))
 
 
-class PaperForm(FlaskForm):
+class PaperForm(Form):
     # i18n: the number printed on a paper ballot, so two typists can find the same sheet.
     sheet = StringField(_l("Sheet number"), validators=[DataRequired(), Length(max=40)])
     code = StringField(_l("Voter code on the paper"), validators=[DataRequired(), Length(max=40)])
@@ -27,7 +28,7 @@ class PaperForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("The election file (.pb)"),
         validators=[FileRequired(), FileAllowed(["pb"], _l("Please choose a .pb file."))],
@@ -42,5 +43,5 @@ class ImportForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only its CSRF token, for buttons."""

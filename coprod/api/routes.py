@@ -3,6 +3,7 @@
 from flask import current_app, jsonify, request
 from sqlalchemy import select
 
+from coprod import i18n
 from coprod.api import bp
 from coprod.extensions import csrf, db, limiter
 from coprod.lookups import round_or_404
@@ -112,7 +113,7 @@ def cast_ballot(slug: str):
             body["code"],
             [str(c) for c in body["choices"]],
             channel=channel,
-            lang=str(body.get("lang", "en"))[:12],
+            lang=body.get("lang") if body.get("lang") in i18n.languages() else "en",
         )
     except CastError as refused:
         status = next((STATUS[p.code] for p in refused.problems if p.code in STATUS), 422)

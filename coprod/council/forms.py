@@ -4,13 +4,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from coprod import words
 from coprod.council.labels import STATUS
+from coprod.forms import Form
 from coprod.models import Decision
 from coprod.operations.responses import STATUSES
 
@@ -20,7 +20,7 @@ def _not_in_future(_form, field) -> None:
         raise ValidationError(_("This date is in the future. Please give the day it happened."))
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     # i18n: the councillor or commissioner who must answer the top five priorities.
     decision_maker = SelectField(_l("Who must answer"), coerce=int, validators=[InputRequired()])
     due_on = DateField(_l("Answer by"), validators=[DataRequired()])
@@ -30,7 +30,7 @@ class SendForm(FlaskForm):
             raise ValidationError(_("Please choose a day after today."))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     decision = RadioField(
         _l("The decision"),
         choices=[SelectChoice(d.value, label) for d, label in words.DECISION.items()],
@@ -50,7 +50,7 @@ class AnswerForm(FlaskForm):
         return Decision(self.decision.data)
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(Form):
     status = RadioField(
         _l("Where things are now"),
         choices=[SelectChoice(s, STATUS[s]) for s in STATUSES],
@@ -60,7 +60,7 @@ class UpdateForm(FlaskForm):
     on = DateField(_l("Date"), default=date.today, validators=[DataRequired(), _not_in_future])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     address = EmailField(
         _l("Your email address"),
         validators=[

@@ -1,15 +1,15 @@
 """Forms for moderators: a message when asking for changes, a reason when saying no."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 
+from coprod.forms import Form
 from coprod.propose.forms import MaxLength, NoMarkup, Required
 
 MESSAGE_MAX = 2000
 
 
-class ChangesForm(FlaskForm):
+class ChangesForm(Form):
     message = TextAreaField(
         _l("What should the group change?"),
         validators=[
@@ -20,7 +20,7 @@ class ChangesForm(FlaskForm):
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         _l("Why can't this idea go ahead?"),
         validators=[
@@ -31,5 +31,5 @@ class RejectForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     lang = HiddenField()

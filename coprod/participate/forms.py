@@ -1,17 +1,18 @@
 """Forms for taking part."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from coprod.forms import Form
 
-class CodeForm(FlaskForm):
+
+class CodeForm(Form):
     # i18n: label of the box where a citizen types the code from their letter.
     code = StringField(_l("Your voter code"), validators=[DataRequired(), Length(max=40)])
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     class Meta:
         csrf = False  # a GET form that only reads
 

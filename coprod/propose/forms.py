@@ -5,7 +5,6 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     Field,
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, StopValidation, ValidationError
 
+from coprod.forms import Form
 from coprod.templating import money
 
 PASSWORD_MIN = 10
@@ -37,7 +37,7 @@ class Required:
     def __init__(self, message: str | None = None) -> None:
         self.message = message
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: Form, field: Field) -> None:
         if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
             raise StopValidation(str(self.message or _("Please fill this in.")))
 
@@ -48,7 +48,7 @@ class MaxLength:
     def __init__(self, most: int) -> None:
         self.most = most
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: Form, field: Field) -> None:
         length = len((field.data or "").strip())
         if length > self.most:
             raise ValidationError(
@@ -67,7 +67,7 @@ class MinLength:
     def __init__(self, least: int) -> None:
         self.least = least
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: Form, field: Field) -> None:
         if len(field.data or "") < self.least:
             raise ValidationError(
                 ngettext(
@@ -81,7 +81,7 @@ class MinLength:
 class NoMarkup:
     """Refuse HTML tags, so nobody is tempted to think their markup will work."""
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: Form, field: Field) -> None:
         if _MARKUP.search(field.data or ""):
             raise ValidationError(
                 # i18n: shown when someone types HTML such as <b> or <script> into a box.
@@ -110,7 +110,7 @@ class WholeNumberField(StringField):
         return "" if self.data is None else str(self.data)
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField(_l("Your name"), validators=[Required(), MaxLength(NAME_MAX), NoMarkup()])
     group = SelectField(_l("Your group"), coerce=int_or_none)
     new_group = StringField(
@@ -136,7 +136,7 @@ class SignUpForm(FlaskForm):
             )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -147,7 +147,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[Required(), MinLength(PASSWORD_MIN)])
     again = PasswordField(
         _l("The same password again"),
@@ -164,7 +164,7 @@ def _text(label: str, most: int, *required: Required) -> TextAreaField:
     return TextAreaField(label, validators=[*required, MaxLength(most), NoMarkup()])
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     """The workshop's own template: now we do X, it costs M; we propose Y, it costs N."""
 
     title = StringField(
@@ -224,7 +224,7 @@ class ProposalForm(FlaskForm):
         return ready and not self.errors
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(Form):
     # Each box sits under the part it translates, so one label fits them all.
     title = StringField(_l("Your translation"), validators=[MaxLength(TITLE_MAX), NoMarkup()])
     summary = _text(_l("Your translation"), SUMMARY_MAX)
@@ -240,19 +240,19 @@ class TranslationForm(FlaskForm):
             raise ValidationError(_("Please translate at least one part."))
 
 
-class ChooseLanguageForm(FlaskForm):
+class ChooseLanguageForm(Form):
     class Meta:
         csrf = False  # a GET form that only chooses what to show
 
     to = SelectField(_l("Translate into"))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = TextAreaField(
         _l("What is wrong with this idea?"),
         validators=[Required(_l("Please tell us what is wrong.")), MaxLength(REASON_MAX)],
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only its CSRF token, for buttons."""

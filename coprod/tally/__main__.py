@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary))
         return 0
     spent, budget = plain(outcome.spent), plain(outcome.budget)
-    print(f"{outcome.rule} ({outcome.utility} utilities): spent {spent:,} of {budget:,}")
+    rule = outcome.rule
+    if rule.startswith("equalshares"):
+        rule += f" ({outcome.utility} utilities)"
+    print(f"{rule}: spent {spent:,} of {budget:,}")
     width = max(len(pid) for pid in election.projects) if election.projects else 2
     for pid, expl in outcome.explanations.items():
         mark = "+" if expl.funded else "-"
