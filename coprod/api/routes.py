@@ -10,6 +10,10 @@ from coprod.lookups import round_or_404
 from coprod.models import Channel, Phase, RemedyStatus, Round
 from coprod.operations import ballots
 from coprod.operations.ballots import CastError
+from coprod.operations.rounds import RULE_FIELDS
+
+# The rules a partner needs to build a ballot (budget and currency are given on their own).
+BALLOT_RULES = tuple(f for f in RULE_FIELDS if f not in ("budget", "currency"))
 
 
 def _summary(rnd: Round) -> dict:
@@ -38,20 +42,12 @@ def round_detail(slug: str):
         for r in rnd.remedies
         if r.status == RemedyStatus.PUBLISHED
     ]
-    rule_keys = (
-        "ballot_type",
-        "min_spend_percent",
-        "min_choices",
-        "max_choices",
-        "tally_rule",
-        "tally_utility",
-    )
     return jsonify(
         _summary(rnd)
         | {
             "budget": rules["budget"],
             "currency": rules["currency"],
-            "rules": {k: rules[k] for k in rule_keys},
+            "rules": {k: rules[k] for k in BALLOT_RULES},
             "remedies": remedies,
             "dates": {
                 k: getattr(rnd, k).isoformat() if getattr(rnd, k) else None

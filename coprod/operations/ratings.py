@@ -21,28 +21,18 @@ def save_ratings(
     """Replace a rater's scores (1-5) in a round in one transaction; skipped items stay unrated."""
     day = today or date.today()
     db.session.execute(delete(Rating).where(Rating.round_id == rnd.id, Rating.rater == rater))
-    for barrier_id, score in barriers.items():
+    targets = [("barrier_id", k, v) for k, v in barriers.items()]
+    targets += [("remedy_id", k, v) for k, v in remedies.items()]
+    for column, target, score in targets:
         db.session.add(
             Rating(
                 round_id=rnd.id,
                 rater=rater,
-                barrier_id=barrier_id,
                 score=score,
                 indicative=indicative,
                 lang=lang,
                 rated_on=day,
-            )
-        )
-    for remedy_id, score in remedies.items():
-        db.session.add(
-            Rating(
-                round_id=rnd.id,
-                rater=rater,
-                remedy_id=remedy_id,
-                score=score,
-                indicative=indicative,
-                lang=lang,
-                rated_on=day,
+                **{column: target},
             )
         )
     db.session.commit()

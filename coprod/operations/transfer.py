@@ -27,6 +27,7 @@ from coprod.models import (
     User,
     VoterCode,
 )
+from coprod.operations.rounds import RULE_FIELDS
 
 FORMAT = "coprod-round/1"
 ROUND_FIELDS = (
@@ -37,14 +38,7 @@ ROUND_FIELDS = (
     "voting_opens",
     "voting_closes",
     "responses_due",
-    "budget",
-    "currency",
-    "ballot_type",
-    "min_spend_percent",
-    "min_choices",
-    "max_choices",
-    "tally_rule",
-    "tally_utility",
+    *RULE_FIELDS,
     "eligibility",
     "frozen_rules",
     "keep_contacts_days",
