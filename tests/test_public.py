@@ -176,3 +176,30 @@ def test_glossary_words_on_public_pages_explain_themselves(client):
         f"/rounds/{rnd.slug}/remedies/{remedy.id}", headers={"Accept-Language": "ur"}
     ).get_data(as_text=True)
     assert re.search(r'href="/glossary#co-production"[^>]*>کو پروڈکشن</a>', urdu)
+
+
+ENGLISH_ONLY = (
+    "Skip to the main content",
+    "How it works",
+    "Money to share out",
+    "Key dates",
+    "Vote now",
+    "Choose your language",
+    "Your privacy",
+)
+
+
+def test_every_language_has_its_own_words_and_direction(client, app):
+    from coprod import i18n
+
+    rnd = make_round(Phase.VOTING)
+    with app.test_request_context():
+        langs = [code for code in i18n.languages() if code != "en"]
+    assert len(langs) >= 8
+    for lang in langs:
+        for path in ("/", f"/rounds/{rnd.slug}", "/how-it-works"):
+            page = client.get(path, headers={"Accept-Language": i18n.html_lang(lang)})
+            text = page.get_data(as_text=True)
+            assert f'lang="{i18n.html_lang(lang)}" dir="{i18n.direction(lang)}"' in text
+            stray = [s for s in ENGLISH_ONLY if s in text]
+            assert not stray, f"{lang} {path} shows English: {stray}"
