@@ -40,32 +40,26 @@ def enter_paper(
     ).all()
     if any(e.entered_by_id == typist.id for e in earlier):
         raise CastError(Problem("same_typist"))
-    if not earlier:
-        db.session.add(
-            PaperEntry(
-                round_id=rnd.id,
-                sheet=sheet,
-                code_hash=hashed,
-                choices=choices,
-                entered_by_id=typist.id,
-            )
+
+    def typing(status: str) -> PaperEntry:
+        return PaperEntry(
+            round_id=rnd.id,
+            sheet=sheet,
+            code_hash=hashed,
+            choices=choices,
+            entered_by_id=typist.id,
+            status=status,
         )
+
+    if not earlier:
+        db.session.add(typing("waiting"))
         audit.record("paper_ballot_first_entry", actor=typist, round=rnd, sheet=sheet)
         db.session.commit()
         return "waiting"
     first = earlier[0]
     if first.code_hash != hashed or first.choices != choices:
         first.status = "mismatch"
-        db.session.add(
-            PaperEntry(
-                round_id=rnd.id,
-                sheet=sheet,
-                code_hash=hashed,
-                choices=choices,
-                entered_by_id=typist.id,
-                status="mismatch",
-            )
-        )
+        db.session.add(typing("mismatch"))
         audit.record("paper_ballot_mismatch", actor=typist, round=rnd, sheet=sheet)
         db.session.commit()
         return "mismatch"

@@ -171,6 +171,12 @@ def _meter(rnd: Round, rules: dict, choices: list[str]) -> dict:
     }
 
 
+def _voter_state(slug: str):
+    """The round, a detour (when voting is shut or there is no code yet), rules, choices."""
+    rnd = round_or_404(slug)
+    return rnd, _need_code(rnd), ballots.frozen_rules(rnd), _choices(rnd)
+
+
 def _need_code(rnd: Round):
     if rnd.phase != Phase.VOTING:
         flash(_("Voting is not open in this round."))
@@ -182,11 +188,10 @@ def _need_code(rnd: Round):
 
 @bp.get("/rounds/<slug>/ballot")
 def ballot(slug: str):
-    rnd = round_or_404(slug)
-    if (detour := _need_code(rnd)) is not None:
+    rnd, detour, rules, choices = _voter_state(slug)
+    if detour is not None:
         return detour
-    rules = ballots.frozen_rules(rnd)
-    choices = [c for c in _choices(rnd) if c in rules["costs"]]
+    choices = [c for c in choices if c in rules["costs"]]
     remedies = _order(rnd, [r for r in _published(rnd) if str(r.id) in rules["costs"]])
     return render_template(
         "participate/ballot.html",
@@ -201,11 +206,9 @@ def ballot(slug: str):
 @bp.post("/rounds/<slug>/ballot")
 def change_ballot(slug: str):
     """Add or remove one remedy; the page comes back with the meter worked out again."""
-    rnd = round_or_404(slug)
-    if (detour := _need_code(rnd)) is not None:
+    rnd, detour, rules, choices = _voter_state(slug)
+    if detour is not None:
         return detour
-    rules = ballots.frozen_rules(rnd)
-    choices = _choices(rnd)
     if (added := request.form.get("add")) in rules["costs"] and added not in choices:
         choices.append(added)
     if (removed := request.form.get("remove")) in choices:
@@ -219,11 +222,9 @@ def change_ballot(slug: str):
 
 @bp.get("/rounds/<slug>/review")
 def review(slug: str):
-    rnd = round_or_404(slug)
-    if (detour := _need_code(rnd)) is not None:
+    rnd, detour, rules, choices = _voter_state(slug)
+    if detour is not None:
         return detour
-    rules = ballots.frozen_rules(rnd)
-    choices = _choices(rnd)
     problems = [explain(p, rnd.currency) for p in ballots.check(rules, choices)]
     chosen = [r for r in _published(rnd) if str(r.id) in choices]
     return render_template(
