@@ -1,6 +1,8 @@
 """Every catalogue is complete: no untranslated or fuzzy entry, same placeholders, same tags."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,33 @@ def test_catalogue_is_complete_and_consistent(po):
             if sorted(TAG.findall(text)) != sorted(TAG.findall(ids[0])):
                 problems.append(f"HTML tags differ: {ids[0]!r} -> {text!r}")
     assert not problems, f"{po.parts[-3]}: " + "\n".join(problems)
+
+
+def test_catalogues_hold_every_string_the_code_uses(tmp_path):
+    """A string added to a template or view without `flask translate update` fails here."""
+    pot = tmp_path / "fresh.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--no-wrap",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as f:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    for po in CATALOGUES:
+        have = {m.id if isinstance(m.id, str) else m.id[0] for m in entries(po)}
+        missing = sorted(wanted - have)
+        assert not missing, f"{po.parts[-3]} lacks {missing[:5]}: run `flask translate update`"
