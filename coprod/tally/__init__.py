@@ -1,6 +1,6 @@
 """Vote counting for participatory budgeting: pabulib files, greedy rules and Equal Shares.
 
-Standard library only, and nothing web: `count(Election.build(...))` from the app, or
+numpy and the standard library, and nothing web: `count(Election.build(...))` from the app, or
 `python -m coprod.tally FILE.pb` from a shell.
 """
 

@@ -10,15 +10,20 @@ cost_q / t_q) or rho_q = t_q with approval utilities (one per funded project; pa
 Cardinality_Sat). Its supporters pay min(budget_i, t_q). Projects their supporters can no
 longer afford drop out; the count ends when none is left. Ties go to the lowest `rank`.
 
-Speed. A voter's budget depends only on which of the funded projects she chose, so voters
-are grouped in classes by that set (a bit mask); a project is priced from the histogram
-of its supporters over classes, cached by (project, funded set) across rounds and runs.
-Rho only grows during a run, so a project's last price is a lower bound and projects
-are priced lazily, cheapest bound first (as pabutools and equalshares.net do).
+Speed. Voters who chose the same set always hold the same money, so they are one *kind*
+with a size, and a run keeps one budget per kind in a numpy array. For any set P of a
+project's supporters, t_P = (cost - what P holds) / (supporters outside P) is at most the
+share (those outside P pay at most the share, and those in P at most all they hold), with
+equality for the set that really pays all it has. So pricing is a few masked sums
+(Newton's method from below, no sort), and a lower bound costs one dot product, using
+the set that paid all it had the last time the project was priced. Rho only grows
+during a run, so projects are priced lazily, cheapest bound first (as pabutools and
+equalshares.net do), and a project whose bound is already beaten is not priced further.
 
 Exactness. Runs use floats with a running bound on their rounding error; a decision whose
-margin is within that bound raises `Uncertain` and the run is redone with Fractions.
-Ties between projects that no supporter is short for are settled exactly at no cost.
+margin is within that bound raises `Uncertain` and the run is redone with Fractions (the
+same code on numpy arrays of Python objects). Ties between projects that no supporter is
+short for are settled exactly at no cost.
 """
 
 from __future__ import annotations
@@ -26,9 +31,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import accumulate, compress, count, repeat
 from math import floor
-from operator import le, mul, sub, truediv
+
+import numpy as np
 
 from .model import Number
 
@@ -54,7 +59,6 @@ class Run:
     # per winner: an upper bound on its rho, and its exact rho when nobody was short
     ceiling: dict[int, tuple[Number, Number | None]] = field(default_factory=dict)
     follows: bool = False  # same outcome as the `base` run, for every endowment in between
-    path: list[tuple] = field(default_factory=list)  # every choice the run made; see add1
 
 
 class Profile:
@@ -69,32 +73,42 @@ class Profile:
         self.rank = rank  # tie-break: lower rank wins
         self.by_cost = by_cost  # cost utilities (else approval utilities)
         self.voters = len(chosen)
-        self.masks: list[list[int]] = [[] for _ in costs]
-        bits = [1 << q for q in range(len(costs))]
-        for projects in chosen:
-            mask = sum(map(bits.__getitem__, projects))
+        kinds = Counter(map(frozenset, chosen))
+        self.kinds = len(kinds)
+        members: list[list[int]] = [[] for _ in costs]
+        for kind, projects in enumerate(kinds):
             for q in projects:
-                self.masks[q].append(mask)
-        self.support = [len(m) for m in self.masks]
+                members[q].append(kind)
+        size = np.fromiter(kinds.values(), dtype=np.float64, count=len(kinds))
+        self.members = [np.array(m, dtype=np.intp) for m in members]  # kinds choosing q
+        self.sizes = [size[m] for m in self.members]  # and how many voters each
+        self.support = [int(s.sum()) for s in self.sizes]  # exact: whole numbers < 2**53
+        self._exact_sizes: list[np.ndarray] | None = None
+        self._rows = [np.empty((3, len(m))) for m in self.members]  # see `gather`
+        for rows, sizes in zip(self._rows, self.sizes, strict=True):
+            rows[2] = sizes
         supported = [q for q, n in enumerate(self.support) if n]
         self.free = sorted((q for q in supported if costs[q] == 0), key=rank.__getitem__)
         self.priced = [q for q in supported if costs[q] > 0]
-        self._classes: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
-        self._cached = 0
-        self._cache_limit = 4 * sum(self.support) + 100_000  # class entries, ~50 bytes each
 
-    def classes(self, q: int, funded: int) -> tuple[list[int], list[int]]:
-        """Supporters of q grouped by the funded projects they chose: (class masks, sizes)."""
-        key = (q, funded)
-        found = self._classes.get(key)
-        if found is None:
-            counts = Counter(map(funded.__and__, self.masks[q]))
-            if self._cached > self._cache_limit:  # keep memory in proportion to ballots
-                self._classes.clear()
-                self._cached = 0
-            found = self._classes[key] = (list(counts), list(counts.values()))
-            self._cached += len(counts)
-        return found
+    def exact_sizes(self) -> list[np.ndarray]:
+        """The kinds' sizes as Python ints, for runs in Fractions."""
+        if self._exact_sizes is None:
+            self._exact_sizes = [np.array(s.astype(int).tolist(), dtype=object) for s in self.sizes]
+        return self._exact_sizes
+
+    def gather(self, q: int, budget: np.ndarray) -> np.ndarray:
+        """Rows for pricing q: its supporter kinds' budgets, room for what they hold, sizes.
+
+        Float runs reuse one array per project, so a pricing allocates nothing.
+        """
+        if budget.dtype == object:
+            rows = np.empty((3, len(self.members[q])), dtype=object)
+            rows[0], rows[2] = budget[self.members[q]], self.exact_sizes()[q]
+            return rows
+        rows = self._rows[q]
+        np.take(budget, self.members[q], out=rows[0], mode="clip")  # unbuffered
+        return rows
 
     def rho(self, q: int, share: Number) -> Number:
         """What a project's share costs its supporters per unit of utility."""
@@ -107,11 +121,11 @@ class _Price:
     err: Number  # |rho - exact rho| <= err
     share: Number
     share_err: Number
-    rich: int  # supporters who pay the full share
-    empty: int = 0  # supporters with nothing left
-    poor: tuple[int, ...] = ()  # classes with something left, who pay all of it
-    paid: Number = 0  # what those classes pay
-    near: Number | None = None  # if some class is within this of the share, the split is unsure
+    payers: int  # supporters who pay the full share
+    poor: np.ndarray | None = None  # by kind: true if it pays all it has (or has nothing)
+    mask: np.ndarray | None = None  # the same as 0 and 1, in the type of the budgets
+    paid: Number = 0  # what the poor pay
+    near: Number | None = None  # if some kind is within this of the share, the split is unsure
     flat: bool = False  # nobody is short: the share is cost / supporters, exactly
 
 
@@ -126,12 +140,12 @@ def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | No
     out = Run(endowment)
     x = Fraction(endowment) if exact else float(endowment)
     costs = profile.cost if exact else profile.float_cost
+    sizes = profile.exact_sizes() if exact else profile.sizes
     eps = 0 if exact else EPS
-    err = eps * x  # bound on the rounding error of every class budget
+    err = eps * x  # bound on the rounding error of every kind's budget
     zero = 0 * x
-    budget = {0: x}  # positive class budgets; a class not listed has nothing left
-    funded = 0  # mask of the projects bought so far (free ones cost nobody anything)
-    support, rank = profile.support, profile.rank
+    budget = np.full(profile.kinds, x, dtype=object if exact else np.float64)
+    support, rank, members = profile.support, profile.rank, profile.members
     for q in profile.free:
         out.winners.append(q)
         out.step[q], out.share[q], out.ceiling[q] = len(out.winners), zero, (zero, zero)
@@ -141,9 +155,8 @@ def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | No
     for q in remaining:  # at best, all supporters pay an equal share
         rho = profile.rho(q, Fraction(costs[q], support[q]) if exact else costs[q] / support[q])
         low[q] = rho - 2 * eps * rho
-    source = dict.fromkeys(remaining, (0, ()))  # the round and poor classes behind `low`
+    last: dict[int, tuple[np.ndarray, int]] = {}  # by project: `poor` and payers, last priced
     follows = base is not None
-    signed = True  # False once rounding blurred which classes pay all they have
     round_ = len(out.winners)
     while remaining:
         round_ += 1
@@ -151,27 +164,36 @@ def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | No
         if follows and len(base.winners) > len(out.winners):
             target = base.winners[len(out.winners)]
             ceiling = base.ceiling[target]
-        priced: dict[int, tuple[_Price, list, list, list]] = {}
-        best_q, best, drops = -1, None, []
+        priced: dict[int, tuple[_Price, np.ndarray]] = {}  # with its rows
+        best_q, best = -1, None
+        cut = None  # a project whose rho is surely above this loses the round
         for q in sorted(remaining, key=low.__getitem__):
-            beaten = best is not None and low[q] > best.rho + best.err
-            if beaten and (target is None or low[q] > ceiling[0]):
+            if cut is not None and low[q] > cut:
                 break
-            keys, counts = profile.classes(q, funded)
-            budgets = list(map(budget.get, keys, repeat(zero)))
-            price = _price(profile, q, costs[q], budgets, counts, keys, err, eps)
+            rows = profile.gather(q, budget)
+            held = cut is not None and q in last
+            if held:  # first a bound from the kinds that paid all they had last time
+                np.multiply(rows[0], rows[2], out=rows[1])
+                bound = _bound(profile, q, costs[q], rows, last[q], err, eps)
+                if bound > cut:
+                    low[q] = bound
+                    continue
+            price = _price(profile, q, costs[q], rows, held, last.get(q), err, eps)
             if not isinstance(price, _Price):
                 remaining.discard(q)
-                drops.append(q)
                 out.dropped[q] = (round_, price)
                 continue
-            priced[q] = (price, keys, counts, budgets)
-            low[q], source[q] = price.rho - price.err, (round_, price.poor)
+            priced[q] = (price, rows)  # rows[0] stays q's until q is gathered again
+            low[q] = price.rho - price.err
+            if price.poor is not None:
+                last[q] = (price.mask, price.payers)
             if best is None or (price.rho, rank[q]) < (best.rho, rank[best_q]):
                 best, best_q = price, q
+                cut = best.rho + best.err
+                if target is not None:
+                    cut = max(cut, ceiling[0])
         if best is None:
             follows = follows and len(base.winners) == len(out.winners)
-            out.path.append(tuple(sorted(drops)))
             break
         w = best_q if exact else _settle(profile, best_q, priced, low, remaining)
         if follows:
@@ -180,94 +202,117 @@ def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | No
                 for q in priced
                 if q != w
             )
-        price, keys, counts, budgets = priced[w]
-        t, bit = price.share, 1 << w
-        paying = compress(keys, budgets)  # classes with money left
-        left = map(t.__rsub__, compress(budgets, budgets))
-        budget.update(zip(map(bit.__or__, paying), left, strict=True))
-        for k in price.poor:
-            del budget[k | bit]
+        price, rows = priced[w]
+        budgets = rows[0]
+        t = price.share
+        left = budgets - t  # who had money pays the share
+        if price.poor is not None:
+            np.putmask(left, price.poor, zero)  # or all they had
         err += price.share_err + eps * x
         if price.near is not None:
-            # Some class holds about the share: whichever way it falls, t and what that
-            # class keeps move by at most `near`; count that as error.
-            for k in [k | bit for k in compress(keys, budgets)]:
-                if budget.get(k, x) <= zero:
-                    del budget[k]
+            # Some kind holds about the share: whichever way it falls, t and what that
+            # kind keeps move by at most `near`; count that as error.
+            np.maximum(left, zero, out=left)
             err += price.near
-            signed = False
+        budget[members[w]] = left
         remaining.discard(w)
-        ordered = sorted(remaining)
-        others = tuple(zip(ordered, map(source.__getitem__, ordered), strict=True))
-        out.path.append((w, tuple(sorted(price.poor)), others, tuple(sorted(drops))))
         out.winners.append(w)
         out.step[w], out.share[w] = round_, t
         out.ceiling[w] = (price.rho + price.err, _exact_rho(profile, w, price, exact))
-        partial = support[w] - price.rich - price.empty
-        out.payers[w] = (price.rich, partial, price.paid, price.empty)
-        funded |= bit
+        empty = int(sizes[w] @ (budgets <= zero).astype(sizes[w].dtype))
+        out.payers[w] = (price.payers, support[w] - price.payers - empty, price.paid, empty)
     out.follows = follows
-    if not signed:
-        out.path.append(object())  # equal to no other run's path
     return out
 
 
-def _price(profile, q, c, budgets, counts, keys, err, eps) -> _Price | Number:
-    """Price project q from its supporters' class budgets, or return their money if short."""
+def _bound(profile, q, c, rows, last, err, eps) -> Number:
+    """A lower bound on q's rho from the kinds that paid all they had when last priced."""
     n = profile.support[q]
-    t = c / n if eps else Fraction(c, n)
-    live = list(compress(range(len(budgets)), budgets))  # classes with money left
-    if len(live) == len(budgets) and min(budgets) >= t + err + 2 * eps * t:
-        rho = profile.rho(q, t)  # nobody is short, so t = c / n exactly
-        return _Price(rho, 2 * eps * rho, t, 2 * eps * t, n, flat=True)
-    # Voters with nothing left pay nothing; of the others, only those below twice the
-    # equal share are likely to be short: sort those first, and all if that was wrong.
-    zero = 0 * t
-    rich = sum(map(counts.__getitem__, live))
-    limit = 2 * t
-    for short in (map(limit.__gt__, map(budgets.__getitem__, live)), repeat(True)):
-        order = sorted(compress(live, short), key=budgets.__getitem__)
-        values = list(map(budgets.__getitem__, order))
-        sizes = list(map(counts.__getitem__, order))
-        # If the first j classes of `order` pay all they have, the others pay
-        # (c - paid[j]) / payers[j] each; the split is the first j where they can.
-        paid = list(accumulate(map(mul, values, sizes), initial=zero))
-        payers = list(accumulate(sizes, sub, initial=rich))
-        shares = map(truediv, map(sub, repeat(c), paid[:-1]), payers[:-1])
-        split = next(compress(count(), map(le, shares, values)), len(order))
-        if split == len(live):  # all together they cannot pay
-            return _short(q, c, paid[-1], n, err, eps, len(budgets))
-        t = (c - paid[split]) / payers[split]
-        if split < len(order) or t <= limit:
-            break
-    poor = tuple(map(keys.__getitem__, order[:split]))
-    paid, payers = paid[split], payers[split]
-    t_err = ((n - payers) * err + eps * (c + paid) * (split + 3)) / payers + eps * t
+    mask, payers = last
+    paid = _number(rows[1] @ mask)
+    t = (c - paid) / payers
+    t_err = ((n - payers) * err + eps * c + _sum_err(paid, len(mask), eps)) / payers
+    t_err += eps * t
     rho = profile.rho(q, t)
-    price = _Price(rho, profile.rho(q, t_err) + eps * rho, t, t_err, payers, n - rich, poor, paid)
+    return rho - profile.rho(q, t_err) - eps * rho
+
+
+def _price(profile, q, c, rows, held, last, err, eps) -> _Price | Number:
+    """Price project q from its supporters' budgets by kind, or return their money if short.
+
+    `rows` are from `Profile.gather`, with what each kind holds filled in if `held`.
+    Start from the kinds that paid all they had when q was last priced (any set gives a
+    share at most the true one), or from the equal share c / n. While some kinds hold less
+    than t, they pay all they have and the others split the rest: t = (c - what they
+    pay) / the others. t only grows, and so does the set paying all it has; when that set
+    stops growing, t is the share.
+    """
+    n = profile.support[q]
+    budgets = rows[0]
+    if last is None:
+        t = c / n if eps else Fraction(c, n)
+        if budgets.min() >= t + err + 2 * eps * t:
+            rho = profile.rho(q, t)  # nobody is short, so t = c / n exactly
+            return _Price(rho, 2 * eps * rho, t, 2 * eps * t, n, flat=True)
+        poor = budgets < t
+    else:
+        poor = last[0] > 0
+    if not held:
+        np.multiply(budgets, rows[2], out=rows[1])
+    money = _short(q, c, rows[1], n, err, eps)
+    if money < c:
+        return money
+    found = np.count_nonzero(poor)
+    while True:
+        mask = poor.astype(rows.dtype)
+        paid, removed = rows[1:] @ mask  # what the poor hold, and how many they are
+        payers = n - int(removed)
+        if payers <= 0:  # cannot happen: they can pay c, so someone holds more than t
+            raise Uncertain(f"the share of project {q}")
+        paid = _number(paid)
+        t = (c - paid) / payers
+        more = budgets < t
+        if eps:
+            more |= poor  # in exact arithmetic it is a superset already
+        now = np.count_nonzero(more)
+        if now == found:
+            break
+        poor, found = more, now
+    # Kinds carry their error into what the poor pay (each rounded product and the sum).
+    t_err = ((n - payers) * err + eps * c + _sum_err(paid, len(budgets), eps)) / payers
+    t_err += eps * t
+    rho = profile.rho(q, t)
+    price = _Price(rho, profile.rho(q, t_err) + eps * rho, t, t_err, payers, poor, mask, paid)
     if eps:
+        # The split is sure if the kinds paying all they have are exactly those below
+        # t - gap, and none is within gap of t (poor holds every kind below t).
         gap = err + t_err
-        below = values[split - 1] if split else -gap
-        above = (
-            values[split]
-            if split < len(order)
-            else min(compress(budgets, map(limit.__le__, budgets)), default=t + 2 * gap)
-        )
-        if t - below <= gap or above - t <= gap:
-            # Close to the edge: check the project is affordable at all.
-            _short(q, c, sum(map(mul, budgets, counts)), n, err, eps, len(budgets))
+        surely_poor = np.count_nonzero(budgets < t - gap)
+        if surely_poor < found or np.count_nonzero(budgets <= t + gap) > found:
+            # Some kind holds about the share: it may pay all it has or the share.
             widen = n * gap / payers
             price.near, price.share_err = gap + widen, t_err + widen
             price.err += profile.rho(q, widen)
     return price
 
 
-def _short(q, c, money, n, err, eps, terms) -> Number:
-    """Return the supporters' money if surely short of the cost c; raise if too close."""
-    margin = n * err + eps * money * (terms + 2)
-    if c - margin <= money < c + margin:
+def _short(q, c, money, n, err, eps) -> Number:
+    """Return what the supporters hold together; raise if too close to c to tell."""
+    total = _number(money.sum())
+    margin = n * err + _sum_err(total, len(money), eps)
+    if c - margin <= total < c + margin:
         raise Uncertain(f"whether project {q} is affordable")
-    return money
+    return total
+
+
+def _number(value) -> Number | float:
+    """A numpy float as a Python float; Fractions (and ints) as they are."""
+    return float(value) if isinstance(value, np.floating) else value
+
+
+def _sum_err(total: Number, terms: int, eps: float) -> Number:
+    """A bound on the rounding error of a dot product of `terms` terms, in any order."""
+    return eps * total * (terms + 8) / 8  # u * total per operation, eps being 8 u
 
 
 def _exact_rho(profile: Profile, q: int, price: _Price, exact: bool) -> Number | None:
@@ -323,21 +368,15 @@ def add1(profile: Profile, budget: Number) -> tuple[Run, int]:
     before the first that does not. (pabutools stops instead at the first exhaustive
     outcome.) If a run funds every supported project the result cannot grow: stop there.
 
-    Skipping runs: the outcome only changes at some increments, and a run at b can show
-    that every endowment between a and b has the outcome of the run at a, in two ways.
-
-    1. Same path. A run's outcome rests on comparisons between prices and budgets that
-       are affine in the endowment x as long as the run keeps to one path (same winners,
-       same classes paying all they have, the same price bounds behind each decision).
-       If the runs at a and b record equal `path`s, each comparison holds at both ends,
-       hence at every x in between, and so does the outcome.
-    2. Margins. Suppose the run at b funds the same projects in the same order, and at
-       each round every other project q is unaffordable at b or has rho_q(b) > rho_w(a),
-       w being the round's winner. With more money every budget is at least as high
-       along that order (shares only shrink as budgets grow, and what a voter keeps,
-       max(budget - share, 0), only grows), so rho only falls and money only grows: for
-       a <= x <= b, rho_w(x) <= rho_w(a) < rho_q(b) <= rho_q(x), and unaffordable at b
-       is unaffordable at x. `run(base=...)` checks this as it goes (`follows`).
+    Skipping runs: the outcome only changes at some increments. Suppose the run at b
+    funds the same projects as the run at a < b, in the same order, and at each round every
+    other project q is unaffordable at b or has rho_q(b) > rho_w(a), w being the round's
+    winner. With more money every budget is at least as high along that order (shares
+    only shrink as budgets grow, and what a voter keeps, max(budget - share, 0), only
+    grows), so rho only falls and money only grows: for a <= x <= b,
+    rho_w(x) <= rho_w(a) < rho_q(b) <= rho_q(x), and unaffordable at b is unaffordable at
+    x. So every endowment between a and b has a's outcome. `run(base=...)` checks this as
+    it goes (`follows`).
 
     After each run that holds, the stride doubles, and after one that does not, it halves:
     a long stretch of one outcome (budgets in forints) costs a few runs, and where the
@@ -358,7 +397,7 @@ def add1(profile: Profile, budget: Number) -> tuple[Run, int]:
             result = ahead.pop(probe)
         else:
             result = solve(profile, start + probe, current)
-        if result.follows or result.path == current.path:  # k..probe: the same outcome
+        if result.follows:  # k..probe: the same outcome
             k, current, stride = probe, result, stride * 2
         elif probe > k + 1:  # the stretch ends before the probe: look halfway
             ahead[probe], stride = result, max((probe - k) // 2, 1)

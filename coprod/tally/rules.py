@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
 
+from threadpoolctl import threadpool_limits
+
 from . import mes
 from .model import Election, Explanation, Number, Outcome, paused_gc, plain, to_number
 
@@ -184,7 +186,8 @@ def count(
     ):
         if value not in known:
             raise ValueError(f"unknown {what} {value!r}; known: {', '.join(known)}")
-    with paused_gc():
+    # A count works on vectors of a few thousand numbers: BLAS threads would only spin.
+    with paused_gc(), threadpool_limits(1, user_api="blas"):
         return _count(election, rule, utility, tie_break)
 
 

@@ -99,6 +99,22 @@ def test_equal_shares_matches_the_reference(case, utility, tie_break):
     expected = reference_mes(costs, ballots, Fraction(budget, len(ballots)), utility == "cost", key)
     outcome = count(_election(costs, ballots, budget), "equalshares", utility, tie_break)
     assert outcome.selected == expected
+    # The exact run (Fractions in numpy object arrays) agrees too, and so do their payers.
+    ids = sorted(costs, key=key)
+    rank = {p: i for i, p in enumerate(ids)}
+    profile = mes_module.Profile(
+        [costs[p] for p in ids],
+        [[rank[p] for p in b] for b in ballots],
+        list(range(len(ids))),
+        utility == "cost",
+    )
+    x = Fraction(budget, len(ballots))
+    exact = mes_module.run(profile, x, exact=True)
+    assert [ids[q] for q in exact.winners] == expected
+    solved = mes_module.solve(profile, x)
+    assert {w: solved.payers[w][0] for w in solved.winners} == {
+        w: exact.payers[w][0] for w in exact.winners
+    }
 
 
 @given(small_elections(), *RULE_CASES)
@@ -177,7 +193,15 @@ def test_floats_and_fractions_agree_on_real_files(election):
     x = Fraction(e.budget, len(e.votes))
     fast, exact = mes_module.run(profile, x), mes_module.run(profile, x, exact=True)
     assert [ids[q] for q in fast.winners] == [ids[q] for q in exact.winners] == outcome.selected
-    assert fast.path == exact.path
+    for w in exact.winners:  # the same voters pay in full, in part or not at all
+        full, partial, paid, empty = fast.payers[w]
+        assert (full, partial, empty) == (
+            exact.payers[w][0],
+            exact.payers[w][1],
+            exact.payers[w][3],
+        )
+        assert fast.share[w] == pytest.approx(float(exact.share[w]), rel=1e-12)
+        assert paid == pytest.approx(float(exact.payers[w][2]), rel=1e-12, abs=1e-9)
 
 
 @pytest.mark.parametrize("rule", ["equalshares", "equalshares/add1"])
