@@ -20,7 +20,8 @@ def message(to: str, subject: str, body: str) -> EmailMessage:
         urlsplit(config["PUBLIC_URL"]).hostname or "localhost"
     )
     email = EmailMessage()
-    email["From"], email["To"], email["Subject"] = sender, to, subject
+    # Subjects carry typed titles; a line break in a header is refused (it could add headers).
+    email["From"], email["To"], email["Subject"] = sender, to, " ".join(subject.splitlines())
     email.set_content(body)
     return email
 

@@ -2,7 +2,6 @@
 
 import math
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,14 +11,8 @@ from flask_login import login_user, logout_user
 from coprod.accounts import bp
 from coprod.accounts.forms import LoginForm
 from coprod.extensions import limiter
+from coprod.links import local_path
 from coprod.operations.accounts import AccountLocked, authenticate
-
-
-def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/"):
-        return url_for("public.home")
-    return target
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -45,7 +38,7 @@ def sign_in():
         else:
             if user is not None:
                 login_user(user)
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(local_path(request.args.get("next")) or url_for("public.home"))
             flash(_("That email and password don't match. Please try again."), "error")
     return render_template("accounts/sign_in.html", form=form)
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -26,6 +26,13 @@ class PaperForm(Form):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+
+
+class ClearSheetForm(Form):
+    """The button that throws away a sheet's typings: the sheet goes in the body, not the
+    address, where a sheet number such as 12/3 would break the link."""
+
+    sheet = HiddenField(validators=[DataRequired(), Length(max=40)])
 
 
 class ImportForm(Form):

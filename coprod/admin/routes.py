@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from coprod import i18n, tally, words
 from coprod.accounts import role_required
 from coprod.admin import bp
-from coprod.admin.forms import CodesForm, EmptyForm, ImportForm, PaperForm
+from coprod.admin.forms import ClearSheetForm, CodesForm, EmptyForm, ImportForm, PaperForm
 from coprod.extensions import db
 from coprod.lookups import round_or_404
 from coprod.models import AuditEvent, Ballot, PaperEntry, Phase, RemedyStatus, Role, Round
@@ -195,13 +195,14 @@ def paper_ballot(slug: str):
     )
 
 
-@bp.post("/rounds/<slug>/paper/<sheet>/clear")
+@bp.post("/rounds/<slug>/paper/clear")
 @role_required(*ORGANISER)
-def clear_mismatch(slug: str, sheet: str):
+def clear_mismatch(slug: str):
     rnd = round_or_404(slug, drafts=True)
-    if EmptyForm().validate_on_submit():
-        paper.clear_mismatch(rnd, sheet, current_user)
-        flash(_("Sheet %(sheet)s can now be typed in again.", sheet=sheet))
+    form = ClearSheetForm()
+    if form.validate_on_submit():
+        paper.clear_mismatch(rnd, form.sheet.data, current_user)
+        flash(_("Sheet %(sheet)s can now be typed in again.", sheet=form.sheet.data))
     return redirect(url_for("admin.paper_ballot", slug=slug))
 
 

@@ -19,6 +19,8 @@ from coprod.forms import Form
 from coprod.templating import money
 
 PASSWORD_MIN = 10
+# The sign-in form takes at most this many characters (accounts/forms.py), so no longer one.
+PASSWORD_MAX = 200
 TITLE_MAX, SUMMARY_MAX, TEXT_MAX, NAME_MAX, REASON_MAX = 120, 300, 2000, 200, 1000
 # Bigger than any council budget, small enough for every database's integer.
 MONEY_MAX = 1_000_000_000
@@ -43,13 +45,17 @@ class Required:
 
 
 class MaxLength:
-    """At most `most` characters, with a message that says how many were typed."""
+    """At most `most` characters, with a message that says how many were typed.
 
-    def __init__(self, most: int) -> None:
-        self.most = most
+    Spaces at the ends do not count (texts are stored without them), except with
+    `trim=False`, for passwords, which are used exactly as typed.
+    """
+
+    def __init__(self, most: int, *, trim: bool = True) -> None:
+        self.most, self.trim = most, trim
 
     def __call__(self, form: Form, field: Field) -> None:
-        length = len((field.data or "").strip())
+        length = len((field.data or "").strip() if self.trim else (field.data or ""))
         if length > self.most:
             raise ValidationError(
                 ngettext(
@@ -125,7 +131,8 @@ class SignUpForm(Form):
         ],
     )
     password = PasswordField(
-        _l("Choose a password"), validators=[Required(), MinLength(PASSWORD_MIN)]
+        _l("Choose a password"),
+        validators=[Required(), MinLength(PASSWORD_MIN), MaxLength(PASSWORD_MAX, trim=False)],
     )
     lang = SelectField(_l("The language you read best"))
 
@@ -148,7 +155,10 @@ class ForgotPasswordForm(Form):
 
 
 class NewPasswordForm(Form):
-    password = PasswordField(_l("New password"), validators=[Required(), MinLength(PASSWORD_MIN)])
+    password = PasswordField(
+        _l("New password"),
+        validators=[Required(), MinLength(PASSWORD_MIN), MaxLength(PASSWORD_MAX, trim=False)],
+    )
     again = PasswordField(
         _l("The same password again"),
         validators=[

@@ -1,7 +1,5 @@
 """Routes for the public pages."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     abort,
     current_app,
@@ -19,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coprod import i18n
 from coprod.extensions import db
+from coprod.links import local_path
 from coprod.lookups import round_or_404
 from coprod.models import GlossaryTerm, Phase, Remedy, RemedyStatus, Round
 from coprod.public import bp
@@ -68,11 +67,7 @@ def choose_language(code: str):
     """Keep the person's choice of language in a cookie and go back where they were."""
     if code not in i18n.languages():
         abort(404)
-    target = request.args.get("next", "")
-    # Only ever go back to a page on this site.
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")
+    target = local_path(request.args.get("next")) or url_for("public.home")
     response = make_response(redirect(target))
     response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

@@ -1,7 +1,5 @@
 """Routes: suggest a better wording (anyone); review suggestions (organisers)."""
 
-from urllib.parse import urlsplit
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -11,16 +9,20 @@ from sqlalchemy import select
 from coprod.accounts import role_required
 from coprod.admin.forms import EmptyForm
 from coprod.extensions import db, limiter
+from coprod.links import local_path
 from coprod.models import Role, TranslationSuggestion
 from coprod.operations import audit
 from coprod.translate import bp
 from coprod.translate.catalogue import page_strings
 from coprod.translate.forms import SuggestionForm
 
+# The longest page a suggestion remembers (the column's size).
+PAGE_MAX = TranslationSuggestion.__table__.c.page.type.length
+
 
 def _local(path: str | None) -> str:
-    parts = urlsplit(path or "/")
-    return path if path and path.startswith("/") and not parts.netloc else "/"
+    """A page of this site to go back to (no longer than we store), or the home page."""
+    return local_path(path, PAGE_MAX) or "/"
 
 
 @bp.route("/suggest-translation", methods=["GET", "POST"])
