@@ -2,8 +2,10 @@
 
 import json
 import os
+import secrets
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,11 +13,11 @@ from sqlalchemy import select
 
 from coprod import tally
 from coprod.extensions import db
-from coprod.models import Count, Phase, Round
+from coprod.models import Area, Ballot, BallotChoice, Channel, Count, Phase, Role, Round
 from coprod.operations import ballots, codes
 from coprod.operations.counting import count_round
 from coprod.operations.phase import change_phase
-from tests.factories import make_round
+from tests.factories import make_round, make_user
 
 SECRET = "test-secret"
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +68,98 @@ def test_results_page_explains_every_remedy_and_a_receipt(client):
     assert "it costs £30" in text  # its second choice, and why it lost
     missing = client.get(f"/rounds/{rnd.slug}/results?receipt=AAAAA-BBBBB").get_data(as_text=True)
     assert "We couldn't find a ballot with this receipt" in missing
+
+
+def add_ballots(rnd, n, remedy_ids, *, lang="en", area=None, channel=Channel.ONLINE, days_ago=0):
+    """`n` ballots for `remedy_ids`, stored straight in the database (as a correction would be)."""
+    for _ in range(n):
+        db.session.add(
+            Ballot(
+                round_id=rnd.id,
+                receipt_hash=secrets.token_hex(32),
+                cast_on=date.today() - timedelta(days=days_ago),
+                channel=channel,
+                lang=lang,
+                area_id=area.id if area else None,
+                choices=[BallotChoice(remedy_id=int(i)) for i in remedy_ids],
+            )
+        )
+    db.session.commit()
+
+
+def votes_shown(client, rnd) -> dict[str, int]:
+    api = client.get(f"/api/v1/rounds/{rnd.slug}/results").get_json()
+    return {r["id"]: r["votes"] for r in api["remedies"]}
+
+
+def test_results_follow_the_latest_count_and_change_when_it_is_redone(client):
+    rnd, ids, receipts = voted_round([[0], [0], [0, 2], [1], [1, 2]])
+    first = count_round(rnd)
+    url = f"/rounds/{rnd.slug}/results"
+    before = client.get(url).get_data(as_text=True)
+    assert "5 ballots were counted." in before and "60% of voters chose" in before
+    assert votes_shown(client, rnd) == {ids[0]: 3, ids[1]: 2, ids[2]: 2}
+    story = client.get(url, query_string={"receipt": receipts[0]}).get_data(as_text=True)
+    assert "Your ballot helped to pay for:" in story
+    # Ballots added after the count change nothing that is shown until it is counted again:
+    # every figure comes from the stored count, not from the ballots.
+    add_ballots(rnd, 5, [ids[1]])
+    assert client.get(url).get_data(as_text=True) == before
+    assert votes_shown(client, rnd)[ids[1]] == 2
+    again = count_round(rnd)
+    after = client.get(url).get_data(as_text=True)
+    assert again.inputs_sha256 != first.inputs_sha256 and again.inputs_sha256 in after
+    assert "10 ballots were counted." in after
+    assert votes_shown(client, rnd) == {ids[0]: 3, ids[1]: 7, ids[2]: 2}
+    assert again.selected == [ids[1], ids[2]]  # seven people now share out £50 for B, then C
+    # B's 7 voters and the third voter (A and C): 8 of 10.
+    assert "80% of voters chose" in after and "60% of voters" not in after
+    story = client.get(url, query_string={"receipt": receipts[0]}).get_data(as_text=True)
+    assert "Your ballot helped to pay for:" not in story and "Not funded." in story
+    api = client.get(f"/api/v1/rounds/{rnd.slug}/results").get_json()
+    assert api["ballots"] == 10 and api["selected"] == [ids[1], ids[2]]
+
+
+def test_a_count_stored_without_its_figures_shows_no_made_up_share(client):
+    rnd, ids, _ = voted_round([[0], [1]])
+    result = count_round(rnd)
+    result.summary = {}  # as a count made before the figures were stored
+    db.session.commit()
+    page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
+    assert "2 ballots were counted." in page and "of voters chose" not in page
+
+
+def who_took_part(client, rnd) -> str:
+    html = client.get(f"/staff/council/rounds/{rnd.slug}").get_data(as_text=True)
+    return html.split('id="turnout"')[1].split("</section>")[0]
+
+
+def test_the_dashboards_turnout_comes_from_the_count_until_it_is_redone(app):
+    from tests.test_staff import sign_in
+
+    ward = Area(slug="ward", name="Brookfield", population=10000)
+    north = Area(slug="north", name="North End", population=5000)
+    south = Area(slug="south", name="South Side", population=5000)
+    db.session.add_all([ward, north, south])
+    db.session.commit()
+    north.parent_id = south.parent_id = ward.id
+    rnd = make_round(Phase.VOTING, budget=100, costs=(60, 50, 30), area_id=ward.id)
+    a, b, c = (str(r.id) for r in rnd.remedies)
+    add_ballots(rnd, 20, [a], area=north, days_ago=1)
+    add_ballots(rnd, 4, [b, c], lang="ur", area=south, channel=Channel.PAPER)
+    add_ballots(rnd, 2, [c])
+    change_phase(rnd, Phase.COUNTED)
+    client = app.test_client()
+    sign_in(client, make_user(Role.COUNCILLOR))
+    live = who_took_part(client, rnd)  # not counted yet: from the ballots themselves
+    assert "26 ballots were cast." in live and "Fewer people from South Side" in live
+    count_round(rnd)
+    assert who_took_part(client, rnd) == live  # the count's figures say the same
+    add_ballots(rnd, 16, [b], area=south)
+    assert who_took_part(client, rnd) == live  # read from the count, not the ballots
+    count_round(rnd)
+    after = who_took_part(client, rnd)
+    assert "42 ballots were cast." in after and "Fewer people from South Side" not in after
 
 
 def test_results_wait_for_the_count_and_for_voting_to_close(client):

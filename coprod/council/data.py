@@ -1,7 +1,8 @@
 """What the council's pages read, in a few grouped queries; the sums are done in `stats`.
 
 Ratings and ballots are counted by the database (GROUP BY), so a city round of 100,000
-ballots costs the same handful of small result sets as a ward.
+ballots costs the same handful of small result sets as a ward; once a round is counted,
+its turnout is read from the stored count instead of going over the ballots again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from coprod.council import stats
 from coprod.extensions import db
 from coprod.models import (
     Area,
-    Ballot,
     Barrier,
     Count,
     Phase,
@@ -28,6 +28,7 @@ from coprod.models import (
     Round,
     round_barrier,
 )
+from coprod.operations import counting
 from coprod.operations.counting import latest_count
 
 
@@ -167,20 +168,18 @@ def outcome(rnd: Round, count: Count | None) -> Outcome | None:
     return Outcome(count, [remedies[i] for i in _funded_ids(count) if i in remedies])
 
 
-def _ballots_by(rnd: Round, column) -> dict:
-    rows = db.session.execute(
-        select(column, func.count(Ballot.id)).where(Ballot.round_id == rnd.id).group_by(column)
-    )
-    return {key: n for key, n in rows}
+def turnout(rnd: Round, today: date | None = None, count: Count | None = None) -> Turnout:
+    """Ballots by day, area, language and channel, against the population where it is known.
 
-
-def turnout(rnd: Round, today: date | None = None) -> Turnout:
-    """Ballots by day, area, language and channel, against the population where it is known."""
+    Once counted, the figures come from the count (see `counting.turnout_of`), so a city
+    round's dashboard does not go over its 100,000 ballots on every visit.
+    """
     today = today or date.today()
-    per_day = _ballots_by(rnd, Ballot.cast_on)
-    by_area = _ballots_by(rnd, Ballot.area_id)
-    by_lang = _ballots_by(rnd, Ballot.lang)
-    by_channel = _ballots_by(rnd, Ballot.channel)
+    tallies = counting.turnout_of(rnd, count)
+    per_day = {date.fromisoformat(day): n for day, n in tallies["days"]}
+    by_area = {area: n for area, n in tallies["areas"]}
+    by_lang = {lang: n for lang, n in tallies["languages"]}
+    by_channel = {channel: n for channel, n in tallies["channels"]}
     last = min(rnd.voting_closes, today) if rnd.voting_closes else None
     days = stats.per_day(per_day, rnd.voting_opens if per_day else None, last if per_day else None)
 
@@ -204,7 +203,7 @@ def turnout(rnd: Round, today: date | None = None) -> Turnout:
         languages=stats.shares(
             by_lang, language_population or {}, rnd.area.population if rnd.area else None
         ),
-        channels=stats.shares({c.value: n for c, n in by_channel.items()}),
+        channels=stats.shares(by_channel),
     )
 
 
@@ -258,7 +257,7 @@ def dashboard(rnd: Round, today: date | None = None) -> Dashboard:
         remedies=remedies,
         priorities=_ranked(barriers + remedies),
         outcome=outcome(rnd, count),
-        turnout=turnout(rnd, today),
+        turnout=turnout(rnd, today, count),
         themes=themes(rnd),
     )
 

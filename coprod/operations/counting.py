@@ -3,6 +3,11 @@
 A round becomes a pabulib election: its frozen rules and costs, and its anonymised ballots
 in a fixed order that says nothing about when they were cast (sorted by receipt hash).
 The same election is what the open-data `.pb` download holds, so anyone can recount it.
+
+Everything the results pages show that needs a pass over the ballots (votes per remedy, the
+share of voters with a funded choice, turnout by day, area, language and channel) is worked
+out here, once, and stored with the count. A page then reads one small row, however many
+ballots the round has; a recount stores new figures, and the pages follow the latest count.
 """
 
 from __future__ import annotations
@@ -10,12 +15,24 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
+from itertools import groupby
+from operator import itemgetter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coprod import tally
 from coprod.extensions import db
-from coprod.models import Ballot, BallotChoice, BallotType, Count, Phase, Remedy, Round, User
+from coprod.models import (
+    Ballot,
+    BallotChoice,
+    BallotType,
+    Channel,
+    Count,
+    Phase,
+    Remedy,
+    Round,
+    User,
+)
 from coprod.operations import audit
 from coprod.operations.ballots import frozen_rules
 
@@ -37,27 +54,27 @@ def election_of(rnd: Round) -> tally.Election:
         ids[int(rid)]: tally.Project(id=ids[int(rid)], cost=cost, name=names.get(int(rid), ""))
         for rid, cost in rules["costs"].items()
     }
-    rows = db.session.execute(
+    # Plain rows from the connection, not ORM rows: a city round has ~300,000 of them.
+    query = (
         select(Ballot.id, BallotChoice.remedy_id, BallotChoice.points)
         .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
         .where(Ballot.round_id == rnd.id)
         .order_by(Ballot.receipt_hash, BallotChoice.id)
-    ).all()
-    ballots: dict[int, tuple[list[str], list]] = {}
-    for ballot_id, remedy_id, points in rows:
-        chosen, given = ballots.setdefault(ballot_id, ([], []))
-        chosen.append(ids[remedy_id])
-        given.append(points)
+    )
+    rows = db.session.connection().execute(query).all()
     meta = dict(rnd.pb_meta or {})
-    vote_type = meta.get("vote_type", "approval")
-    votes = [
-        tally.Vote(
-            voter_id=str(n),
-            choices=tuple(chosen),
-            points=tuple(given) if vote_type in ("cumulative", "scoring") else None,
+    with_points = meta.get("vote_type", "approval") in ("cumulative", "scoring")
+    votes = []
+    # Rows come ballot by ballot (ordered by receipt hash, which is unique in a round).
+    for n, (_, group) in enumerate(groupby(rows, key=itemgetter(0)), start=1):
+        chosen = list(group)
+        votes.append(
+            tally.Vote(
+                voter_id=str(n),
+                choices=tuple(ids[row[1]] for row in chosen),
+                points=tuple(row[2] for row in chosen) if with_points else None,
+            )
         )
-        for n, (chosen, given) in enumerate(ballots.values(), start=1)
-    ]
     if not rnd.pb_meta:
         meta = {
             "description": rnd.slug,
@@ -78,6 +95,33 @@ def election_of(rnd: Round) -> tally.Election:
         "num_votes": str(len(votes)),
     }
     return tally.Election(meta=meta, projects=projects, votes=votes)
+
+
+def turnout_tallies(rnd: Round) -> dict[str, list[list]]:
+    """Ballots by day, area, language and channel, from one grouped pass over the ballots.
+
+    Pairs of [key, ballots], ready for JSON (an unknown area stays None, not "null").
+    """
+    rows = db.session.execute(
+        select(Ballot.cast_on, Ballot.area_id, Ballot.lang, Ballot.channel, func.count())
+        .where(Ballot.round_id == rnd.id)
+        .group_by(Ballot.cast_on, Ballot.area_id, Ballot.lang, Ballot.channel)
+    )
+    days: Counter[str] = Counter()
+    areas: Counter[int | None] = Counter()
+    languages: Counter[str] = Counter()
+    channels: Counter[str] = Counter()
+    for day, area, lang, channel, n in rows:
+        days[day.isoformat()] += n
+        areas[area] += n
+        languages[lang] += n
+        channels[Channel(channel).value] += n
+    return {
+        "days": [[k, n] for k, n in sorted(days.items())],
+        "areas": [[k, n] for k, n in areas.items()],
+        "languages": [[k, n] for k, n in sorted(languages.items())],
+        "channels": [[k, n] for k, n in sorted(channels.items())],
+    }
 
 
 def count_round(rnd: Round, *, actor: User | None = None) -> Count:
@@ -104,7 +148,7 @@ def count_round(rnd: Round, *, actor: User | None = None) -> Count:
             str(remedy_of[p]): dataclasses.asdict(e) | {"votes": votes.get(p, 0)}
             for p, e in outcome.explanations.items()
         },
-        summary={"voters_with_a_funded_choice": lucky},
+        summary={"voters_with_a_funded_choice": lucky, "turnout": turnout_tallies(rnd)},
     )
     db.session.add(result)
     audit.record("round_counted", actor=actor, round=rnd, rule=outcome.rule, sha256=checksum)
@@ -117,3 +161,14 @@ def latest_count(rnd: Round) -> Count | None:
     return db.session.scalar(
         select(Count).where(Count.round_id == rnd.id).order_by(Count.id.desc()).limit(1)
     )
+
+
+def turnout_of(rnd: Round, count: Count | None) -> dict[str, list[list]]:
+    """Turnout as the latest count stored it; counted live while voting is open.
+
+    Ballots cannot change once voting has closed, so a count's figures stay true until
+    the next count replaces them. A count stored without them (an older or transferred
+    one) falls back to counting live.
+    """
+    stored = (count.summary or {}).get("turnout") if count is not None else None
+    return stored if stored is not None else turnout_tallies(rnd)
