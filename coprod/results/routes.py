@@ -4,7 +4,7 @@ import csv
 import io
 import json
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template
 from sqlalchemy import select
 
 from coprod import tally
@@ -13,6 +13,7 @@ from coprod.lookups import round_or_404
 from coprod.models import Ballot, Phase, Round
 from coprod.operations import ballots
 from coprod.operations.counting import election_of, latest_count, project_ids
+from coprod.participate.forms import ReceiptForm
 from coprod.results import bp
 from coprod.results.explain import sentence
 
@@ -43,17 +44,17 @@ def results_data(rnd: Round) -> dict | None:
     }
 
 
-@bp.get("/rounds/<slug>/results")
-@limiter.limit(
-    "120 per minute",
-    key_func=lambda: request.args.get("receipt") or "-",
-    exempt_when=lambda: not request.args.get("receipt"),
-)
+@bp.route("/rounds/<slug>/results", methods=["GET", "POST"])
+@limiter.limit("60 per hour", methods=["POST"])
 def results(slug: str):
+    """The results; with a receipt posted (never in the address, where access logs would
+    keep it beside the voter's IP address), what happened to that ballot."""
     rnd = _counted_round(slug)
     data = results_data(rnd)
     story = None
-    if data and (receipt := request.args.get("receipt", "").strip()):
+    form = ReceiptForm()
+    if data and form.validate_on_submit():
+        receipt = form.receipt.data.strip()
         found = db.session.scalar(
             select(Ballot).where(
                 Ballot.round_id == rnd.id, Ballot.receipt_hash == ballots.receipt_hash(receipt)
@@ -74,10 +75,16 @@ def results(slug: str):
         "results/results.html",
         round=rnd,
         data=data,
+        form=form,
         story=story,
         sentence=sentence,
         max_votes=max([r["explanation"]["votes"] for r in data["rows"]] or [1]) if data else 1,
     )
+
+
+# Each download rebuilds every ballot of the round (seconds for a city): a few an hour
+# from one address is plenty for anyone checking the count.
+_downloads = limiter.shared_limit("30 per hour", scope="ballot-downloads")
 
 
 def _download(body: str, mimetype: str, filename: str) -> Response:
@@ -89,12 +96,14 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/rounds/<slug>/ballots.pb")
+@_downloads
 def ballots_pb(slug: str):
     rnd = _counted_round(slug)
     return _download(tally.write_pb(election_of(rnd)), "text/plain", f"{rnd.slug}.pb")
 
 
 @bp.get("/rounds/<slug>/ballots.csv")
+@_downloads
 def ballots_csv(slug: str):
     rnd = _counted_round(slug)
     election = election_of(rnd)
@@ -113,6 +122,7 @@ def ballots_csv(slug: str):
 
 
 @bp.get("/rounds/<slug>/ballots.json")
+@_downloads
 def ballots_json(slug: str):
     rnd = _counted_round(slug)
     election = election_of(rnd)
