@@ -43,14 +43,21 @@ def html_lang(code: str) -> str:
     return code.replace("_", "-")
 
 
+@cache
+def _tags(supported: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    # Worked out once: every request, the health check included, chooses a locale.
+    tags = {html_lang(code): code for code in supported}
+    return tags, list(tags) + list(supported)
+
+
 def select_locale() -> str:
     """Locale order: a link's `?lang=`, then the person's saved choice, then the browser."""
     supported = languages()
     for explicit in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if explicit in supported:
             return explicit
-    tags = {html_lang(code): code for code in supported}
-    best = request.accept_languages.best_match(list(tags) + list(supported))
+    tags, offered = _tags(supported)
+    best = request.accept_languages.best_match(offered)
     if best:
         return tags.get(best, best)
     # Accept-Language often names a region (ur-PK) or a script we file differently.

@@ -1,11 +1,13 @@
 """What every template can use: the locale, its direction, money and dates in its format."""
 
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, get_translations
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from coprod import i18n, words
@@ -17,9 +19,9 @@ from coprod.plain import link_terms
 ZERO = {"beng": "\u09e6", "arab": "\u0660", "arabext": "\u06f0", "guru": "\u0a66", "deva": "\u0966"}
 
 
-def digits(text: str) -> str:
+def digits(text: str, locale=None) -> str:
     """Write the digits of `text` in the reader's own numbering system (Bengali, say)."""
-    zero = ZERO.get(get_locale().default_numbering_system)
+    zero = ZERO.get((locale or get_locale()).default_numbering_system)
     if zero is None:
         return text
     return text.translate({ord("0") + i: chr(ord(zero) + i) for i in range(10)})
@@ -27,13 +29,20 @@ def digits(text: str) -> str:
 
 def money(amount: int | float, currency: str = "GBP") -> str:
     """Format money in the reader's locale and digits, without pennies when there are none."""
-    locale = get_locale()
+    return _money(amount, currency, get_locale())
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _money(amount: int | float, currency: str, locale) -> str:
+    # Remembered: a ballot page shows the same few sums on every load, and Babel's
+    # formatting is slow. The result depends on these three arguments only.
     pattern = locale.currency_formats["standard"].pattern
     if float(amount).is_integer():
         # Drop the decimals from the locale's own pattern rather than hard-code a layout.
         pattern = pattern.replace(".00", "")
     return digits(
-        format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+        format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False),
+        locale,
     )
 
 
@@ -51,6 +60,25 @@ def _path_without_lang() -> str:
     # The language switcher sends people back here; a `lang` in the link would override them.
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     return request.path + ("?" + urlencode(args) if args else "")
+
+
+@lru_cache(maxsize=256)
+def _language_path(script_root: str, code: str) -> str:
+    # The same for every request to this app under this root, and every page links to every
+    # language: building ten links per page cost more than a ballot's whole database work.
+    return url_for("public.choose_language", code=code)
+
+
+def _language_links(back_to: str) -> list[tuple[str, str, str, str]]:
+    """Each language's code, own name, BCP 47 tag, and link that comes back to this page."""
+    codes = i18n.languages()
+    # One link built in full gives the query (`next=...`), which is the same for every language.
+    query = url_for("public.choose_language", code=codes[0], next=back_to).partition("?")[2]
+    root = request.script_root
+    return [
+        (c, i18n.native_name(c), i18n.html_lang(c), f"{_language_path(root, c)}?{query}")
+        for c in codes
+    ]
 
 
 def gloss(text: Localized | str | None) -> Markup:
@@ -92,18 +120,63 @@ def gloss(text: Localized | str | None) -> Markup:
     return Markup("").join(out)
 
 
+def _catalogue(context):
+    """The translations for this page, looked up once per render rather than once per string.
+
+    flask-babel picks them (locale, forced locale and all) on the first string of a render;
+    the locale cannot change in the middle of rendering one template.
+    """
+    found = getattr(context.eval_ctx, "coprod_translations", None)
+    if found is None:
+        found = context.eval_ctx.coprod_translations = get_translations()
+    return found
+
+
+def _format(context, text: str, variables: dict) -> str:
+    # As Jinja's own "new style" gettext does: escape-aware, always a format string.
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def _gettext(context, string: str, **variables) -> str:
+    return _format(context, _catalogue(context).ugettext(string), variables)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return _format(context, _catalogue(context).ungettext(singular, plural, num), variables)
+
+
+@pass_context
+def _pgettext(context, msgctxt: str, string: str, **variables) -> str:
+    variables.setdefault("context", msgctxt)
+    return _format(context, _catalogue(context).upgettext(msgctxt, string), variables)
+
+
+@pass_context
+def _npgettext(context, msgctxt: str, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("context", msgctxt)
+    variables.setdefault("num", num)
+    translated = _catalogue(context).unpgettext(msgctxt, singular, plural, num)
+    return _format(context, translated, variables)
+
+
 def init_app(app: Flask) -> None:
-    """Register the context processor and filters."""
+    """Register the context processor, filters and the templates' gettext."""
 
     @app.context_processor
     def locale_context() -> dict:
         code = str(get_locale())
+        current_path = _path_without_lang()
         return {
             "lang": code,
             "html_lang": i18n.html_lang(code),
             "text_dir": i18n.direction(code),
-            "languages": [(c, i18n.native_name(c), i18n.html_lang(c)) for c in i18n.languages()],
-            "current_path": _path_without_lang(),
+            "languages": _language_links(current_path),
+            "current_path": current_path,
         }
 
     app.jinja_env.globals.update(
@@ -111,6 +184,13 @@ def init_app(app: Flask) -> None:
         bcp47=i18n.html_lang,
         native_name=i18n.native_name,
         words=words,
+    )
+    # The same catalogues as flask-babel's own template callables, found once per page, and
+    # one call per string: Jinja's `_` would look `gettext` up and wrap it in another call,
+    # and a page has dozens of strings.
+    app.jinja_env.newstyle_gettext = True
+    app.jinja_env.globals.update(
+        _=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext
     )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day

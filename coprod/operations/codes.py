@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import update
+from sqlalchemy import Row, bindparam, select
 
 from coprod.extensions import db
 from coprod.models import Round, User, VoterCode
@@ -63,24 +63,38 @@ def make_codes(
     return [pretty(c) for c in codes]
 
 
+# Built once: every ballot looks its code up twice (typing it in, then casting).
+_FIND = select(VoterCode).where(
+    VoterCode.round_id == bindparam("round_id"), VoterCode.code_hash == bindparam("code_hash")
+)
+
+
 def find(secret: str, rnd: Round, typed: str) -> VoterCode | None:
     """The code row for what a citizen typed in this round, if any."""
-    return db.session.scalar(
-        db.select(VoterCode).where(
-            VoterCode.round_id == rnd.id, VoterCode.code_hash == code_hash(secret, typed)
-        )
+    return db.session.scalar(_FIND, {"round_id": rnd.id, "code_hash": code_hash(secret, typed)})
+
+
+# The names of the bound values differ from the columns', which SQLAlchemy keeps for an
+# UPDATE's own values.
+_USE = (
+    VoterCode.__table__.update()
+    .where(
+        VoterCode.round_id == bindparam("in_round"),
+        VoterCode.code_hash == bindparam("hashed"),
+        VoterCode.used.is_(False),
     )
+    .values(used=True)
+    .returning(VoterCode.area_id)
+)
 
 
-def claim(code: VoterCode) -> bool:
-    """Mark a code used inside the caller's transaction; False when someone else got there first.
+def use(secret: str, rnd: Round, typed: str) -> Row | None:
+    """Find and mark a typed code used in one statement, inside the caller's transaction.
 
-    One UPDATE with `used = false` in its WHERE: the database, not Python, decides the winner.
+    Returns the code's row (area_id), or None when there is no such unused code: unknown, used
+    before, or used a moment ago by someone else. With `used = false` in its WHERE, the
+    database, not Python, decides who wins when two casts race with one code.
     """
-    result = db.session.execute(
-        update(VoterCode)
-        .where(VoterCode.id == code.id, VoterCode.used.is_(False))
-        .values(used=True)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    return db.session.execute(
+        _USE, {"in_round": rnd.id, "hashed": code_hash(secret, typed)}
+    ).first()
