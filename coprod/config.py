@@ -36,7 +36,9 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": overrides.get("SECRET_KEY") or secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         # pre_ping lets workers recover by themselves after the database restarts.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters keeps values (a code's hash, a ballot's id) out of the error
+        # messages that reach the logs when a statement fails.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         # Where citizens reach the site: used in printed letters and their QR codes.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),

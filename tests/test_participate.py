@@ -77,8 +77,13 @@ def test_citizen_goes_from_code_to_receipt_without_javascript(client):
     [code] = codes.make_codes(SECRET, rnd, 1)
     first, second, third = (str(r.id) for r in rnd.remedies)
 
-    page = client.get(f"/rounds/{rnd.slug}/take-part?code={code}").get_data(as_text=True)
-    assert f'value="{code}"' in page  # the QR code fills it in
+    scanned = client.get(f"/rounds/{rnd.slug}/take-part?code={code}")
+    # The QR code fills it in, and the address loses it at once: no later link, Referer
+    # or log line carries it.
+    assert scanned.status_code == 303
+    assert scanned.headers["Location"].endswith(f"/rounds/{rnd.slug}/take-part")
+    page = client.get(scanned.headers["Location"]).get_data(as_text=True)
+    assert f'value="{code}"' in page and f"code={code}" not in page
     response = enter(client, rnd, code.lower().replace("-", " "))
     assert response.headers["Location"].endswith(f"/rounds/{rnd.slug}/ballot")
 
@@ -104,7 +109,13 @@ def test_citizen_goes_from_code_to_receipt_without_javascript(client):
     page = client.get(f"/rounds/{rnd.slug}/receipt").get_data(as_text=True)
     receipt = re.search(r'<bdi dir="ltr">([A-Z0-9-]{11})</bdi>', page).group(1)
 
-    check = client.get(f"/rounds/{rnd.slug}/check", query_string={"receipt": receipt.lower()})
+    check = client.post(
+        f"/rounds/{rnd.slug}/check",
+        data={
+            "receipt": receipt.lower(),
+            "csrf_token": csrf_token(client, f"/rounds/{rnd.slug}/check"),
+        },
+    )
     text = check.get_data(as_text=True)
     assert "Your ballot is in the count." in text
     assert rnd.remedies[0].t("title", "en").text in text
@@ -132,6 +143,26 @@ def test_a_code_from_another_round_is_not_found(app):
     with pytest.raises(CastError) as refused:
         ballots.cast(SECRET, rnd, code, [str(rnd.remedies[0].id)])
     assert refused.value.problems[0].code == "code_unknown"
+
+
+def test_a_refused_ballot_names_the_code_first_and_uses_nothing(app):
+    rnd = make_round(Phase.VOTING, budget=10000, costs=(4000, 3000, 5000))
+    [spent, fresh] = codes.make_codes(SECRET, rnd, 2)
+    ids = [str(r.id) for r in rnd.remedies]
+    ballots.cast(SECRET, rnd, spent, ids[:1])
+    # A wrong or spent code is what the voter must hear about, even if the choices are wrong.
+    for typed, why in (("ABCD-EFGH-JKMN", "code_unknown"), (spent, "code_used")):
+        with pytest.raises(CastError) as refused:
+            ballots.cast(SECRET, rnd, typed, ids)
+        assert [p.code for p in refused.value.problems] == [why]
+    with pytest.raises(CastError) as refused:
+        ballots.cast(SECRET, rnd, fresh, ids)
+    assert [p.code for p in refused.value.problems] == ["over_budget"]
+    # The refusal did not use up the good code: it still casts, once.
+    ballots.cast(SECRET, rnd, fresh, ids[1:2])
+    with pytest.raises(CastError):
+        ballots.cast(SECRET, rnd, fresh, ids[1:2])
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 2
 
 
 def test_code_guessing_is_rate_limited_per_address(client):

@@ -13,7 +13,4 @@ class CodeForm(Form):
 
 
 class ReceiptForm(Form):
-    class Meta:
-        csrf = False  # a GET form that only reads
-
     receipt = StringField(_l("Your receipt"), validators=[DataRequired(), Length(max=40)])

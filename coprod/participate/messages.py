@@ -50,4 +50,11 @@ def explain(problem: Problem, currency: str) -> str:
             )
         case "same_typist":
             return _("You have already typed this sheet. Someone else must type it a second time.")
+        case "sheet_counted":
+            return _("This sheet number has been typed in and counted already. Check the number.")
+        case "sheet_mismatch":
+            return _(
+                "The two typings of this sheet did not agree. "
+                "An organiser must clear them before it is typed again."
+            )
     return _("Something is wrong with this ballot. Please check your choices.")

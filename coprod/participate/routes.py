@@ -20,11 +20,12 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
-from coprod.models import Ballot, Eligibility, Phase, Rating, RemedyStatus, Round
+from coprod.models import Ballot, Content, Eligibility, Phase, Rating, Remedy, RemedyStatus, Round
 from coprod.operations import ballots, codes, ratings
 from coprod.operations.ballots import CastError, Problem
 from coprod.participate import bp
@@ -33,6 +34,20 @@ from coprod.participate.messages import explain
 
 SCALE = range(1, 6)
 SCORES = {str(n) for n in SCALE}
+
+# Every voter goes through these pages, so each loads what it shows in as few queries as it
+# can: the round with its title's texts joined in, or without its texts when the page does
+# not show them (they still load if something asks for them).
+WITH_TITLE = (joinedload(Round.content).joinedload(Content.texts),)
+WITHOUT_TEXTS = (lazyload(Round.content),)
+# Built once: building a statement and its cache key costs as much as running it.
+PUBLISHED = (
+    select(Remedy)
+    .where(Remedy.round_id == bindparam("round_id"), Remedy.status == RemedyStatus.PUBLISHED)
+    .options(joinedload(Remedy.content).joinedload(Content.texts))
+    .order_by(Remedy.id)
+)
+PUBLISHED_AMONG = PUBLISHED.where(Remedy.id.in_(bindparam("ids", expanding=True)))
 
 
 def _secret() -> str:
@@ -51,8 +66,13 @@ def _keep_choices(rnd: Round, choices: list[str]) -> None:
     session[f"choices:{rnd.slug}"] = choices
 
 
-def _published(rnd: Round):
-    return [r for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
+def _published(rnd: Round, only: set[int] | None = None) -> list[Remedy]:
+    """The round's published remedies (or `only` those ids), with their texts, in one query."""
+    if only is None:
+        found = db.session.scalars(PUBLISHED, {"round_id": rnd.id})
+    else:
+        found = db.session.scalars(PUBLISHED_AMONG, {"round_id": rnd.id, "ids": list(only)})
+    return list(found.unique())
 
 
 def _round_key() -> str:
@@ -68,11 +88,18 @@ def _failed(response) -> bool:
 @limiter.limit("20 per hour", methods=["POST"], deduct_when=_failed)
 @limiter.limit("300 per hour", methods=["POST"], key_func=_round_key, deduct_when=_failed)
 def enter_code(slug: str):
-    rnd = round_or_404(slug)
+    # A right code moves straight on, so only the page itself loads the round's title.
+    rnd = round_or_404(slug, options=WITH_TITLE if request.method == "GET" else WITHOUT_TEXTS)
     if rnd.phase not in (Phase.RATING, Phase.VOTING):
         flash(_("This round is not taking votes or ratings right now."))
         return redirect(url_for("public.round_page", slug=slug))
-    form = CodeForm(code=request.args.get("code", ""))
+    if "code" in request.args:
+        # A letter's QR code brings the code in the address. Keep it in the session and
+        # drop it from the address at once, so no later link, Referer or log line of this
+        # visit carries it.
+        session[f"typed:{slug}"] = request.args["code"][:40]
+        return redirect(url_for("participate.enter_code", slug=slug), 303)
+    form = CodeForm(code=session.pop(f"typed:{slug}", "") if request.method == "GET" else None)
     if form.validate_on_submit():
         code = codes.find(_secret(), rnd, form.code.data)
         if code is None:
@@ -171,9 +198,9 @@ def _meter(rnd: Round, rules: dict, choices: list[str]) -> dict:
     }
 
 
-def _voter_state(slug: str):
+def _voter_state(slug: str, options: tuple = WITHOUT_TEXTS):
     """The round, a detour (when voting is shut or there is no code yet), rules, choices."""
-    rnd = round_or_404(slug)
+    rnd = round_or_404(slug, options=options)
     return rnd, _need_code(rnd), ballots.frozen_rules(rnd), _choices(rnd)
 
 
@@ -188,7 +215,7 @@ def _need_code(rnd: Round):
 
 @bp.get("/rounds/<slug>/ballot")
 def ballot(slug: str):
-    rnd, detour, rules, choices = _voter_state(slug)
+    rnd, detour, rules, choices = _voter_state(slug, WITH_TITLE)
     if detour is not None:
         return detour
     choices = [c for c in choices if c in rules["costs"]]
@@ -226,7 +253,9 @@ def review(slug: str):
     if detour is not None:
         return detour
     problems = [explain(p, rnd.currency) for p in ballots.check(rules, choices)]
-    chosen = [r for r in _published(rnd) if str(r.id) in choices]
+    # Only ids from the frozen rules reach the query: the choices come from the browser.
+    wanted = {int(c) for c in choices if c in rules["costs"]}
+    chosen = [r for r in _published(rnd, only=wanted) if str(r.id) in choices]
     return render_template(
         "participate/review.html",
         round=rnd,
@@ -238,7 +267,7 @@ def review(slug: str):
 
 @bp.post("/rounds/<slug>/cast")
 def cast(slug: str):
-    rnd = round_or_404(slug)
+    rnd = round_or_404(slug, options=WITHOUT_TEXTS)
     # The review form carries the choices, so an expired session loses nothing.
     choices = request.form.getlist("choice")
     _keep_choices(rnd, choices)
@@ -262,21 +291,27 @@ def cast(slug: str):
 
 @bp.get("/rounds/<slug>/receipt")
 def receipt(slug: str):
-    rnd = round_or_404(slug)
+    # The receipt is in the voter's own signed session, put there by casting in this round:
+    # showing it needs no database.
     value = session.get(f"receipt:{slug}")
     if not value:
         return redirect(url_for("participate.check", slug=slug))
-    return render_template("participate/receipt.html", round=rnd, receipt=value)
+    return render_template("participate/receipt.html", slug=slug, receipt=value)
 
 
-@bp.get("/rounds/<slug>/check")
-@limiter.limit("60 per hour")
+@bp.route("/rounds/<slug>/check", methods=["GET", "POST"])
+@limiter.limit("60 per hour", methods=["POST"])
 def check(slug: str):
-    """'Check my ballot': a receipt shows that the ballot is in the count, and its choices."""
+    """'Check my ballot': a receipt shows that the ballot is in the count, and its choices.
+
+    The receipt comes in a POST body, never in the address: an address lands in access logs
+    (and in the next page's Referer) next to the voter's IP address, which would link the
+    person to their ballot.
+    """
     rnd = round_or_404(slug)
-    form = ReceiptForm(request.args)
+    form = ReceiptForm()
     found = None
-    if request.args.get("receipt") and form.validate():
+    if form.validate_on_submit():
         found = db.session.scalar(
             select(Ballot).where(
                 Ballot.round_id == rnd.id,
