@@ -145,9 +145,18 @@ def test_double_entry_counts_only_when_two_typists_agree(app):
     leftovers = db.session.scalars(select(PaperEntry)).all()
     assert all(e.code_hash is None and e.choices is None for e in leftovers)
 
+    # A counted sheet's number cannot be typed again, even with another code.
+    third_code = codes.make_codes(SECRET, rnd, 1)[0]
+    with pytest.raises(CastError) as refused:
+        paper.enter_paper(SECRET, rnd, "1", third_code, ids[:1], ann)
+    assert refused.value.problems[0].code == "sheet_counted"
+
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[:1], ann) == "waiting"
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], bob) == "mismatch"
     assert db.session.scalar(select(func.count(Ballot.id))) == 1
+    with pytest.raises(CastError) as refused:  # until an organiser clears it
+        paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann)
+    assert refused.value.problems[0].code == "sheet_mismatch"
     paper.clear_mismatch(rnd, "2", bob)
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann) == "waiting"
 

@@ -33,11 +33,14 @@ def enter_paper(
         return "counted"
 
     hashed = codes.code_hash(secret, typed_code)
-    earlier = db.session.scalars(
-        select(PaperEntry).where(
-            PaperEntry.round_id == rnd.id, PaperEntry.sheet == sheet, PaperEntry.status == "waiting"
-        )
+    typings = db.session.scalars(
+        select(PaperEntry).where(PaperEntry.round_id == rnd.id, PaperEntry.sheet == sheet)
     ).all()
+    if any(e.status == "mismatch" for e in typings):  # an organiser must clear it first
+        raise CastError(Problem("sheet_mismatch"))
+    if any(e.status == "counted" for e in typings):  # a sheet number is used once
+        raise CastError(Problem("sheet_counted"))
+    earlier = [e for e in typings if e.status == "waiting"]
     if any(e.entered_by_id == typist.id for e in earlier):
         raise CastError(Problem("same_typist"))
 
