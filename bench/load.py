@@ -6,7 +6,7 @@ Starts gunicorn (gthread: one worker per CPU by default, with threads) on Postgr
 Redis for the rate limits. Then, from one asyncio process on loopback, many simulated
 citizens each go through the whole casting path for a bounded time:
 
-    GET take-part?code=  POST take-part  GET ballot  POST ballot (add) x2
+    GET take-part  POST take-part  GET ballot  POST ballot (add) x2
     GET review  POST cast  GET receipt                              = 8 requests a ballot
 
 and, in turns with that, the same clients call a trivial endpoint of the same server
@@ -300,7 +300,7 @@ def casting_job(slug: str, codes: list[str]):
     async def job(b: Browser) -> str:
         code = next(pool)
         b.cookies.clear()
-        step = f"{base}/take-part?code={code}"
+        step = f"{base}/take-part"  # as typed from a letter (a QR code adds one redirect)
         page = expect(await b.request("GET", step, step="GET code page"), 200).body
         token = CSRF.search(page.decode()).group(1)
         form = {"code": code, "csrf_token": token}
@@ -500,7 +500,7 @@ def main() -> None:
     args = parser.parse_args()
 
     # Enough codes for a fast server; a run that uses them all stops with errors, not quietly.
-    slug, codes = prepare(codes_needed=int(200 * (args.seconds + WARM_UP_SECONDS)) + 1000)
+    slug, codes = prepare(codes_needed=int(100 * (args.seconds + WARM_UP_SECONDS)) + 1000)
     clear_rate_limits()
     server = start_server(args)
     try:
