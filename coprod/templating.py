@@ -81,6 +81,12 @@ def _language_links(back_to: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def isolate(text: str | None) -> Markup:
+    """Typed text (a name) inside a sentence, in <bdi>: a right-to-left name, or a stray
+    direction mark in it, then cannot reorder the words around it."""
+    return Markup("<bdi>{}</bdi>").format(text or "")
+
+
 def gloss(text: Localized | str | None) -> Markup:
     """Escape a text and mark up each glossary word with a link and its plain explanation.
 
@@ -196,3 +202,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["gloss"] = gloss
+    app.jinja_env.filters["isolate"] = isolate

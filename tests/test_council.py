@@ -303,7 +303,7 @@ def test_the_printed_report_lists_each_priority_and_its_answer(app):
     rnd, sent = sent_round(commissioner, answered=1)
     client, _ = signed_in(app, Role.COUNCILLOR)
     html = page(client, f"/staff/council/rounds/{rnd.slug}/top-5")
-    assert "Sent to Sam Okafor (Commissioner)" in html
+    assert "Sent to <bdi>Sam Okafor</bdi> (Commissioner)" in html  # a typed name is isolated
     assert html.count('<li class="answer') == 5 and "We agree with priority 1." in html
     assert html.count('class="badge overdue"') == 4
     assert 'class="crumbs no-print"' in html  # the print stylesheet leaves these off
@@ -401,7 +401,10 @@ def test_public_page_shows_three_answers_and_two_overdue_in_plain_sight(app, cli
     for r in sent[3:]:
         item = html.split(f'id="priority-{r.rank}"')[1].split("</li>")[0]
         assert "Overdue" in item and "No answer yet. It was due on" in item
-    assert "Translate the newsletter" in html and "Answer from Sam Okafor (Commissioner)" in html
+    assert (
+        "Translate the newsletter" in html
+        and "Answer from <bdi>Sam Okafor</bdi> (Commissioner)" in html
+    )
     assert "We agree with priority 1." in html
     round_page = page(client, f"/rounds/{rnd.slug}")
     assert f'href="/rounds/{rnd.slug}/you-said-we-did"' in round_page

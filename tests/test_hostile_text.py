@@ -1050,8 +1050,9 @@ def test_code_and_receipt_boxes_take_any_text_and_forgive_sloppy_typing(app):
         voter = app.test_client()
         url = f"/rounds/{rnd.slug}/take-part"
         typed = code_.values["code"]
-        prefilled = shows(voter.get(url, query_string={"code": typed}), where="code in a link")
-        assert prefilled.boxes["code"] == clean(typed)
+        scanned = voter.get(url, query_string={"code": typed}, follow_redirects=True)
+        prefilled = shows(scanned, where="code in a link")
+        assert prefilled.boxes["code"] == clean(typed[:40])  # a code's length at most
         token = prefilled.boxes["csrf_token"]
         response = voter.post(url, data=code_.values | {"csrf_token": token})
         if code_.accepted:

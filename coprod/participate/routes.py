@@ -93,11 +93,11 @@ def enter_code(slug: str):
     if rnd.phase not in (Phase.RATING, Phase.VOTING):
         flash(_("This round is not taking votes or ratings right now."))
         return redirect(url_for("public.round_page", slug=slug))
-    if "code" in request.args:
-        # A letter's QR code brings the code in the address. Keep it in the session and
-        # drop it from the address at once, so no later link, Referer or log line of this
-        # visit carries it.
-        session[f"typed:{slug}"] = request.args["code"][:40]
+    if (scanned := request.args.get("code")) is not None:
+        # A letter's QR code brings the code in the address. Keep it in the session (no
+        # more than a code's length: the cookie is small) and drop it from the address at
+        # once, so no later link, Referer or log line of this visit carries it.
+        session[f"typed:{slug}"] = scanned[:40]
         return redirect(url_for("participate.enter_code", slug=slug), 303)
     form = CodeForm(code=session.pop(f"typed:{slug}", "") if request.method == "GET" else None)
     if form.validate_on_submit():
