@@ -30,6 +30,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import fresh_database  # noqa: E402
+
 PG = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/coprod_bench"
 )
@@ -46,14 +48,7 @@ WARM_UP_SECONDS = 2.0
 
 def prepare(codes_needed: int) -> tuple[str, list[str]]:
     """A fresh database with one voting round and enough unused codes."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(PG.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    name = PG.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    fresh_database(PG)
     os.environ.update(DATABASE_URL=PG, SECRET_KEY=SECRET, REDIS_URL=REDIS)
     from coprod.extensions import db
     from coprod.factory import create_app

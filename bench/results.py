@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import fresh_database  # noqa: E402
+
 PG = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/coprod_results_bench"
 )
@@ -41,18 +43,6 @@ PASSWORD = "correct horse battery"
 TARGET_MS = 100
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LANGS = ("en", "en", "en", "pl", "ur", "bn")
-
-
-def fresh_database() -> None:
-    """Drop and create the bench's own database."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(PG.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    name = PG.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
 
 
 def synthetic_election(voters: int, remedies: int, seed: int):
@@ -205,7 +195,7 @@ def main() -> None:
     parser.add_argument("--no-downloads", action="store_true", help="skip the ballot downloads")
     args = parser.parse_args()
 
-    fresh_database()
+    fresh_database(PG)
     os.environ.update(DATABASE_URL=PG, SECRET_KEY=SECRET)
     os.environ.pop("REDIS_URL", None)
     from coprod import tally

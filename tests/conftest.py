@@ -69,9 +69,8 @@ def make_app(url: str, **overrides):
     return app
 
 
-@pytest.fixture
-def app(database, tmp_path):
-    url = PG_URL if database == "postgres" else f"sqlite:///{tmp_path / 'test.db'}"
+def app_on(url: str):
+    """An app on an empty database at `url`, inside its app context; emptied again after."""
     app = make_app(url)
     with app.app_context():
         db.drop_all()
@@ -80,6 +79,12 @@ def app(database, tmp_path):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    url = PG_URL if database == "postgres" else f"sqlite:///{tmp_path / 'test.db'}"
+    yield from app_on(url)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from coprod.extensions import db
 from coprod.models import Ballot, BallotChoice, Phase, Rating, VoterCode
 from coprod.operations import ballots, codes
 from coprod.operations.phase import change_phase
-from tests.conftest import make_app
+from tests.conftest import app_on
 from tests.factories import make_round
 
 SECRET = "test-secret"
@@ -299,14 +299,7 @@ def assert_whole(rnd, cast: dict[str, tuple[str, list[str]]], failed: list[str])
 @pytest.fixture
 def pg_app(postgres_url):
     """The app on PostgreSQL only: these faults have no SQLite counterpart."""
-    app = make_app(postgres_url)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield from app_on(postgres_url)
 
 
 def drop_every_connection(url: str) -> int:
