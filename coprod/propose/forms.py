@@ -116,13 +116,8 @@ class WholeNumberField(StringField):
         return "" if self.data is None else str(self.data)
 
 
-class SignUpForm(Form):
-    name = StringField(_l("Your name"), validators=[Required(), MaxLength(NAME_MAX), NoMarkup()])
-    group = SelectField(_l("Your group"), coerce=int_or_none)
-    new_group = StringField(
-        _l("Name of your new group"), validators=[MaxLength(NAME_MAX), NoMarkup()]
-    )
-    email = EmailField(
+def _email_field() -> EmailField:
+    return EmailField(
         _l("Email address"),
         validators=[
             Required(),
@@ -130,10 +125,24 @@ class SignUpForm(Form):
             MaxLength(254),
         ],
     )
-    password = PasswordField(
-        _l("Choose a password"),
+
+
+def _password_field(label) -> PasswordField:
+    """A new password: long enough to be safe, short enough for the sign-in form."""
+    return PasswordField(
+        label,
         validators=[Required(), MinLength(PASSWORD_MIN), MaxLength(PASSWORD_MAX, trim=False)],
     )
+
+
+class SignUpForm(Form):
+    name = StringField(_l("Your name"), validators=[Required(), MaxLength(NAME_MAX), NoMarkup()])
+    group = SelectField(_l("Your group"), coerce=int_or_none)
+    new_group = StringField(
+        _l("Name of your new group"), validators=[MaxLength(NAME_MAX), NoMarkup()]
+    )
+    email = _email_field()
+    password = _password_field(_l("Choose a password"))
     lang = SelectField(_l("The language you read best"))
 
     def validate_new_group(self, field: Field) -> None:
@@ -144,21 +153,11 @@ class SignUpForm(Form):
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField(
-        _l("Email address"),
-        validators=[
-            Required(),
-            Email(message=_l("Please write a whole email address, like name@example.org.")),
-            MaxLength(254),
-        ],
-    )
+    email = _email_field()
 
 
 class NewPasswordForm(Form):
-    password = PasswordField(
-        _l("New password"),
-        validators=[Required(), MinLength(PASSWORD_MIN), MaxLength(PASSWORD_MAX, trim=False)],
-    )
+    password = _password_field(_l("New password"))
     again = PasswordField(
         _l("The same password again"),
         validators=[
