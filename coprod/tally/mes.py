@@ -231,8 +231,7 @@ def _bound(profile, q, c, rows, last, err, eps) -> Number:
     mask, payers = last
     paid = _number(rows[1] @ mask)
     t = (c - paid) / payers
-    t_err = ((n - payers) * err + eps * c + _sum_err(paid, len(mask), eps)) / payers
-    t_err += eps * t
+    t_err = _share_err(c, t, n, payers, paid, len(mask), err, eps)
     rho = profile.rho(q, t)
     return rho - profile.rho(q, t_err) - eps * rho
 
@@ -278,9 +277,7 @@ def _price(profile, q, c, rows, held, last, err, eps) -> _Price | Number:
         if now == found:
             break
         poor, found = more, now
-    # Kinds carry their error into what the poor pay (each rounded product and the sum).
-    t_err = ((n - payers) * err + eps * c + _sum_err(paid, len(budgets), eps)) / payers
-    t_err += eps * t
+    t_err = _share_err(c, t, n, payers, paid, len(budgets), err, eps)
     rho = profile.rho(q, t)
     price = _Price(rho, profile.rho(q, t_err) + eps * rho, t, t_err, payers, poor, mask, paid)
     if eps:
@@ -308,6 +305,15 @@ def _short(q, c, money, n, err, eps) -> Number:
 def _number(value) -> Number | float:
     """A numpy float as a Python float; Fractions (and ints) as they are."""
     return float(value) if isinstance(value, np.floating) else value
+
+
+def _share_err(c, t, n, payers, paid, terms, err, eps) -> Number:
+    """A bound on the error of t = (c - paid) / payers, computed with floats.
+
+    The n - payers supporters who pay all they hold carry their budgets' error into
+    `paid`, a dot product of `terms` rounded products; c - paid and the division round once.
+    """
+    return ((n - payers) * err + eps * c + _sum_err(paid, terms, eps)) / payers + eps * t
 
 
 def _sum_err(total: Number, terms: int, eps: float) -> Number:
