@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
+
 from coprod.extensions import db
 from coprod.models import Ballot, BallotChoice, BallotType, Channel, Phase, RemedyStatus, Round
 from coprod.operations import codes
@@ -86,6 +88,15 @@ def new_receipt() -> str:
 def receipt_hash(receipt: str) -> str:
     """Plain SHA-256 of the normalised receipt, so anyone can check the published list."""
     return hashlib.sha256(codes.normalise(receipt).encode()).hexdigest()
+
+
+def by_receipt(rnd: Round, receipt: str) -> Ballot | None:
+    """The ballot of this round that a receipt (as typed) belongs to, if any."""
+    return db.session.scalar(
+        select(Ballot).where(
+            Ballot.round_id == rnd.id, Ballot.receipt_hash == receipt_hash(receipt)
+        )
+    )
 
 
 def cast(

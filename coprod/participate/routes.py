@@ -312,12 +312,7 @@ def check(slug: str):
     form = ReceiptForm()
     found = None
     if form.validate_on_submit():
-        found = db.session.scalar(
-            select(Ballot).where(
-                Ballot.round_id == rnd.id,
-                Ballot.receipt_hash == ballots.receipt_hash(form.receipt.data),
-            )
-        )
+        found = ballots.by_receipt(rnd, form.receipt.data)
         if found is None:
             form.receipt.errors.append(
                 _("We couldn't find a ballot with this receipt in this round. Check the letters.")

@@ -5,12 +5,11 @@ import io
 import json
 
 from flask import Response, abort, render_template
-from sqlalchemy import select
 
 from coprod import tally
-from coprod.extensions import db, limiter
+from coprod.extensions import limiter
 from coprod.lookups import round_or_404
-from coprod.models import Ballot, Phase, Round
+from coprod.models import Phase, Round
 from coprod.operations import ballots
 from coprod.operations.counting import election_of, latest_count, project_ids
 from coprod.participate.forms import ReceiptForm
@@ -54,12 +53,7 @@ def results(slug: str):
     story = None
     form = ReceiptForm()
     if data and form.validate_on_submit():
-        receipt = form.receipt.data.strip()
-        found = db.session.scalar(
-            select(Ballot).where(
-                Ballot.round_id == rnd.id, Ballot.receipt_hash == ballots.receipt_hash(receipt)
-            )
-        )
+        found = ballots.by_receipt(rnd, form.receipt.data)
         story = {"found": found is not None, "helped": [], "lost": []}
         if found:
             explained = {row["remedy"].id: row for row in data["rows"]}
