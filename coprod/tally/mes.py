@@ -65,15 +65,28 @@ class Profile:
     """The voters' chosen sets, ready for repeated MES runs."""
 
     def __init__(
-        self, costs: list[Number], chosen: list[list[int]], rank: list[int], by_cost: bool
+        self,
+        costs: list[Number],
+        chosen: list[list[int]],
+        rank: list[int],
+        by_cost: bool,
+        weight: list[int] | None = None,
     ):
-        """Costs and tie ranks by project index; chosen: each voter's projects, no repeats."""
+        """Costs and tie ranks by project index; chosen: each ballot's projects, no repeats.
+
+        `weight`: how many voters cast each ballot (default one each).
+        """
         self.cost = costs
         self.float_cost = [float(c) for c in costs]
         self.rank = rank  # tie-break: lower rank wins
         self.by_cost = by_cost  # cost utilities (else approval utilities)
-        self.voters = len(chosen)
-        kinds = Counter(map(frozenset, chosen))
+        kinds: Counter[frozenset[int]] = Counter()
+        if weight is None:
+            kinds.update(map(frozenset, chosen))
+        else:
+            for picks, n in zip(chosen, weight, strict=True):
+                kinds[frozenset(picks)] += n
+        self.voters = kinds.total()
         self.kinds = len(kinds)
         members: list[list[int]] = [[] for _ in costs]
         for kind, projects in enumerate(kinds):

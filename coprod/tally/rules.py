@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
+from operator import itemgetter
 
 from threadpoolctl import threadpool_limits
 
@@ -64,14 +64,23 @@ DEFAULT_RULE = "equalshares/add1"
 
 @dataclass
 class _Tally:
-    """Per-project totals and each voter's chosen projects, by project index."""
+    """Per-project totals and the distinct ballots (as chosen project indexes), by index.
+
+    Voters who cast the same ballot count once, with a weight: a city's ~10^5 ballots are
+    a few thousand distinct ones (Katowice 2023: 39,828 voters, 1,468 distinct ballots).
+    """
 
     ids: list[str]
     cost: list[Number]
     votes: list[int]
     score: list[Number]
-    chosen: list[list[int]]
+    chosen: list[list[int]]  # each distinct ballot's chosen projects
+    weight: list[int]  # how many voters cast it
     rank: list[int]
+
+    @property
+    def voters(self) -> int:
+        return sum(self.weight)
 
 
 def _tally(election: Election, tie_break: str) -> _Tally:
@@ -79,13 +88,15 @@ def _tally(election: Election, tie_break: str) -> _Tally:
     index = {pid: i for i, pid in enumerate(ids)}
     cost = [election.projects[pid].cost for pid in ids]
     vote_type = election.vote_type
-    chosen = [list(map(index.__getitem__, vote.choices)) for vote in election.votes]
+    distinct = Counter(map(itemgetter(1, 2), election.votes))  # (choices, points): voters
+    weight = list(distinct.values())
+    chosen = [list(map(index.__getitem__, choices)) for choices, _ in distinct]
     score: list[Number] = [0] * len(ids)
     if vote_type in ("cumulative", "scoring"):
-        for i, vote in enumerate(election.votes):
-            picks, points = chosen[i], vote.points or ()
+        for i, ((_, points), n) in enumerate(distinct.items()):
+            picks, points = chosen[i], points or ()
             for q, p in zip(picks, points, strict=True):
-                score[q] += p
+                score[q] += p * n
             if len(set(picks)) < len(picks) or min(points, default=1) <= 0:
                 merged = dict.fromkeys(picks, 0)
                 for q, p in zip(picks, points, strict=True):
@@ -93,18 +104,23 @@ def _tally(election: Election, tie_break: str) -> _Tally:
                 chosen[i] = [q for q, p in merged.items() if p > 0]
     elif vote_type == "ordinal":
         length = int(election.meta.get("max_length") or len(ids))
-        for picks in chosen:
+        for picks, n in zip(chosen, weight, strict=True):
             for position, q in enumerate(picks):
-                score[q] += max(length - position, 0)
-    tallied = Counter(chain.from_iterable(chosen))
-    votes = [tallied[q] for q in range(len(ids))]
+                score[q] += max(length - position, 0) * n
+    votes = [0] * len(ids)
+    for picks, n in zip(chosen, weight, strict=True):
+        for q in picks:
+            votes[q] += n
     if vote_type in ("approval", "choose-1"):
         score = list(votes)
     if vote_type == "scoring" and election.meta.get("default_score"):
         default = to_number(election.meta["default_score"])
-        listed = Counter(chain.from_iterable(map(set, (v.choices for v in election.votes))))
+        listed = [0] * len(ids)
+        for (choices, _), n in distinct.items():
+            for q in set(map(index.__getitem__, choices)):
+                listed[q] += n
         voters = len(election.votes)
-        score = [s + default * (voters - listed[pid]) for s, pid in zip(score, ids, strict=True)]
+        score = [s + default * (voters - listed[q]) for q, s in enumerate(score)]
     keys: dict[str, Callable[[int], tuple]] = {
         "pabutools": lambda q: (ids[q],),
         "votes": lambda q: (-votes[q], cost[q], ids[q]),
@@ -113,7 +129,7 @@ def _tally(election: Election, tie_break: str) -> _Tally:
     rank = [0] * len(ids)
     for position, q in enumerate(sorted(range(len(ids)), key=keys[tie_break])):
         rank[q] = position
-    return _Tally(ids, cost, votes, score, chosen, rank)
+    return _Tally(ids, cost, votes, score, chosen, weight, rank)
 
 
 def _greedy(t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: list[Number]):
@@ -138,12 +154,12 @@ def _greedy(t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: lis
 
 
 def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
-    profile = mes.Profile(t.cost, t.chosen, t.rank, by_cost)
+    profile = mes.Profile(t.cost, t.chosen, t.rank, by_cost, t.weight)
     if add1:
         result, increment = mes.add1(profile, budget)
         details = {"endowment": plain(result.endowment), "increment": increment}
     else:
-        result = mes.solve(profile, Fraction(budget, max(len(t.chosen), 1)))
+        result = mes.solve(profile, Fraction(budget, max(t.voters, 1)))
         details = {"endowment": plain(result.endowment)}
     why: dict[int, tuple[str, dict]] = {}
     for q in result.winners:
@@ -163,10 +179,10 @@ def _preferences(t: _Tally, ours: list[int], greedy: list[int]) -> dict[str, int
     """How many voters prefer each outcome: the one funding more of the projects they chose."""
     mine, theirs = set(ours), set(greedy)
     prefer = {"equal_shares_preferred": 0, "greedy_preferred": 0}
-    for picks in t.chosen:
+    for picks, n in zip(t.chosen, t.weight, strict=True):
         a, b = sum(q in mine for q in picks), sum(q in theirs for q in picks)
-        prefer["equal_shares_preferred"] += a > b
-        prefer["greedy_preferred"] += b > a
+        prefer["equal_shares_preferred"] += n * (a > b)
+        prefer["greedy_preferred"] += n * (b > a)
     return prefer
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from coprod.tally import Election, count, describe, parse_pb, write_pb
-from coprod.tally.model import to_number
+from coprod.tally.model import Project, Vote, to_number
 
 from .conftest import ALL, MEDIUM, SMALL
 
@@ -127,10 +127,19 @@ def test_comparison_switches_to_greedy_when_most_voters_prefer_it():
     assert set(count(e, "equalshares").selected) != set(count(e, "greedy").selected)
     outcome = count(e, "equalshares-comparison")
     assert outcome.selected == count(e, "greedy").selected
-    assert (
-        outcome.details["comparison"]["greedy_preferred"]
-        > outcome.details["comparison"]["equal_shares_preferred"]
-    )
+    assert outcome.details["comparison"] == {"equal_shares_preferred": 1, "greedy_preferred": 4}
+
+
+def test_identical_ballots_each_count():
+    # Ballots are counted once per distinct ballot, with its number of voters.
+    projects = {p: Project(p, 1) for p in "ab"}
+    meta = {"budget": "2", "vote_type": "scoring", "default_score": "1"}
+    votes = [Vote("1", ("a",), (3,)), Vote("2", ("a",), (3,)), Vote("3", ("b",), (2,))]
+    outcome = count(Election(meta, projects, votes), "greedy")
+    # a: 3 + 3 points, plus the default 1 from the voter who did not list it; b: 2 + 1 + 1.
+    assert outcome.explanations["a"].amounts["score"] == 7
+    assert outcome.explanations["b"].amounts["score"] == 4
+    assert (outcome.explanations["a"].votes, outcome.explanations["b"].votes) == (2, 1)
 
 
 def test_comparison_keeps_equal_shares_when_it_is_preferred(election):
