@@ -43,7 +43,9 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         # Where citizens reach the site: used in printed letters and their QR codes.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # X-RateLimit headers on every limited response would cost two more Redis round
+        # trips each time; a refusal still says when to come back (Retry-After).
+        "RATELIMIT_HEADERS_ENABLED": False,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/London"),
         "SESSION_COOKIE_HTTPONLY": True,

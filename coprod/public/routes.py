@@ -1,5 +1,7 @@
 """Routes for the public pages."""
 
+import time
+
 from flask import (
     abort,
     current_app,
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coprod import i18n
-from coprod.extensions import db
+from coprod.extensions import db, limiter
 from coprod.links import local_path
 from coprod.lookups import round_or_404
 from coprod.models import GlossaryTerm, Phase, Remedy, RemedyStatus, Round
@@ -93,8 +95,14 @@ def http_error(error: HTTPException):
     code = error.code if error.code in ERRORS else 500
     title, advice = ERRORS[code]
     if request.path.startswith("/api/"):
-        return jsonify(error=str(title)), code
-    return render_template("errors/error.html", code=code, title=title, advice=advice), code
+        response = jsonify(error=str(title))
+    else:
+        response = make_response(
+            render_template("errors/error.html", code=code, title=title, advice=advice)
+        )
+    if code == 429 and (limit := limiter.current_limit) is not None:
+        response.headers["Retry-After"] = str(max(int(limit.reset_at - time.time()), 1))
+    return response, code
 
 
 @bp.app_errorhandler(Exception)
