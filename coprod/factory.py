@@ -9,6 +9,7 @@ from sqlalchemy import event
 
 from coprod import cli, config, i18n, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
+from coprod.participate import copies
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything comes from this site; nothing inline, so injected markup cannot run or restyle.
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     templating.init_app(app)
     cli.init_app(app)
+    copies.init_app(app)
 
     @app.after_request
     def headers(response):

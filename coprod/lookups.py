@@ -10,7 +10,8 @@ from coprod.models import Phase, Round
 
 
 @cache
-def _by_slug(options: tuple) -> Select:
+def by_slug(options: tuple) -> Select:
+    """The round with slug :slug, with these loader options."""
     # Built once per set of loader options and reused: on the busiest pages, building a
     # statement and its cache key cost as much CPU as running it.
     return select(Round).where(Round.slug == bindparam("slug")).options(*options)
@@ -21,7 +22,7 @@ def round_or_404(slug: str, *, drafts: bool = False, options: tuple = ()) -> Rou
 
     `options` are loader options, so a busy page loads what it shows in one query.
     """
-    result = db.session.execute(_by_slug(options), {"slug": slug})
+    result = db.session.execute(by_slug(options), {"slug": slug})
     rnd = result.unique().scalar_one_or_none()
     if rnd is None or (rnd.phase == Phase.DRAFT and not drafts):
         abort(404)

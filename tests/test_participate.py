@@ -167,8 +167,12 @@ def test_a_refused_ballot_names_the_code_first_and_uses_nothing(app):
 
 def test_code_guessing_is_rate_limited_per_address(client):
     rnd = make_round(Phase.VOTING)
-    statuses = [enter(client, rnd, f"AAAA-BBBB-{i:04d}").status_code for i in range(22)]
-    assert statuses[:20] == [200] * 20 and statuses[-1] == 429
+    replies = [enter(client, rnd, f"AAAA-BBBB-{i:04d}") for i in range(22)]
+    assert [r.status_code for r in replies[:20]] == [200] * 20
+    refused = replies[-1]
+    assert refused.status_code == 429 and "Too many tries" in refused.text
+    # When to come back: within the hour the limit counts.
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
 
 
 def test_ballot_rules_are_checked(app):

@@ -109,18 +109,20 @@ def cast(
     lang: str = "en",
     today: date | None = None,
     also: Callable[[], None] | None = None,
+    rules: dict | None = None,
 ) -> str:
     """Check and store one ballot, mark its code used, and return the receipt.
 
     All or nothing: if anything fails before the commit, the code stays unused and no
     ballot exists. The conditional UPDATE in `codes.use` makes two casts with one code
-    end in exactly one ballot, on every database. `also` adds other writes (a paper
-    entry's bookkeeping) to the same transaction.
+    end in exactly one ballot, on every database, and refuses a cast once voting has closed
+    even if `rnd` was loaded before. `also` adds other writes (a paper entry's bookkeeping)
+    to the same transaction. `rules`: the round's `frozen_rules`, if the caller has them.
     """
     if rnd.phase != Phase.VOTING:
         raise CastError(Problem("closed"))
     choices = [str(c) for c in choices]
-    problems = check(frozen_rules(rnd), choices)
+    problems = check(rules or frozen_rules(rnd), choices)
     if problems:
         raise CastError(*_refusal(secret, rnd, typed_code, problems))
     try:
@@ -159,6 +161,8 @@ _NEW_BALLOT = Ballot.__table__.insert().returning(Ballot.__table__.c.id)
 
 def _refusal(secret: str, rnd: Round, typed_code: str, problems: list[Problem]) -> list[Problem]:
     """Why a ballot is refused, as before any writing: the code's problem first, then the rest."""
+    if db.session.scalar(select(Round.phase).where(Round.id == rnd.id)) != Phase.VOTING:
+        return [Problem("closed")]
     code = codes.find(secret, rnd, typed_code)
     if code is None:
         return [Problem("code_unknown")]

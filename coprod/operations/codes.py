@@ -4,10 +4,10 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, exists, select
 
 from coprod.extensions import db
-from coprod.models import Round, User, VoterCode
+from coprod.models import Phase, Round, User, VoterCode
 from coprod.operations import audit
 
 # No look-alikes: no 0/O, 1/I/L; also no U/V pair confusion when read aloud.
@@ -82,6 +82,7 @@ _USE = (
         VoterCode.round_id == bindparam("in_round"),
         VoterCode.code_hash == bindparam("hashed"),
         VoterCode.used.is_(False),
+        exists().where(Round.id == bindparam("in_round"), Round.phase == Phase.VOTING),
     )
     .values(used=True)
     .returning(VoterCode.area_id)
@@ -91,9 +92,10 @@ _USE = (
 def use(secret: str, rnd: Round, typed: str) -> Row | None:
     """Find and mark a typed code used in one statement, inside the caller's transaction.
 
-    Returns the code's row (area_id), or None when there is no such unused code: unknown, used
-    before, or used a moment ago by someone else. With `used = false` in its WHERE, the
-    database, not Python, decides who wins when two casts race with one code.
+    Returns the code's row (area_id), or None when there is no such unused code in a round
+    that is voting: unknown, used before, used a moment ago by someone else, or voting has
+    just closed. With `used = false` and the round's phase in its WHERE, the database, not
+    Python, decides who wins when two casts race with one code, or a cast with the close.
     """
     return db.session.execute(
         _USE, {"in_round": rnd.id, "hashed": code_hash(secret, typed)}

@@ -20,34 +20,20 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import select
 
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
-from coprod.models import Ballot, Content, Eligibility, Phase, Rating, Remedy, RemedyStatus, Round
+from coprod.models import Ballot, Eligibility, Phase, Rating, Remedy, Round
 from coprod.operations import ballots, codes, ratings
 from coprod.operations.ballots import CastError, Problem
 from coprod.participate import bp
+from coprod.participate.copies import PUBLISHED, Copy, shared_round
 from coprod.participate.forms import CodeForm, ReceiptForm
 from coprod.participate.messages import explain
 
 SCALE = range(1, 6)
 SCORES = {str(n) for n in SCALE}
-
-# Every voter goes through these pages, so each loads what it shows in as few queries as it
-# can: the round with its title's texts joined in, or without its texts when the page does
-# not show them (they still load if something asks for them).
-WITH_TITLE = (joinedload(Round.content).joinedload(Content.texts),)
-WITHOUT_TEXTS = (lazyload(Round.content),)
-# Built once: building a statement and its cache key costs as much as running it.
-PUBLISHED = (
-    select(Remedy)
-    .where(Remedy.round_id == bindparam("round_id"), Remedy.status == RemedyStatus.PUBLISHED)
-    .options(joinedload(Remedy.content).joinedload(Content.texts))
-    .order_by(Remedy.id)
-)
-PUBLISHED_AMONG = PUBLISHED.where(Remedy.id.in_(bindparam("ids", expanding=True)))
 
 
 def _secret() -> str:
@@ -66,13 +52,9 @@ def _keep_choices(rnd: Round, choices: list[str]) -> None:
     session[f"choices:{rnd.slug}"] = choices
 
 
-def _published(rnd: Round, only: set[int] | None = None) -> list[Remedy]:
-    """The round's published remedies (or `only` those ids), with their texts, in one query."""
-    if only is None:
-        found = db.session.scalars(PUBLISHED, {"round_id": rnd.id})
-    else:
-        found = db.session.scalars(PUBLISHED_AMONG, {"round_id": rnd.id, "ids": list(only)})
-    return list(found.unique())
+def _published(rnd: Round) -> list[Remedy]:
+    """The round's published remedies, with their texts, in one query."""
+    return list(db.session.scalars(PUBLISHED, {"round_id": rnd.id}).unique())
 
 
 def _round_key() -> str:
@@ -88,8 +70,7 @@ def _failed(response) -> bool:
 @limiter.limit("20 per hour", methods=["POST"], deduct_when=_failed)
 @limiter.limit("300 per hour", methods=["POST"], key_func=_round_key, deduct_when=_failed)
 def enter_code(slug: str):
-    # A right code moves straight on, so only the page itself loads the round's title.
-    rnd = round_or_404(slug, options=WITH_TITLE if request.method == "GET" else WITHOUT_TEXTS)
+    rnd = shared_round(slug).round
     if rnd.phase not in (Phase.RATING, Phase.VOTING):
         flash(_("This round is not taking votes or ratings right now."))
         return redirect(url_for("public.round_page", slug=slug))
@@ -177,7 +158,7 @@ def _scores(kind: str, allowed: set[int]) -> dict[int, int]:
 # --- The ballot ---------------------------------------------------------------------------
 
 
-def _order(rnd: Round, remedies: list) -> list:
+def _order(remedies: list) -> list:
     """A random order for each voter, the same on every reload of their ballot."""
     seed = session.setdefault("order", secrets.token_hex(8))
     return sorted(
@@ -186,7 +167,7 @@ def _order(rnd: Round, remedies: list) -> list:
     )
 
 
-def _meter(rnd: Round, rules: dict, choices: list[str]) -> dict:
+def _meter(rules: dict, choices: list[str]) -> dict:
     spent = sum(rules["costs"].get(c, 0) for c in choices)
     return {
         "spent": spent,
@@ -198,10 +179,10 @@ def _meter(rnd: Round, rules: dict, choices: list[str]) -> dict:
     }
 
 
-def _voter_state(slug: str, options: tuple = WITHOUT_TEXTS):
-    """The round, a detour (when voting is shut or there is no code yet), rules, choices."""
-    rnd = round_or_404(slug, options=options)
-    return rnd, _need_code(rnd), ballots.frozen_rules(rnd), _choices(rnd)
+def _voter_state(slug: str) -> tuple[Copy, object, list[str]]:
+    """The round's copy, a detour (when voting is shut or there is no code yet), choices."""
+    copy = shared_round(slug)
+    return copy, _need_code(copy.round), _choices(copy.round)
 
 
 def _need_code(rnd: Round):
@@ -215,17 +196,18 @@ def _need_code(rnd: Round):
 
 @bp.get("/rounds/<slug>/ballot")
 def ballot(slug: str):
-    rnd, detour, rules, choices = _voter_state(slug, WITH_TITLE)
+    copy, detour, choices = _voter_state(slug)
     if detour is not None:
         return detour
+    rules = copy.rules
     choices = [c for c in choices if c in rules["costs"]]
-    remedies = _order(rnd, [r for r in _published(rnd) if str(r.id) in rules["costs"]])
+    remedies = _order([r for r in copy.remedies if str(r.id) in rules["costs"]])
     return render_template(
         "participate/ballot.html",
-        round=rnd,
+        round=copy.round,
         remedies=remedies,
         choices=choices,
-        meter=_meter(rnd, rules, choices),
+        meter=_meter(rules, choices),
         rules=rules,
     )
 
@@ -233,14 +215,14 @@ def ballot(slug: str):
 @bp.post("/rounds/<slug>/ballot")
 def change_ballot(slug: str):
     """Add or remove one remedy; the page comes back with the meter worked out again."""
-    rnd, detour, rules, choices = _voter_state(slug)
+    copy, detour, choices = _voter_state(slug)
     if detour is not None:
         return detour
-    if (added := request.form.get("add")) in rules["costs"] and added not in choices:
+    if (added := request.form.get("add")) in copy.rules["costs"] and added not in choices:
         choices.append(added)
     if (removed := request.form.get("remove")) in choices:
         choices.remove(removed)
-    _keep_choices(rnd, choices)
+    _keep_choices(copy.round, choices)
     if request.form.get("review"):
         return redirect(url_for("participate.review", slug=slug))
     anchor = added or removed
@@ -249,25 +231,25 @@ def change_ballot(slug: str):
 
 @bp.get("/rounds/<slug>/review")
 def review(slug: str):
-    rnd, detour, rules, choices = _voter_state(slug)
+    copy, detour, choices = _voter_state(slug)
     if detour is not None:
         return detour
-    problems = [explain(p, rnd.currency) for p in ballots.check(rules, choices)]
-    # Only ids from the frozen rules reach the query: the choices come from the browser.
-    wanted = {int(c) for c in choices if c in rules["costs"]}
-    chosen = [r for r in _published(rnd, only=wanted) if str(r.id) in choices]
+    problems = [explain(p, copy.round.currency) for p in ballots.check(copy.rules, choices)]
+    chosen = [r for r in copy.remedies if str(r.id) in choices]
     return render_template(
         "participate/review.html",
-        round=rnd,
+        round=copy.round,
         chosen=chosen,
-        meter=_meter(rnd, rules, choices),
+        meter=_meter(copy.rules, choices),
         problems=problems,
     )
 
 
 @bp.post("/rounds/<slug>/cast")
 def cast(slug: str):
-    rnd = round_or_404(slug, options=WITHOUT_TEXTS)
+    # The worker's copy is enough: the UPDATE that uses the code checks the phase itself.
+    copy = shared_round(slug)
+    rnd = copy.round
     # The review form carries the choices, so an expired session loses nothing.
     choices = request.form.getlist("choice")
     _keep_choices(rnd, choices)
@@ -275,7 +257,9 @@ def cast(slug: str):
         flash(_("Your session ended. Please type your code again; your choices are kept."))
         return redirect(url_for("participate.enter_code", slug=slug))
     try:
-        receipt = ballots.cast(_secret(), rnd, _code(rnd), choices, lang=str(get_locale()))
+        receipt = ballots.cast(
+            _secret(), rnd, _code(rnd), choices, lang=str(get_locale()), rules=copy.rules
+        )
     except CastError as refused:
         for problem in refused.problems:
             flash(explain(problem, rnd.currency), "error")
