@@ -495,7 +495,7 @@ def main() -> None:
     args = parser.parse_args()
 
     # Enough codes for a fast server; a run that uses them all stops with errors, not quietly.
-    slug, codes = prepare(codes_needed=int(100 * (args.seconds + WARM_UP_SECONDS)) + 1000)
+    slug, codes = prepare(codes_needed=int(250 * (args.seconds + WARM_UP_SECONDS)) + 1000)
     clear_rate_limits()
     server = start_server(args)
     try:

@@ -62,23 +62,41 @@ def _path_without_lang() -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
+def fixed_url(endpoint: str, filename: str | None = None) -> str:
+    """The address of a page that takes no values (or of a static file), built once.
+
+    Every page links to the same dozen places: building their addresses on each page cost
+    more than a ballot's database work.
+    """
+    return _fixed_link(request.script_root, endpoint, filename)
+
+
 @lru_cache(maxsize=256)
-def _language_path(script_root: str, code: str) -> str:
-    # The same for every request to this app under this root, and every page links to every
-    # language: building ten links per page cost more than a ballot's whole database work.
-    return url_for("public.choose_language", code=code)
+def _fixed_link(script_root: str, endpoint: str, filename: str | None) -> str:
+    # The same for every request to this app under this root.
+    return url_for(endpoint, filename=filename) if filename else url_for(endpoint)
 
 
-def _language_links(back_to: str) -> list[tuple[str, str, str, str]]:
+def _language_links(back_to: str) -> tuple[tuple[str, str, str, str], ...]:
     """Each language's code, own name, BCP 47 tag, and link that comes back to this page."""
-    codes = i18n.languages()
+    return _links_back(request.script_root, back_to, i18n.languages())
+
+
+@lru_cache(maxsize=1024)
+def _links_back(
+    script_root: str, back_to: str, codes: tuple[str, ...]
+) -> tuple[tuple[str, str, str, str], ...]:
     # One link built in full gives the query (`next=...`), which is the same for every language.
     query = url_for("public.choose_language", code=codes[0], next=back_to).partition("?")[2]
-    root = request.script_root
-    return [
-        (c, i18n.native_name(c), i18n.html_lang(c), f"{_language_path(root, c)}?{query}")
+    return tuple(
+        (c, i18n.native_name(c), i18n.html_lang(c), f"{_language_path(script_root, c)}?{query}")
         for c in codes
-    ]
+    )
+
+
+@lru_cache(maxsize=256)
+def _language_path(script_root: str, code: str) -> str:
+    return url_for("public.choose_language", code=code)
 
 
 def isolate(text: str | None) -> Markup:
@@ -139,10 +157,11 @@ def _catalogue(context):
 
 
 def _format(context, text: str, variables: dict) -> str:
-    # As Jinja's own "new style" gettext does: escape-aware, always a format string.
+    # As Jinja's own "new style" gettext does: escape-aware, always a format string ("%%"
+    # is "%"). Most strings have no "%" at all, and formatting them would change nothing.
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    return text % variables if variables or "%" in text else text
 
 
 @pass_context
@@ -186,6 +205,7 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.globals.update(
+        fixed_url=fixed_url,
         text_direction=i18n.direction,
         bcp47=i18n.html_lang,
         native_name=i18n.native_name,

@@ -17,10 +17,12 @@ milliseconds; asking Redis on every page whether anything changed cost more.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
-from flask import Flask, abort, current_app, has_app_context
+from flask import Flask, abort, current_app, has_app_context, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -50,6 +52,23 @@ class Copy:
     remedies: list[Remedy]  # published, with their texts, by id
     version: int
     loaded: float
+    # by language, by remedy id: its ballot card's fixed part, and its title
+    rendered: dict[str, dict[int, tuple[Markup, str]]] = field(default_factory=dict)
+
+    def cards(self) -> dict[int, tuple[Markup, str]]:
+        """Each remedy's ballot card in the reader's language, rendered once per copy.
+
+        Only the Add or Remove button differs from one voter to the next.
+        """
+        lang = str(get_locale())
+        if (cards := self.rendered.get(lang)) is None:
+            cards = self.rendered[lang] = {}
+            for remedy in self.remedies:
+                card = render_template(
+                    "participate/ballot_card.html", round=self.round, remedy=remedy
+                )
+                cards[remedy.id] = (Markup(card), str(remedy.t("title", lang) or ""))
+        return cards
 
 
 class Copies:

@@ -206,9 +206,9 @@ def ballot(slug: str):
         "participate/ballot.html",
         round=copy.round,
         remedies=remedies,
+        cards=copy.cards(),
         choices=choices,
         meter=_meter(rules, choices),
-        rules=rules,
     )
 
 
