@@ -83,7 +83,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Language", i18n.html_lang(str(get_locale())))
+        if not 300 <= response.status_code < 400:  # a redirect has no page of ours
+            response.headers.setdefault("Content-Language", i18n.html_lang(str(get_locale())))
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -63,15 +63,19 @@ def make_codes(
     return [pretty(c) for c in codes]
 
 
-# Built once: every ballot looks its code up twice (typing it in, then casting).
-_FIND = select(VoterCode).where(
-    VoterCode.round_id == bindparam("round_id"), VoterCode.code_hash == bindparam("code_hash")
+# Built once, on the table rather than the model: every ballot looks its code up, and
+# what is asked is only whether it was used.
+_CODES = VoterCode.__table__
+_FIND = select(_CODES.c.used).where(
+    _CODES.c.round_id == bindparam("round_id"), _CODES.c.code_hash == bindparam("code_hash")
 )
 
 
-def find(secret: str, rnd: Round, typed: str) -> VoterCode | None:
-    """The code row for what a citizen typed in this round, if any."""
-    return db.session.scalar(_FIND, {"round_id": rnd.id, "code_hash": code_hash(secret, typed)})
+def find(secret: str, rnd: Round, typed: str) -> Row | None:
+    """Whether what a citizen typed is a code of this round (None if not), and if `used`."""
+    return db.session.execute(
+        _FIND, {"round_id": rnd.id, "code_hash": code_hash(secret, typed)}
+    ).first()
 
 
 # The names of the bound values differ from the columns', which SQLAlchemy keeps for an
