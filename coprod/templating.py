@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, get_locale, get_translations
-from jinja2 import pass_context
+from jinja2 import nodes, pass_context
+from jinja2.ext import Extension
 from markupsafe import Markup, escape
 
 from coprod import i18n, words
@@ -189,6 +190,40 @@ def _npgettext(context, msgctxt: str, singular: str, plural: str, num: int, **va
     return _format(context, translated, variables)
 
 
+class Remember(Extension):
+    """`{% remember key, ... %}...{% endremember %}`: render a block once per key, then reuse it.
+
+    For the parts of a page that depend only on their keys (the site's header and footer
+    depend on the language and the address): every page a voter sees has them, and they
+    were a tenth of a ballot's work. The keys must name everything the block shows. At
+    most `SIZE` blocks are kept per app; then all are forgotten and made again.
+    """
+
+    tags = {"remember"}
+    SIZE = 4096
+
+    def __init__(self, environment) -> None:
+        super().__init__(environment)
+        environment.extend(remembered={})
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endremember",), drop_needle=True)
+        call = self.call_method("_recall", [nodes.Tuple(keys, "load")])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _recall(self, key: tuple, caller) -> str:
+        kept = self.environment.remembered
+        if (block := kept.get(key)) is None:
+            if len(kept) >= self.SIZE:
+                kept.clear()
+            block = kept[key] = caller()
+        return block
+
+
 def init_app(app: Flask) -> None:
     """Register the context processor, filters and the templates' gettext."""
 
@@ -204,6 +239,7 @@ def init_app(app: Flask) -> None:
             "current_path": current_path,
         }
 
+    app.jinja_env.add_extension(Remember)
     app.jinja_env.globals.update(
         fixed_url=fixed_url,
         text_direction=i18n.direction,

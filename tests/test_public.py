@@ -3,9 +3,10 @@
 import re
 
 from coprod.extensions import db
-from coprod.models import GlossaryTerm, Phase, RemedyStatus
+from coprod.models import GlossaryTerm, Phase, RemedyStatus, Role
 from coprod.operations.content import new_content
-from tests.factories import make_round
+from tests.factories import make_round, make_user
+from tests.test_staff import sign_in
 
 
 def test_home_lists_open_rounds_and_says_what_coprod_is(client):
@@ -203,3 +204,25 @@ def test_every_language_has_its_own_words_and_direction(client, app):
             assert f'lang="{i18n.html_lang(lang)}" dir="{i18n.direction(lang)}"' in text
             stray = [s for s in ENGLISH_ONLY if s in text]
             assert not stray, f"{lang} {path} shows English: {stray}"
+
+
+def test_remembered_header_and_footer_follow_language_address_and_person(app, client):
+    # The site's header and footer are rendered once per key and reused (templating.Remember).
+    page = client.get("/how-it-works").text
+    assert 'href="/language/pl?next=/how-it-works"' in page
+    assert "Sign in for community groups and staff" in page
+    assert client.get("/how-it-works").text == page  # the same page, from the kept parts
+
+    polish = client.get("/how-it-works?lang=pl").text
+    assert "Skip to the main content" not in polish and ">Polski</a>" in polish
+    assert re.search(r'hreflang="pl"\s+aria-current="true">Polski', polish)
+    other = client.get("/glossary").text
+    assert 'href="/language/pl?next=/glossary"' in other
+    assert "next=/how-it-works" not in other
+
+    organiser = app.test_client()
+    sign_in(organiser, make_user(Role.ORGANISER))
+    staff_page = organiser.get("/how-it-works").text
+    assert "Ideas to check" in staff_page
+    assert "Sign in for community groups and staff" not in staff_page
+    assert "Ideas to check" not in client.get("/how-it-works").text

@@ -62,13 +62,13 @@ class Copy:
         """
         lang = str(get_locale())
         if (cards := self.rendered.get(lang)) is None:
-            cards = self.rendered[lang] = {}
-            for remedy in self.remedies:
-                card = render_template(
-                    "participate/ballot_card.html", round=self.round, remedy=remedy
-                )
-                cards[remedy.id] = (Markup(card), str(remedy.t("title", lang) or ""))
+            cards = {remedy.id: self._card(remedy, lang) for remedy in self.remedies}
+            self.rendered[lang] = cards  # whole: another thread may be reading it already
         return cards
+
+    def _card(self, remedy: Remedy, lang: str) -> tuple[Markup, str]:
+        html = render_template("participate/ballot_card.html", remedy=remedy, round=self.round)
+        return Markup(html), str(remedy.t("title", lang) or "")
 
 
 class Copies:
