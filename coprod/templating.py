@@ -63,21 +63,6 @@ def _path_without_lang() -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
-def fixed_url(endpoint: str, filename: str | None = None) -> str:
-    """The address of a page that takes no values (or of a static file), built once.
-
-    Every page links to the same dozen places: building their addresses on each page cost
-    more than a ballot's database work.
-    """
-    return _fixed_link(request.script_root, endpoint, filename)
-
-
-@lru_cache(maxsize=256)
-def _fixed_link(script_root: str, endpoint: str, filename: str | None) -> str:
-    # The same for every request to this app under this root.
-    return url_for(endpoint, filename=filename) if filename else url_for(endpoint)
-
-
 def _language_links(back_to: str) -> tuple[tuple[str, str, str, str], ...]:
     """Each language's code, own name, BCP 47 tag, and link that comes back to this page."""
     return _links_back(request.script_root, back_to, i18n.languages())
@@ -241,7 +226,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension(Remember)
     app.jinja_env.globals.update(
-        fixed_url=fixed_url,
         text_direction=i18n.direction,
         bcp47=i18n.html_lang,
         native_name=i18n.native_name,
