@@ -486,7 +486,7 @@ def report(args, warm: Tally, casting: Tally, ceiling: Tally) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20, help="of each, casting and trivial")
-    parser.add_argument("--turns", type=int, default=4, help="the phases alternate this often")
+    parser.add_argument("--turns", type=int, default=10, help="the phases alternate this often")
     parser.add_argument("--clients", type=int, default=60)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--threads", type=int, default=4)
