@@ -49,7 +49,7 @@ class Copy:
 
     round: Round  # detached, with its texts
     rules: dict  # the rules ballots are checked against (`ballots.frozen_rules`)
-    remedies: list[Remedy]  # published, with their texts, by id
+    remedies: list[Remedy]  # published, with their texts, in id order
     version: int
     loaded: float
     # by language, by remedy id: its ballot card's fixed part, and its title
