@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
 from math import floor
 
 import numpy as np
@@ -88,12 +89,17 @@ class Profile:
                 kinds[frozenset(picks)] += n
         self.voters = kinds.total()
         self.kinds = len(kinds)
-        members: list[list[int]] = [[] for _ in costs]
-        for kind, projects in enumerate(kinds):
-            for q in projects:
-                members[q].append(kind)
+        # Which kinds chose each project, in kind order: every (project, kind) pair, sorted
+        # by project (stably, so kinds stay in order) and cut where the project changes.
+        length = np.fromiter(map(len, kinds), dtype=np.intp, count=len(kinds))
+        project = np.fromiter(chain.from_iterable(kinds), dtype=np.intp, count=length.sum())
+        kind = np.repeat(np.arange(len(kinds), dtype=np.intp), length)
+        # (a stable sort of 16-bit keys is a radix sort: twenty times faster than of 64-bit)
+        key = project.astype(np.uint16) if len(costs) <= 2**16 else project
+        by_project = kind[np.argsort(key, kind="stable")]
+        cuts = np.cumsum(np.bincount(project, minlength=len(costs)))[:-1]
+        self.members = np.split(by_project, cuts) if costs else []  # kinds choosing q
         size = np.fromiter(kinds.values(), dtype=np.float64, count=len(kinds))
-        self.members = [np.array(m, dtype=np.intp) for m in members]  # kinds choosing q
         self.sizes = [size[m] for m in self.members]  # and how many voters each
         self.support = [int(s.sum()) for s in self.sizes]  # exact: whole numbers < 2**53
         self._exact_sizes: list[np.ndarray] | None = None

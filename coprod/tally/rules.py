@@ -41,8 +41,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from operator import itemgetter
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import mes
@@ -107,10 +109,12 @@ def _tally(election: Election, tie_break: str) -> _Tally:
         for picks, n in zip(chosen, weight, strict=True):
             for position, q in enumerate(picks):
                 score[q] += max(length - position, 0) * n
-    votes = [0] * len(ids)
-    for picks, n in zip(chosen, weight, strict=True):
-        for q in picks:
-            votes[q] += n
+    # Voters choosing each project: every ballot's picks, weighted by its voters (whole
+    # numbers far below 2**53, so the float sums are exact).
+    length = np.fromiter(map(len, chosen), dtype=np.intp, count=len(chosen))
+    picked = np.fromiter(chain.from_iterable(chosen), dtype=np.intp, count=int(length.sum()))
+    each = np.repeat(np.asarray(weight, dtype=np.float64), length)
+    votes = np.bincount(picked, weights=each, minlength=len(ids)).astype(np.int64).tolist()
     if vote_type in ("approval", "choose-1"):
         score = list(votes)
     if vote_type == "scoring" and election.meta.get("default_score"):
