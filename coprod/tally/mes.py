@@ -81,25 +81,25 @@ class Profile:
         self.float_cost = [float(c) for c in costs]
         self.rank = rank  # tie-break: lower rank wins
         self.by_cost = by_cost  # cost utilities (else approval utilities)
-        kinds: Counter[frozenset[int]] = Counter()
-        if weight is None:
-            kinds.update(map(frozenset, chosen))
-        else:
-            for picks, n in zip(chosen, weight, strict=True):
-                kinds[frozenset(picks)] += n
-        self.voters = kinds.total()
-        self.kinds = len(kinds)
+        if weight is None:  # one ballot per voter: those who chose the same set are a kind
+            kinds = Counter(map(frozenset, chosen))
+            chosen, weight = list(kinds), list(kinds.values())
+        # Each ballot, with its number of voters, is a kind: they hold the same money all
+        # along. (_tally's distinct ballots may repeat a set in another order; that only
+        # costs time.)
+        self.voters = sum(weight)
+        self.kinds = len(chosen)
         # Which kinds chose each project, in kind order: every (project, kind) pair, sorted
         # by project (stably, so kinds stay in order) and cut where the project changes.
-        length = np.fromiter(map(len, kinds), dtype=np.intp, count=len(kinds))
-        project = np.fromiter(chain.from_iterable(kinds), dtype=np.intp, count=length.sum())
-        kind = np.repeat(np.arange(len(kinds), dtype=np.intp), length)
+        length = np.fromiter(map(len, chosen), dtype=np.intp, count=len(chosen))
+        project = np.fromiter(chain.from_iterable(chosen), dtype=np.intp, count=length.sum())
+        kind = np.repeat(np.arange(len(chosen), dtype=np.intp), length)
         # (a stable sort of 16-bit keys is a radix sort: twenty times faster than of 64-bit)
         key = project.astype(np.uint16) if len(costs) <= 2**16 else project
         by_project = kind[np.argsort(key, kind="stable")]
         cuts = np.cumsum(np.bincount(project, minlength=len(costs)))[:-1]
         self.members = np.split(by_project, cuts) if costs else []  # kinds choosing q
-        size = np.fromiter(kinds.values(), dtype=np.float64, count=len(kinds))
+        size = np.asarray(weight, dtype=np.float64)
         self.sizes = [size[m] for m in self.members]  # and how many voters each
         self.support = [int(s.sum()) for s in self.sizes]  # exact: whole numbers < 2**53
         self._exact_sizes: list[np.ndarray] | None = None
