@@ -10,7 +10,7 @@ cost_q / t_q) or rho_q = t_q with approval utilities (one per funded project; pa
 Cardinality_Sat). Its supporters pay min(budget_i, t_q). Projects their supporters can no
 longer afford drop out; the count ends when none is left. Ties go to the lowest `rank`.
 
-Speed. Voters who chose the same set always hold the same money, so they are one *kind*
+Speed. Voters who cast the same ballot always hold the same money, so they are one *kind*
 with a size, and a run keeps one budget per kind in a numpy array. For any set P of a
 project's supporters, t_P = (cost - what P holds) / (supporters outside P) is at most the
 share (those outside P pay at most the share, and those in P at most all they hold), with
