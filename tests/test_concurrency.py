@@ -1,5 +1,6 @@
 """One code, one ballot: real concurrent requests against a live server, on each database."""
 
+import http.client
 import json
 import threading
 import urllib.error
@@ -13,6 +14,7 @@ from werkzeug.serving import make_server
 from coprod.extensions import db
 from coprod.models import Ballot, Phase, VoterCode
 from coprod.operations import codes
+from tests.conftest import csrf_token
 from tests.factories import make_round
 
 CLIENTS = 60
@@ -79,3 +81,42 @@ def test_many_codes_at_once_all_count(app, server):
     assert statuses == [201] * CLIENTS
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Ballot.id))) == CLIENTS
+
+
+def test_many_phones_pressing_cast_with_one_code_make_exactly_one_ballot(app, server):
+    """The same, through the voting pages: each phone has typed the code and chosen; then
+    all press "Cast my ballot" at once. On PostgreSQL each press is a single statement
+    (`ballots._store_in_one_statement`) with no transaction around it."""
+    rnd = make_round(Phase.VOTING)
+    [code] = codes.make_codes(app.config["SECRET_KEY"], rnd, 1)
+    slug, choice = rnd.slug, str(rnd.remedies[0].id)
+    phones = []
+    for _ in range(CLIENTS):
+        phone = app.test_client()
+        token = csrf_token(phone, f"/rounds/{slug}/take-part")
+        phone.post(f"/rounds/{slug}/take-part", data={"code": code, "csrf_token": token})
+        phones.append((phone.get_cookie("session").value, token))
+    host, port = server.removeprefix("http://").split(":")
+    start = threading.Barrier(CLIENTS)
+
+    def press_cast(phone: tuple[str, str]) -> str:
+        cookie, token = phone
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        body = f"choice={choice}&csrf_token={token}"
+        headers = {
+            "Cookie": f"session={cookie}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        start.wait()
+        conn.request("POST", f"/rounds/{slug}/cast", body, headers)
+        response = conn.getresponse()
+        conn.close()
+        return response.getheader("Location", str(response.status))
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        places = list(pool.map(press_cast, phones))
+    assert sum(p.endswith("/receipt") for p in places) == 1, places
+    assert sum(p.endswith(f"/rounds/{slug}") for p in places) == CLIENTS - 1, places
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Ballot.id))) == 1
+    assert db.session.scalar(select(VoterCode.used)) is True

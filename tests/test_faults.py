@@ -391,12 +391,14 @@ def test_casts_cut_off_at_random_are_whole_or_leave_the_code_unused(pg_app, post
 
 CUT_POINTS = {
     # Where a cast can lose its database, in the order a cast reaches them (the first
-    # two are one statement when the code is looked up and marked used at once).
+    # two are one statement when the code is looked up and marked used at once). On
+    # PostgreSQL a citizen's cast is a single statement that does all four and commits
+    # itself (`ballots._store_in_one_statement`): each point cuts that statement.
     "looking up the code": lambda sql: "voter_code" in sql,
-    "marking the code used": lambda sql: sql.startswith("UPDATE voter_code"),
-    "storing the ballot": lambda sql: sql.startswith("INSERT INTO ballot "),
-    "storing its choices": lambda sql: sql.startswith("INSERT INTO ballot_choice"),
-    "committing": None,
+    "marking the code used": lambda sql: "UPDATE voter_code" in sql,
+    "storing the ballot": lambda sql: "INSERT INTO ballot " in sql,
+    "storing its choices": lambda sql: "INSERT INTO ballot_choice" in sql,
+    "committing": lambda sql: sql.lstrip().startswith("WITH used"),
 }
 
 
@@ -427,15 +429,16 @@ def cut_off_once(app, where: str) -> Iterator[list]:
         if not cuts:
             cut(conn.connection.dbapi_connection)
 
+    hooks = [("before_cursor_execute", before_execute)]
     if where == "committing":
-        name, hook = "commit", before_commit
-    else:
-        name, hook = "before_cursor_execute", before_execute
-    event.listen(engine, name, hook)
+        hooks.append(("commit", before_commit))
+    for name, hook in hooks:
+        event.listen(engine, name, hook)
     try:
         yield cuts
     finally:
-        event.remove(engine, name, hook)
+        for name, hook in hooks:
+            event.remove(engine, name, hook)
         killer.dispose()
 
 
@@ -476,6 +479,34 @@ def test_a_cast_cut_off_half_way_leaves_nothing_and_the_code_works_again(app, wh
     assert any("Unhandled error" in line and "OperationalError" in line for line in logs)
     for code, (receipt, _choices) in cast.items():
         assert_nothing_identifying(logs, rnd, code, receipt)
+
+
+def test_a_cast_that_fails_inside_the_database_leaves_nothing(app):
+    """A ballot naming a remedy the database does not have fails on its last write (the
+    choices' foreign key), after the code was marked used and the ballot stored: all of it
+    is undone, and the code still casts. On PostgreSQL this is the one statement a
+    citizen's cast is; the test shows which path it took."""
+    rnd = make_round(Phase.VOTING)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    real, missing = str(rnd.remedies[0].id), "999999"
+    rules = ballots.frozen_rules(rnd)
+    rules = rules | {"costs": rules["costs"] | {missing: 1}}
+    # As the voting pages hold it: a copy of the round, with no transaction open.
+    db.session.expunge(rnd)
+    db.session.rollback()
+    sent = []
+    record = lambda _conn, _cursor, statement, *_rest: sent.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with pytest.raises(sa.exc.IntegrityError):
+            ballots.cast(SECRET, rnd, code, [real, missing], rules=rules)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    one_statement = [s for s in sent if s.lstrip().startswith("WITH used")]
+    assert len(one_statement) == (1 if db.engine.dialect.name == "postgresql" else 0)
+    assert_whole(rnd, {}, failed=[code])
+    receipt = ballots.cast(SECRET, rnd, code, [real], rules=rules)
+    assert_whole(rnd, {code: (receipt, [real])}, failed=[])
 
 
 # --- A real PostgreSQL restart ---------------------------------------------------------

@@ -8,7 +8,7 @@ from sqlalchemy import Row, bindparam, exists, select
 
 from coprod.extensions import db
 from coprod.models import Phase, Round, User, VoterCode
-from coprod.operations import audit
+from coprod.operations import audit, for_one_statement
 
 # No look-alikes: no 0/O, 1/I/L; also no U/V pair confusion when read aloud.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -72,24 +72,29 @@ _FIND = select(_CODES.c.used).where(
 
 
 def find(secret: str, rnd: Round, typed: str) -> Row | None:
-    """Whether what a citizen typed is a code of this round (None if not), and if `used`."""
-    return db.session.execute(
-        _FIND, {"round_id": rnd.id, "code_hash": code_hash(secret, typed)}
-    ).first()
+    """Whether what a citizen typed is a code of this round (None if not), and if `used`.
+
+    Every citizen who types a code asks this once: it is one round trip to the database.
+    """
+    with for_one_statement() as conn:
+        return conn.execute(
+            _FIND, {"round_id": rnd.id, "code_hash": code_hash(secret, typed)}
+        ).first()
 
 
 # The names of the bound values differ from the columns', which SQLAlchemy keeps for an
 # UPDATE's own values.
+_ROUNDS = Round.__table__
 _USE = (
-    VoterCode.__table__.update()
+    _CODES.update()
     .where(
-        VoterCode.round_id == bindparam("in_round"),
-        VoterCode.code_hash == bindparam("hashed"),
-        VoterCode.used.is_(False),
-        exists().where(Round.id == bindparam("in_round"), Round.phase == Phase.VOTING),
+        _CODES.c.round_id == bindparam("in_round"),
+        _CODES.c.code_hash == bindparam("hashed"),
+        _CODES.c.used.is_(False),
+        exists().where(_ROUNDS.c.id == bindparam("in_round"), _ROUNDS.c.phase == Phase.VOTING),
     )
     .values(used=True)
-    .returning(VoterCode.area_id)
+    .returning(_CODES.c.area_id)
 )
 
 

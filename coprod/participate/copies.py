@@ -6,7 +6,8 @@ the app's. So each worker keeps one copy of them per round, loaded in a session 
 (a request's commit can never expire it, and no request's session ever holds it) with
 everything the voter's pages show. A copy is only for showing and checking: the UPDATE
 that uses a code at casting checks in the database that the round is still voting
-(`codes.use`), so a ballot is never accepted on the word of a copy.
+(`codes.use`, or the one statement of `ballots._store_in_one_statement`), so a ballot is
+never accepted on the word of a copy.
 
 A copy is thrown away and loaded again when this process commits a change to anything
 but ballots, codes and ratings (session events below), and when it is `ROUND_COPY_SECONDS`
