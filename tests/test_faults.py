@@ -495,7 +495,10 @@ def test_a_cast_that_fails_inside_the_database_leaves_nothing(app):
     db.session.expunge(rnd)
     db.session.rollback()
     sent = []
-    record = lambda _conn, _cursor, statement, *_rest: sent.append(statement)  # noqa: E731
+
+    def record(_conn, _cursor, statement, *_rest) -> None:
+        sent.append(statement)
+
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         with pytest.raises(sa.exc.IntegrityError):
