@@ -11,7 +11,8 @@ citizens each go through the whole casting path for a bounded time:
 
 and, in turns with that, the same clients call a trivial endpoint of the same server
 (GET /healthz: through Flask and its request hooks, no database) as the ceiling. Both use
-the same cheap client, so their ratio compares server work, not client work. Prints
+the same cheap client, so their ratio compares server work, not client work. The figures
+come from the steady part of each stretch, while every client is busy (`run_stretch`). Prints
 throughput (requests per second over the whole casting path, and ballots per second),
 p50/p99 latency of single requests and errors for both; the CPU each request cost the
 gunicorn workers, PostgreSQL and the client (read from /proc, so the figures hold on a
@@ -42,8 +43,18 @@ ADD = re.compile(r'name="add" value="(\d+)"')
 CHOICE = re.compile(r'name="choice" value="(\d+)"')
 RECEIPT = re.compile(r'<p class="receipt"><bdi dir="ltr">([^<]+)</bdi>')
 TRIVIAL = "/healthz"
-REQUESTS_PER_BALLOT = 8
+CASTING_STEPS = (
+    "GET code page",
+    "POST code",
+    "GET ballot",
+    "POST add",
+    "GET review",
+    "POST cast",
+    "GET receipt",
+)
+REQUESTS_PER_BALLOT = 8  # "POST add" twice
 WARM_UP_SECONDS = 2.0
+SETTLE_SECONDS = 0.25  # at the start of each stretch, left out of the figures
 
 
 def prepare(codes_needed: int) -> tuple[str, list[str]]:
@@ -176,7 +187,7 @@ class Browser:
         self.port = port
         self.protocol: HTTPProtocol | None = None
         self.cookies: dict[str, str] = {}
-        self.latencies: list[tuple[str, float]] = []
+        self.latencies: list[tuple[str, float, float]] = []  # step, seconds, finished at
 
     async def request(
         self, method: str, path: str, form: dict | None = None, step: str = ""
@@ -196,7 +207,8 @@ class Browser:
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
         start = time.perf_counter()
         reply = await self.protocol.send(raw)
-        self.latencies.append((step or f"{method} {path}", time.perf_counter() - start))
+        end = time.perf_counter()
+        self.latencies.append((step or f"{method} {path}", end - start, end))
         for cookie in reply.cookies:
             key, _, rest = cookie.partition("=")
             self.cookies[key] = rest.split(";", 1)[0]
@@ -223,9 +235,8 @@ class Tally:
     """What one or more stretches of running a job measured."""
 
     def __init__(self) -> None:
-        self.latencies: list[tuple[str, float]] = []
+        self.latencies: list[tuple[str, float, float]] = []
         self.wall = 0.0
-        self.jobs = 0
         self.errors = 0
         self.messages: dict[str, int] = {}
         self.results: list = []
@@ -234,7 +245,6 @@ class Tally:
     def add(self, other: "Tally") -> None:
         self.latencies += other.latencies
         self.wall += other.wall
-        self.jobs += other.jobs
         self.errors += other.errors
         for message, n in other.messages.items():
             self.messages[message] = self.messages.get(message, 0) + n
@@ -250,40 +260,48 @@ class Tally:
         return count / self.wall if self.wall else 0.0
 
     def percentile_ms(self, p: float, step: str | None = None) -> float:
-        ordered = sorted(t for s, t in self.latencies if step is None or s == step)
+        ordered = sorted(t for s, t, _ in self.latencies if step is None or s == step)
         return 1000 * ordered[int(p * (len(ordered) - 1))] if ordered else 0.0
-
-    def steps(self) -> list[str]:
-        return list(dict.fromkeys(s for s, _ in self.latencies))
 
     def cpu_ms_per_request(self) -> dict[str, float]:
         return {k: 1000 * v / max(self.requests, 1) for k, v in self.cpu.items()}
 
 
 async def run_stretch(port: int, clients: int, seconds: float, job, server_pid: int) -> Tally:
-    """Run `job` in a loop from `clients` browsers for `seconds`; what it measured."""
+    """Run `job` in a loop from `clients` browsers for `seconds`; what it measured.
+
+    The figures count only what finished in the steady part of the stretch: from
+    `SETTLE_SECONDS` after the start, once the first burst of new clients has settled, to
+    the end. When the time is up each client still finishes the job it is in (a ballot is 8
+    requests, half a second), with fewer and fewer clients left; counting that tail would
+    charge the server with the bench's own stopping, and far more for a ballot than for one
+    request. Every receipt, the tail's too, goes into the duplicate check.
+    """
     tally = Tally()
-    stop_at = time.perf_counter() + seconds
+    start = time.perf_counter()
+    settled, stop_at = start + SETTLE_SECONDS, start + seconds
     browsers = [Browser(port) for _ in range(clients)]
 
     async def citizen(browser: Browser) -> None:
         while time.perf_counter() < stop_at:
             try:
                 tally.results.append(await job(browser))
-                tally.jobs += 1
             except (Failed, OSError, ValueError, AttributeError) as error:
                 tally.errors += 1
                 tally.messages[repr(error)[:80]] = tally.messages.get(repr(error)[:80], 0) + 1
                 browser.drop()
 
-    before = cpu_snapshot(server_pid)
-    start = time.perf_counter()
+    async def cpu_at(moment: float) -> dict:
+        await asyncio.sleep(moment - time.perf_counter())
+        return cpu_snapshot(server_pid)
+
+    window = asyncio.gather(cpu_at(settled), cpu_at(stop_at))
     await asyncio.gather(*(citizen(b) for b in browsers))
-    tally.wall = time.perf_counter() - start
-    tally.cpu = cpu_used(before, cpu_snapshot(server_pid))
+    tally.cpu = cpu_used(*await window)
+    tally.wall = stop_at - settled
     for b in browsers:
         b.drop()
-        tally.latencies += b.latencies
+        tally.latencies += [x for x in b.latencies if settled < x[2] <= stop_at]
     return tally
 
 
@@ -444,11 +462,15 @@ def report(args, warm: Tally, casting: Tally, ceiling: Tally) -> None:
             print(f"    {n} x {message}")
     steps = "; ".join(
         f"{s} {casting.percentile_ms(0.5, s):.0f}/{casting.percentile_ms(0.99, s):.0f}"
-        for s in casting.steps()
+        for s in CASTING_STEPS
     )
     print(f"  casting steps, p50/p99 ms: {steps}")
-    print(f"ballots cast: {casting.jobs} ({casting.per_second(casting.jobs):.1f} ballots/s)")
-    ratio = casting.per_second(casting.requests) / max(ceiling.per_second(ceiling.requests), 1e-9)
+    rate = casting.per_second(casting.requests)
+    print(
+        f"ballots cast in the casting stretches: {len(casting.results)}; at "
+        f"{REQUESTS_PER_BALLOT} requests each, {rate / REQUESTS_PER_BALLOT:.1f} ballots/s"
+    )
+    ratio = rate / max(ceiling.per_second(ceiling.requests), 1e-9)
     print(f"casting throughput / trivial throughput (requests/s): {ratio:.0%}")
 
     # On a machine shared with other work, throughput moves with the background load; the CPU
@@ -470,7 +492,7 @@ def report(args, warm: Tally, casting: Tally, ceiling: Tally) -> None:
     ballots, distinct_stored, used = database_counts()
     receipts = warm.results + casting.results
     print(
-        f"ballots stored: {ballots} ({warm.jobs} in the warm-up); receipts handed out: "
+        f"ballots stored: {ballots} ({len(warm.results)} in the warm-up); receipts handed out: "
         f"{len(receipts)}, distinct: {len(set(receipts))}; distinct receipts stored: "
         f"{distinct_stored}; codes used: {used}"
     )
