@@ -241,6 +241,7 @@ class Tally:
         self.messages: dict[str, int] = {}
         self.results: list = []
         self.cpu = {"server": 0.0, "database": 0.0, "client": 0.0}
+        self.busiest = 0.0  # the busiest worker's share of the gunicorn CPU, at worst
 
     def add(self, other: "Tally") -> None:
         self.latencies += other.latencies
@@ -251,6 +252,7 @@ class Tally:
         self.results += other.results
         for group, seconds in other.cpu.items():
             self.cpu[group] += seconds
+        self.busiest = max(self.busiest, other.busiest)
 
     @property
     def requests(self) -> int:
@@ -297,7 +299,12 @@ async def run_stretch(port: int, clients: int, seconds: float, job, server_pid: 
 
     window = asyncio.gather(cpu_at(settled), cpu_at(stop_at))
     await asyncio.gather(*(citizen(b) for b in browsers))
-    tally.cpu = cpu_used(*await window)
+    before, after = await window
+    tally.cpu = cpu_used(before, after)
+    workers = [
+        t - before["server"].get(p, 0.0) for p, t in after["server"].items() if p != server_pid
+    ]
+    tally.busiest = max(workers) / max(sum(workers), 1e-9)
     tally.wall = stop_at - settled
     for b in browsers:
         b.drop()
@@ -407,10 +414,15 @@ async def measure(args, slug: str, codes: list[str], server_pid: int):
 
 
 def start_server(args) -> subprocess.Popen:
-    """gunicorn, by default with the gthread worker: threads wait for the database in turns."""
+    """gunicorn, by default with the gthread worker: threads wait for the database in turns.
+
+    With --reuse-port, as the README runs it: each worker listens on a socket of its own and
+    the kernel shares out the connections. Without it, the 60 connections that open at the
+    start of a stretch all went to one worker now and then, which left the other idle.
+    """
     command = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", args.worker_class]
     command += ["--threads", str(args.threads), "-b", f"127.0.0.1:{args.port}"]
-    command += ["--log-level", "warning", "app:app"]
+    command += ["--reuse-port", "--log-level", "warning", "app:app"]
     env = os.environ | {"DATABASE_URL": PG, "SECRET_KEY": SECRET, "REDIS_URL": REDIS}
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
@@ -487,6 +499,11 @@ def report(args, warm: Tally, casting: Tally, ceiling: Tally) -> None:
     print(
         "CPU-bound ratio (trivial CPU / casting CPU per request): "
         f"{totals['trivial endpoint'] / max(totals['casting path'], 1e-9):.0%}"
+    )
+    # A worker runs Python on one core at most: one left with few connections would idle.
+    print(
+        f"busiest worker's share of the workers' CPU, in the worst stretch: casting "
+        f"{casting.busiest:.0%}, trivial {ceiling.busiest:.0%} (even: {1 / args.workers:.0%})"
     )
 
     ballots, distinct_stored, used = database_counts()
