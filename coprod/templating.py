@@ -1,12 +1,15 @@
 """What every template can use: the locale, its direction, money and dates in its format."""
 
+import secrets
 from datetime import date
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, get_flashed_messages, render_template, request, url_for
 from flask_babel import format_date, get_locale, get_translations
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import nodes, pass_context
 from jinja2.ext import Extension
 from markupsafe import Markup, escape
@@ -209,6 +212,50 @@ class Remember(Extension):
         return block
 
 
+# Where a shared page will hold each visitor's own value; random, so no text can fake one.
+_HOLE = f"hole-{secrets.token_hex(8)}-"
+SHARED_PAGES = 512  # at most, per store; then all are forgotten and made again
+
+
+def shared_page(
+    template: str, store: dict | None = None, holes: dict | None = None, **context
+) -> str:
+    """`render_template` for a page that is the same for every visitor but for a few values.
+
+    The page is made once per language and address, with a hole for the visitor's CSRF token
+    and for each of `holes` (values the template shows with `{{ }}`, in text or a quoted
+    attribute); each visitor gets a copy with their own values, escaped. The code page and
+    the receipt were a fifth of a ballot's work, and are the same for every voter.
+
+    Someone signed in, or with a message waiting, gets the page made afresh: it shows their
+    name or the message. So does an address with a query, which the language links repeat.
+    `store` keeps the pages: it must be dropped when anything else the page shows changes,
+    as a round's copy is (`participate.copies`); the default is for pages that never change.
+    """
+    holes = holes or {}
+    if current_user.is_authenticated or get_flashed_messages() or request.args:
+        return render_template(template, **context, **holes)
+    if store is None:
+        store = current_app.extensions["shared_pages"]
+    key = (template, str(get_locale()), request.path)
+    if (page := store.get(key)) is None:
+        if len(store) >= SHARED_PAGES:
+            store.clear()
+        # Flask-WTF keeps the request's token in g.csrf_token and hands out that one.
+        token = g.pop("csrf_token", None)
+        g.csrf_token = _HOLE + "csrf_token."
+        try:
+            marked = {name: f"{_HOLE}{name}." for name in holes}
+            page = store[key] = render_template(template, **context, **marked)
+        finally:
+            g.pop("csrf_token")
+            if token is not None:
+                g.csrf_token = token
+    for name, value in holes.items():
+        page = page.replace(f"{_HOLE}{name}.", escape(value))
+    return page.replace(_HOLE + "csrf_token.", generate_csrf())
+
+
 def init_app(app: Flask) -> None:
     """Register the context processor, filters and the templates' gettext."""
 
@@ -225,6 +272,7 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.add_extension(Remember)
+    app.extensions["shared_pages"] = {}
     app.jinja_env.globals.update(
         text_direction=i18n.direction,
         bcp47=i18n.html_lang,

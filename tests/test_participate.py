@@ -4,15 +4,26 @@ import re
 
 import pytest
 import segno
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from coprod.extensions import db
-from coprod.models import Ballot, BallotType, Channel, Eligibility, Phase, Rating, VoterCode
+from coprod.models import (
+    Ballot,
+    BallotType,
+    Channel,
+    Eligibility,
+    Phase,
+    Rating,
+    Role,
+    VoterCode,
+)
 from coprod.operations import ballots, codes
 from coprod.operations.ballots import CastError
 from coprod.operations.phase import change_phase
-from tests.conftest import csrf_token
-from tests.factories import make_round
+from tests.conftest import CSRF, csrf_token
+from tests.factories import make_round, make_user
+from tests.test_staff import sign_in
 
 SECRET = "test-secret"
 
@@ -386,3 +397,78 @@ def test_api_rate_limits_guessing(client):
         for i in range(21)
     ]
     assert statuses[-1] == 429 and set(statuses[:20]) == {404}
+
+
+# --- Pages made once and shared: the code page and the receipt ----------------------------
+
+
+def test_the_shared_code_page_gives_each_voter_their_own_token(app):
+    rnd = make_round(Phase.VOTING)
+    made = codes.make_codes(SECRET, rnd, 2)
+    alice, bob = app.test_client(), app.test_client()
+    url = f"/rounds/{rnd.slug}/take-part"
+    pages = [c.get(url).get_data(as_text=True) for c in (alice, bob)]
+    tokens = [CSRF.search(page).group(1) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert pages[0].replace(tokens[0], "") == pages[1].replace(tokens[1], "")
+    assert "hole-" not in pages[0]
+
+    # Each token belongs to its own voter's session, as on any other page.
+    stolen = bob.post(url, data={"code": made[1], "csrf_token": tokens[0]})
+    assert stolen.status_code == 400
+    for client, code, token in zip((alice, bob), made, tokens, strict=True):
+        response = client.post(url, data={"code": code, "csrf_token": token})
+        assert response.headers["Location"].endswith("/ballot")
+
+
+def test_what_is_one_visitors_own_never_reaches_the_shared_code_page(app):
+    rnd = make_round(Phase.VOTING)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    url = f"/rounds/{rnd.slug}/take-part"
+    staff, scanned, expired, anyone = (app.test_client() for _ in range(4))
+    # Signing in writes to the database, which drops the round's copy: sign in first, so
+    # that all four pages below come from one copy.
+    sign_in(staff, make_user(Role.ORGANISER, name="Olu <Organiser>"))
+    assert "Olu &lt;Organiser&gt;" in staff.get(url).get_data(as_text=True)
+
+    page = scanned.get(f"{url}?code={code}", follow_redirects=True).get_data(as_text=True)
+    assert f'value="{code}"' in page
+    token = csrf_token(expired, url)
+    page = expired.post(
+        f"/rounds/{rnd.slug}/cast",
+        data={"choice": [str(rnd.remedies[0].id)], "csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Your session ended." in page
+
+    page = anyone.get(url).get_data(as_text=True)
+    assert code not in page and "Your session ended." not in page and "Olu" not in page
+    assert "Enter your voter code" in page
+
+
+def test_the_shared_code_page_follows_the_language_and_the_round(app):
+    rnd = make_round(Phase.VOTING)
+    url = f"/rounds/{rnd.slug}/take-part"
+    english, urdu = app.test_client(), app.test_client()
+    urdu.get(f"/language/ur?next={url}")
+    assert '<html lang="ur" dir="rtl">' in urdu.get(url).get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in english.get(url).get_data(as_text=True)
+
+    rnd.content.set("title", "en", "The park and the <river>")
+    db.session.commit()
+    page = english.get(url).get_data(as_text=True)
+    assert "The park and the &lt;river&gt;" in page
+
+
+def test_each_voter_sees_their_own_receipt_escaped(app):
+    rnd = make_round(Phase.VOTING)
+    url = f"/rounds/{rnd.slug}/receipt"
+    shown = []
+    for receipt in ("ABCD-EFGH-JK", 'WXYZ-"><b>-x'):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session[f"receipt:{rnd.slug}"] = receipt
+        page = client.get(url).get_data(as_text=True)
+        shown.append(re.findall(r'<bdi dir="ltr">([^<]*)</bdi>', page))
+        assert re.search(r'name="receipt" value="([^"]*)"', page).group(1) == str(escape(receipt))
+    assert shown == [["ABCD-EFGH-JK"], ["WXYZ-&#34;&gt;&lt;b&gt;-x"]]

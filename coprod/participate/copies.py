@@ -56,6 +56,7 @@ class Copy:
     loaded: float
     # by language, by remedy id: its ballot card's fixed part, and its title
     rendered: dict[str, dict[int, tuple[Markup, str]]] = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)  # whole pages (`templating.shared_page`)
 
     def cards(self) -> dict[int, tuple[Markup, str]]:
         """Each remedy's ballot card in the reader's language, rendered once per copy.

@@ -31,6 +31,7 @@ from coprod.participate import bp
 from coprod.participate.copies import PUBLISHED, Copy, shared_round
 from coprod.participate.forms import CodeForm, ReceiptForm
 from coprod.participate.messages import explain
+from coprod.templating import shared_page
 
 SCALE = range(1, 6)
 SCORES = {str(n) for n in SCALE}
@@ -70,7 +71,8 @@ def _failed(response) -> bool:
 @limiter.limit("20 per hour", methods=["POST"], deduct_when=_failed)
 @limiter.limit("300 per hour", methods=["POST"], key_func=_round_key, deduct_when=_failed)
 def enter_code(slug: str):
-    rnd = shared_round(slug).round
+    copy = shared_round(slug)
+    rnd = copy.round
     if rnd.phase not in (Phase.RATING, Phase.VOTING):
         flash(_("This round is not taking votes or ratings right now."))
         return redirect(url_for("public.round_page", slug=slug))
@@ -81,6 +83,8 @@ def enter_code(slug: str):
         session[f"typed:{slug}"] = scanned[:40]
         return redirect(url_for("participate.enter_code", slug=slug), 303)
     form = CodeForm(code=session.pop(f"typed:{slug}", "") if request.method == "GET" else None)
+    if request.method == "GET" and not form.code.data:
+        return shared_page("participate/code.html", copy.pages, round=rnd, form=form)
     if form.validate_on_submit():
         code = codes.find(_secret(), rnd, form.code.data)
         if code is None:
@@ -280,7 +284,7 @@ def receipt(slug: str):
     value = session.get(f"receipt:{slug}")
     if not value:
         return redirect(url_for("participate.check", slug=slug))
-    return render_template("participate/receipt.html", slug=slug, receipt=value)
+    return shared_page("participate/receipt.html", holes={"receipt": value}, slug=slug)
 
 
 @bp.route("/rounds/<slug>/check", methods=["GET", "POST"])
