@@ -254,9 +254,10 @@ def cast(slug: str):
     # The worker's copy is enough: the UPDATE that uses the code checks the phase itself.
     copy = shared_round(slug)
     rnd = copy.round
-    # The review form carries the choices, so an expired session loses nothing.
+    # The review form carries the choices, so an expired session loses nothing. Only those
+    # on this ballot are kept: tampered values would swell the cookie past what browsers keep.
     choices = request.form.getlist("choice")
-    _keep_choices(rnd, choices)
+    _keep_choices(rnd, [c for c in dict.fromkeys(choices) if c in copy.rules["costs"]])
     if not _code(rnd):
         flash(_("Your session ended. Please type your code again; your choices are kept."))
         return redirect(url_for("participate.enter_code", slug=slug))
