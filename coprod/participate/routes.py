@@ -67,24 +67,42 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-@bp.route("/rounds/<slug>/take-part", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"], deduct_when=_failed)
-@limiter.limit("300 per hour", methods=["POST"], key_func=_round_key, deduct_when=_failed)
-def enter_code(slug: str):
+def _open(slug: str) -> tuple[Copy, object]:
+    """The round's copy, and a detour to its page when it takes neither votes nor ratings."""
     copy = shared_round(slug)
-    rnd = copy.round
-    if rnd.phase not in (Phase.RATING, Phase.VOTING):
-        flash(_("This round is not taking votes or ratings right now."))
-        return redirect(url_for("public.round_page", slug=slug))
+    if copy.round.phase in (Phase.RATING, Phase.VOTING):
+        return copy, None
+    flash(_("This round is not taking votes or ratings right now."))
+    return copy, redirect(url_for("public.round_page", slug=slug))
+
+
+@bp.get("/rounds/<slug>/take-part")
+def enter_code(slug: str):
+    copy, detour = _open(slug)
+    if detour is not None:
+        return detour
     if (scanned := request.args.get("code")) is not None:
         # A letter's QR code brings the code in the address. Keep it in the session (no
         # more than a code's length: the cookie is small) and drop it from the address at
         # once, so no later link, Referer or log line of this visit carries it.
         session[f"typed:{slug}"] = scanned[:40]
         return redirect(url_for("participate.enter_code", slug=slug), 303)
-    form = CodeForm(code=session.pop(f"typed:{slug}", "") if request.method == "GET" else None)
-    if request.method == "GET" and not form.code.data:
-        return shared_page("participate/code.html", copy.pages, round=rnd, form=form)
+    if typed := session.pop(f"typed:{slug}", ""):
+        form = CodeForm(code=typed)
+        return render_template("participate/code.html", round=copy.round, form=form)
+    # The same for every voter: made once per copy of the round and language.
+    return shared_page("participate/code.html", copy.pages, round=copy.round, form=CodeForm())
+
+
+@bp.post("/rounds/<slug>/take-part")
+@limiter.limit("20 per hour", deduct_when=_failed)
+@limiter.limit("300 per hour", key_func=_round_key, deduct_when=_failed)
+def submit_code(slug: str):
+    copy, detour = _open(slug)
+    if detour is not None:
+        return detour
+    rnd = copy.round
+    form = CodeForm()
     if form.validate_on_submit():
         code = codes.find(_secret(), rnd, form.code.data)
         if code is None:
