@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from coprod.extensions import db
-from coprod.models import Ballot, Phase, Round, VoterCode
+from coprod.models import Ballot, ContentText, Phase, Round, VoterCode
 from coprod.operations import codes
 from coprod.operations.phase import change_phase
 from tests.conftest import csrf_token, make_app
@@ -111,3 +111,30 @@ def test_another_workers_change_shows_here_within_a_second(tmp_path):
         assert "Voting is not open in this round." in page
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_reload_that_finds_nothing_changed_keeps_the_cards(app):
+    rnd = make_round(Phase.VOTING)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    copies = app.extensions["round_copies"]
+    copies.max_age = 0  # every page loads the round again
+    client = app.test_client()
+    vote_until_review(client, rnd, code)
+    url = f"/rounds/{rnd.slug}/ballot"
+    client.get(url)
+    cards = copies.rounds[rnd.slug].rendered
+    client.get(url)
+    assert copies.rounds[rnd.slug].rendered is cards
+
+    # A change this worker never heard of (another worker's, say) shows at the next load.
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    texts = ContentText.__table__
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(texts)
+            .where(texts.c.content_id == rnd.remedies[0].content_id, texts.c.field == "title")
+            .values(body="Renamed by another worker")
+        )
+    engine.dispose()
+    assert "Renamed by another worker" in client.get(url).text
+    assert copies.rounds[rnd.slug].rendered is not cards

@@ -223,13 +223,12 @@ def ballot(slug: str):
         return detour
     rules = copy.rules
     choices = [c for c in choices if c in rules["costs"]]
-    remedies = _order([r for r in copy.remedies if str(r.id) in rules["costs"]])
+    cards = copy.cards()
+    on_ballot = _order([r for r in copy.remedies if str(r.id) in rules["costs"]])
     return render_template(
         "participate/ballot.html",
         round=copy.round,
-        remedies=remedies,
-        cards=copy.cards(),
-        choices=choices,
+        cards=[cards[r.id][str(r.id) in choices] for r in on_ballot],
         meter=_meter(rules, choices),
     )
 
