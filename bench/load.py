@@ -6,8 +6,8 @@ Starts gunicorn (gthread: one worker per CPU by default, with threads) on Postgr
 Redis for the rate limits. Then, from one asyncio process on loopback, many simulated
 citizens each go through the whole casting path for a bounded time:
 
-    GET take-part  POST take-part  GET ballot  POST ballot (add) x2
-    GET review  POST cast  GET receipt                              = 8 requests a ballot
+    GET take-part  POST take-part  GET ballot  (POST ballot: add, GET ballot) x2
+    POST ballot: check my choices  GET review  POST cast  GET receipt  = 11 requests a ballot
 
 and, in turns with that, the same clients call a trivial endpoint of the same server
 (GET /healthz: through Flask and its request hooks, no database) as the ceiling. Both use
@@ -48,11 +48,12 @@ CASTING_STEPS = (
     "POST code",
     "GET ballot",
     "POST add",
+    "POST check",
     "GET review",
     "POST cast",
     "GET receipt",
 )
-REQUESTS_PER_BALLOT = 8  # "POST add" twice
+REQUESTS_PER_BALLOT = 11  # "GET ballot" three times, "POST add" twice
 WARM_UP_SECONDS = 2.0
 SETTLE_SECONDS = 0.25  # at the start of each stretch, left out of the figures
 
@@ -274,8 +275,8 @@ async def run_stretch(port: int, clients: int, seconds: float, job, server_pid: 
 
     The figures count only what finished in the steady part of the stretch: from
     `SETTLE_SECONDS` after the start, once the first burst of new clients has settled, to
-    the end. When the time is up each client still finishes the job it is in (a ballot is 8
-    requests, half a second), with fewer and fewer clients left; counting that tail would
+    the end. When the time is up each client still finishes the job it is in (a ballot is 11
+    requests, most of a second), with fewer and fewer clients left; counting that tail would
     charge the server with the bench's own stopping, and far more for a ballot than for one
     request. Every receipt, the tail's too, goes into the duplicate check.
     """
@@ -327,11 +328,17 @@ def casting_job(slug: str, codes: list[str]):
         reply = await b.request("POST", f"{base}/take-part", form, step="POST code")
         expect(reply, 302, "/ballot")
         page = expect(await b.request("GET", f"{base}/ballot", step="GET ballot"), 200).body
+        # As a browser without JavaScript does: each button press answers with a redirect,
+        # and the browser loads the page it names.
         for remedy in ADD.findall(page.decode())[:2]:
             form = {"add": remedy, "csrf_token": token}
             reply = await b.request("POST", f"{base}/ballot", form, step="POST add")
-            expect(reply, 302, "/ballot")
-        page = expect(await b.request("GET", f"{base}/review", step="GET review"), 200).body
+            back = expect(reply, 302, "/ballot").location.partition("#")[0]
+            expect(await b.request("GET", back, step="GET ballot"), 200)
+        form = {"review": "1", "csrf_token": token}
+        reply = await b.request("POST", f"{base}/ballot", form, step="POST check")
+        after = expect(reply, 302, "/review").location
+        page = expect(await b.request("GET", after, step="GET review"), 200).body
         form = {"choice": CHOICE.findall(page.decode()), "csrf_token": token}
         expect(await b.request("POST", f"{base}/cast", form, step="POST cast"), 302, "/receipt")
         page = expect(await b.request("GET", f"{base}/receipt", step="GET receipt"), 200).body
@@ -461,7 +468,7 @@ def report(args, warm: Tally, casting: Tally, ceiling: Tally) -> None:
     )
     print(
         f"casting path: {REQUESTS_PER_BALLOT} requests a ballot (code page, code, ballot, "
-        "add x2, review, cast, receipt) with a fresh code each"
+        "(add, ballot) x2, check, review, cast, receipt) with a fresh code each"
     )
     print(f"trivial endpoint: GET {TRIVIAL} (through Flask and its request hooks, no database)")
     print(f"{'':18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
