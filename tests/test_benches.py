@@ -1,0 +1,55 @@
+"""The benches still run, end to end, at a tiny size: their checks hold, their times are not
+judged here (speed is measured in bench/, never in a timed test)."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bench(postgres_url: str, script: str, *args: str) -> str:
+    """Run a bench on a database of its own beside the tests' one; its printed report."""
+    env = os.environ | {
+        "BENCH_DATABASE_URL": postgres_url.rsplit("/", 1)[0] + "/coprod_bench_test",
+        "BENCH_REDIS_URL": os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15"),
+    }
+    done = subprocess.run(
+        [sys.executable, f"bench/{script}", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_the_load_bench_casts_every_ballot_once_without_errors(postgres_url):
+    if not os.environ.get("REDIS_TEST_URL"):
+        pytest.skip("the load bench keeps its rate limits in Redis: set REDIS_TEST_URL")
+    report = run_bench(
+        postgres_url,
+        "load.py",
+        *("--seconds", "2", "--turns", "1", "--clients", "8", "--port", "5099"),
+    )
+    rows = dict(re.findall(r"^(casting path|trivial endpoint) .* (\d+)$", report, re.M))
+    assert rows == {"casting path": "0", "trivial endpoint": "0"}, report  # errors
+    assert re.search(r"ballots cast in the casting stretches: [1-9]", report), report
+    assert "duplicate ballots" in report and "0; codes used = ballots stored: yes" in report
+
+
+def test_the_results_bench_times_every_page(postgres_url):
+    report = run_bench(
+        postgres_url,
+        "results.py",
+        *("--ballots", "300", "--small", "100", "--requests", "2", "--no-downloads"),
+    )
+    assert "round: 300 ballots" in report, report
+    for page in ("results page", "results + receipt", "API results JSON", "council dashboard"):
+        assert re.search(rf"^{re.escape(page)} +[\d.]+", report, re.M), report
