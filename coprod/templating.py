@@ -1,6 +1,7 @@
 """What every template can use: the locale, its direction, money and dates in its format."""
 
 import secrets
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -204,12 +205,16 @@ class Remember(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _recall(self, key: tuple, caller) -> str:
-        kept = self.environment.remembered
-        if (block := kept.get(key)) is None:
-            if len(kept) >= self.SIZE:
-                kept.clear()
-            block = kept[key] = caller()
-        return block
+        return _kept(self.environment.remembered, key, caller, self.SIZE)
+
+
+def _kept(store: dict, key, make: Callable[[], str], size: int) -> str:
+    """`store[key]`, made by `make` the first time; at most `size` kept, then all forgotten."""
+    if (found := store.get(key)) is None:
+        if len(store) >= size:
+            store.clear()
+        found = store[key] = make()
+    return found
 
 
 # Where a shared page will hold each visitor's own value; random, so no text can fake one.
@@ -238,22 +243,28 @@ def shared_page(
     if store is None:
         store = current_app.extensions["shared_pages"]
     key = (template, str(get_locale()), request.path)
-    if (page := store.get(key)) is None:
-        if len(store) >= SHARED_PAGES:
-            store.clear()
-        # Flask-WTF keeps the request's token in g.csrf_token and hands out that one.
-        token = g.pop("csrf_token", None)
-        g.csrf_token = _HOLE + "csrf_token."
-        try:
-            marked = {name: f"{_HOLE}{name}." for name in holes}
-            page = store[key] = render_template(template, **context, **marked)
-        finally:
-            g.pop("csrf_token")
-            if token is not None:
-                g.csrf_token = token
+    page = _kept(store, key, lambda: _with_holes(template, holes, context), SHARED_PAGES)
     for name, value in holes.items():
         page = page.replace(f"{_HOLE}{name}.", escape(value))
     return page.replace(_HOLE + "csrf_token.", generate_csrf())
+
+
+def _with_holes(template: str, holes: dict, context: dict) -> str:
+    """A shared page, with a mark in each hole and wherever the CSRF token goes."""
+    # Flask-WTF keeps the request's token in g.csrf_token and hands out that one.
+    token = g.pop("csrf_token", None)
+    g.csrf_token = _HOLE + "csrf_token."
+    try:
+        marked = {name: f"{_HOLE}{name}." for name in holes}
+        page = render_template(template, **context, **marked)
+    finally:
+        g.pop("csrf_token")
+        if token is not None:
+            g.csrf_token = token
+    if token is not None and token in page:
+        # A form made before the page took this visitor's token: every visitor would get it.
+        raise RuntimeError(f"{template} shows a token made before it: use csrf_token()")
+    return page
 
 
 def init_app(app: Flask) -> None:

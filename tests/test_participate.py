@@ -21,6 +21,8 @@ from coprod.models import (
 from coprod.operations import ballots, codes
 from coprod.operations.ballots import CastError
 from coprod.operations.phase import change_phase
+from coprod.participate.forms import ReceiptForm
+from coprod.templating import shared_page
 from tests.conftest import CSRF, csrf_token
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
@@ -472,3 +474,15 @@ def test_each_voter_sees_their_own_receipt_escaped(app):
         shown.append(re.findall(r'<bdi dir="ltr">([^<]*)</bdi>', page))
         assert re.search(r'name="receipt" value="([^"]*)"', page).group(1) == str(escape(receipt))
     assert shown == [["ABCD-EFGH-JK"], ["WXYZ-&#34;&gt;&lt;b&gt;-x"]]
+
+
+def test_a_shared_page_refuses_a_form_that_made_its_own_token(app):
+    # The check page's form renders its own CSRF field, made when the form is built: shared,
+    # every visitor would get the first one's token. shared_page refuses it.
+    rnd = make_round(Phase.VOTING)
+    page = {"round": rnd, "ballot": None, "chosen": []}
+    with (
+        app.test_request_context(f"/rounds/{rnd.slug}/check"),
+        pytest.raises(RuntimeError, match="use csrf_token"),
+    ):
+        shared_page("participate/check.html", {}, form=ReceiptForm(), **page)
