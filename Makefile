@@ -3,18 +3,32 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
-PYTHON ?= python3
 
-.PHONY: run test install install-test translations lint format bench clean
+# Coprod needs CPython 3.12 or newer: under 3.11 the server dies with a segmentation fault
+# in the garbage collector after a few requests on SQLite (see README). Take the first
+# suitable interpreter on PATH or in pyenv's folder; `make PYTHON=/path/to/python3.12 ...`
+# chooses another.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3) $(wildcard /usr/local/bin/python3.1[2-9]); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+.PHONY: run test install translations lint format bench soak lock clean check-python
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Coprod needs Python 3.12 or newer, and none was found."; \
+	  echo "Install one (for example 'apt-get install python3.12' or 'pyenv install 3.12'),"; \
+	  echo "then run: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12"; exit 1; fi
+
+# Installs come from the lock files, so every machine gets the same versions.
+$(VENV)/.installed: requirements.lock pyproject.toml | check-python
+	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.test-installed: $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[test]'
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
+	$(PY) -m pip install -q --require-hashes -r requirements-test.lock
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -33,6 +47,7 @@ test: $(VENV)/.test-installed translations
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format .
@@ -40,6 +55,14 @@ format: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(PY) bench/tally.py
+
+# After changing dependencies in pyproject.toml: write the lock files again.
+lock: | check-python
+	test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q uv; }
+	$(VENV)/bin/uv pip compile -q pyproject.toml --universal --python-version 3.12 \
+	  --generate-hashes -o requirements.lock
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra test --universal --python-version 3.12 \
+	  --generate-hashes -o requirements-test.lock
 
 clean:
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
