@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -28,6 +29,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.extensions import db
+
+if TYPE_CHECKING:  # a type checker cannot see through db.Model: it is Base with extras
+    from coprod.extensions import Base as Model
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -138,7 +144,7 @@ class Localized:
         return self.text
 
 
-class Content(db.Model):
+class Content(Model):
     """A bundle of translatable fields (title, summary, ...) owned by one row elsewhere."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,7 +175,7 @@ class Content(db.Model):
         self.texts.append(ContentText(field=field, lang=lang, body=body, reviewed=reviewed))
 
 
-class ContentText(db.Model):
+class ContentText(Model):
     """One field of a `Content` in one language."""
 
     __table_args__ = (UniqueConstraint("content_id", "field", "lang"),)
@@ -198,7 +204,7 @@ class HasContent:
 # --- People and places ----------------------------------------------------------------
 
 
-class Area(db.Model):
+class Area(Model):
     """A ward or neighbourhood; population lets organisers see who is missing."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,7 +216,7 @@ class Area(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
 
-class Group(db.Model):
+class Group(Model):
     """A community group that proposes remedies."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,7 +227,7 @@ class Group(db.Model):
     members: Mapped[list[User]] = relationship(back_populates="group")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A group member or a member of staff. Citizens never need an account."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,7 +257,7 @@ round_barrier = db.Table(
 )
 
 
-class Round(HasContent, db.Model):
+class Round(HasContent, Model):
     """One participatory-budgeting round: its phase, dates, budget and ballot rules."""
 
     __table_args__ = (
@@ -297,7 +303,7 @@ class Round(HasContent, db.Model):
     remedies: Mapped[list[Remedy]] = relationship(back_populates="round", order_by="Remedy.id")
 
 
-class Barrier(HasContent, db.Model):
+class Barrier(HasContent, Model):
     """A problem that holds people back ("a brick in the wall"); it may recur across rounds."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -306,7 +312,7 @@ class Barrier(HasContent, db.Model):
     rounds: Mapped[list[Round]] = relationship(secondary=round_barrier, back_populates="barriers")
 
 
-class Remedy(HasContent, db.Model):
+class Remedy(HasContent, Model):
     """A group's proposal, in the workshop's template: now X costing M, we propose Y costing N.
 
     Content fields: title, summary, now, proposal, who_helps, offer.
@@ -340,7 +346,7 @@ class Remedy(HasContent, db.Model):
     content: Mapped[Content] = relationship(lazy="joined")
 
 
-class RemedyReport(db.Model):
+class RemedyReport(Model):
     """A citizen's report that a published remedy is wrong or unkind."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -354,7 +360,7 @@ class RemedyReport(db.Model):
 # --- Taking part --------------------------------------------------------------------------
 
 
-class VoterCode(db.Model):
+class VoterCode(Model):
     """A code on a letter or card. Stored only as a keyed hash; records only that it was used."""
 
     __table_args__ = (UniqueConstraint("round_id", "code_hash", name="one_code_per_round"),)
@@ -367,7 +373,7 @@ class VoterCode(db.Model):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Rating(db.Model):
+class Rating(Model):
     """One participant's score (1-5) for one barrier or one remedy in a round.
 
     `rater` is a keyed hash that differs from the code's own hash, so ratings cannot be
@@ -391,7 +397,7 @@ class Rating(db.Model):
     rated_on: Mapped[date] = mapped_column(Date)  # the day only, never the time
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """A cast ballot. No link to the code that cast it, and only the day it was cast."""
 
     __table_args__ = (UniqueConstraint("round_id", "receipt_hash", name="one_receipt_per_round"),)
@@ -408,7 +414,7 @@ class Ballot(db.Model):
     )
 
 
-class BallotChoice(db.Model):
+class BallotChoice(Model):
     """One remedy chosen on a ballot (points for cumulative or ranked ballots)."""
 
     __table_args__ = (UniqueConstraint("ballot_id", "remedy_id", name="once_per_ballot"),)
@@ -420,7 +426,7 @@ class BallotChoice(db.Model):
     ballot: Mapped[Ballot] = relationship(back_populates="choices")
 
 
-class PaperEntry(db.Model):
+class PaperEntry(Model):
     """One typing-in of a paper ballot; with double entry two must agree before it counts.
 
     The code's hash and the choices are wiped in the transaction that stores the ballot,
@@ -441,7 +447,7 @@ class PaperEntry(db.Model):
     entered_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
-class Count(db.Model):
+class Count(Model):
     """A stored result of counting a round: the rule, a checksum of its inputs, the outcome."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -457,7 +463,7 @@ class Count(db.Model):
     counted_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
-class Contact(db.Model):
+class Contact(Model):
     """A way to tell a citizen the answer came; kept apart from ballots, deleted on time."""
 
     __table_args__ = (UniqueConstraint("round_id", "address", name="once_per_round"),)
@@ -472,7 +478,7 @@ class Contact(db.Model):
 # --- Answers from people with power ----------------------------------------------------------
 
 
-class Response(HasContent, db.Model):
+class Response(HasContent, Model):
     """A decision-maker's public answer to one ranked priority ("you said, we did").
 
     Content fields: reason, next_step.
@@ -509,7 +515,7 @@ class Response(HasContent, db.Model):
         return self.decision is None and today > self.due_on
 
 
-class ResponseUpdate(HasContent, db.Model):
+class ResponseUpdate(HasContent, Model):
     """A later step on an answer's timeline (content field: note)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -524,7 +530,7 @@ class ResponseUpdate(HasContent, db.Model):
 # --- Words --------------------------------------------------------------------------------
 
 
-class GlossaryTerm(HasContent, db.Model):
+class GlossaryTerm(HasContent, Model):
     """A jargon word with its plain alternative and explanation.
 
     Content fields: term, variants (one per line), plain, explanation.
@@ -535,7 +541,7 @@ class GlossaryTerm(HasContent, db.Model):
     content: Mapped[Content] = relationship(lazy="joined")
 
 
-class TranslationSuggestion(db.Model):
+class TranslationSuggestion(Model):
     """A citizen's better wording for one interface string, for organisers to review."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -547,7 +553,7 @@ class TranslationSuggestion(db.Model):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """A record of a staff action or phase change, for organisers and the public history."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -29,6 +29,7 @@ short for are settled exactly at no cost.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
@@ -37,6 +38,9 @@ from math import floor
 import numpy as np
 
 from .model import Number
+
+# The count runs in floats first and in Fractions only where floats cannot decide.
+Amount = Number | float
 
 EPS = 2.0**-50  # allowance per floating operation: 8 times the unit roundoff 2**-53
 
@@ -49,16 +53,16 @@ class Uncertain(Exception):
 class Run:
     """One MES run at a fixed endowment: winners in order, and what each round did."""
 
-    endowment: Number
+    endowment: Amount
     winners: list[int] = field(default_factory=list)
-    share: dict[int, Number] = field(default_factory=dict)  # t paid by full payers
+    share: dict[int, Amount] = field(default_factory=dict)  # t paid by full payers
     # per winner: supporters paying the full share, paying less (all they had), what
     # those paid, and supporters with nothing left
-    payers: dict[int, tuple[int, int, Number, int]] = field(default_factory=dict)
+    payers: dict[int, tuple[int, int, Amount, int]] = field(default_factory=dict)
     step: dict[int, int] = field(default_factory=dict)  # round in which a project won
-    dropped: dict[int, tuple[int, Number]] = field(default_factory=dict)  # round, money left
+    dropped: dict[int, tuple[int, Amount]] = field(default_factory=dict)  # round, money left
     # per winner: an upper bound on its rho, and its exact rho when nobody was short
-    ceiling: dict[int, tuple[Number, Number | None]] = field(default_factory=dict)
+    ceiling: dict[int, tuple[Amount, Amount | None]] = field(default_factory=dict)
     follows: bool = False  # same outcome as the `base` run, for every endowment in between
 
 
@@ -67,8 +71,8 @@ class Profile:
 
     def __init__(
         self,
-        costs: list[Number],
-        chosen: list[list[int]],
+        costs: Sequence[Number],
+        chosen: Sequence[Collection[int]],
         rank: list[int],
         by_cost: bool,
         weight: list[int] | None = None,
@@ -129,26 +133,26 @@ class Profile:
         np.take(budget, self.members[q], out=rows[0], mode="clip")  # unbuffered
         return rows
 
-    def rho(self, q: int, share: Number) -> Number:
+    def rho(self, q: int, share: Amount) -> Amount:
         """What a project's share costs its supporters per unit of utility."""
         return share / self.cost[q] if self.by_cost else share
 
 
 @dataclass
 class _Price:
-    rho: Number
-    err: Number  # |rho - exact rho| <= err
-    share: Number
-    share_err: Number
+    rho: Amount
+    err: Amount  # |rho - exact rho| <= err
+    share: Amount
+    share_err: Amount
     payers: int  # supporters who pay the full share
     poor: np.ndarray | None = None  # by kind: true if it pays all it has (or has nothing)
     mask: np.ndarray | None = None  # the same as 0 and 1, in the type of the budgets
-    paid: Number = 0  # what the poor pay
-    near: Number | None = None  # if some kind is within this of the share, the split is unsure
+    paid: Amount = 0  # what the poor pay
+    near: Amount | None = None  # if some kind is within this of the share, the split is unsure
     flat: bool = False  # nobody is short: the share is cost / supporters, exactly
 
 
-def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | None = None) -> Run:
+def run(profile: Profile, endowment: Amount, exact: bool = False, base: Run | None = None) -> Run:
     """One MES run with every voter starting at `endowment`; exact=True uses Fractions.
 
     With a `base` run at a lower endowment, also check whether every endowment in between
@@ -172,15 +176,17 @@ def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | No
     remaining = set(profile.priced)
     low = {}  # a lower bound on each project's rho
     for q in remaining:  # at best, all supporters pay an equal share
-        rho = profile.rho(q, Fraction(costs[q], support[q]) if exact else costs[q] / support[q])
+        even = Fraction(profile.cost[q], support[q]) if exact else costs[q] / support[q]
+        rho = profile.rho(q, even)
         low[q] = rho - 2 * eps * rho
-    last: dict[int, tuple[np.ndarray, int]] = {}  # by project: `poor` and payers, last priced
+    # by project: `poor` and payers, when it was last priced
+    last: dict[int, tuple[np.ndarray | None, int]] = {}
     follows = base is not None
     round_ = len(out.winners)
     while remaining:
         round_ += 1
         target = None  # while following the base: its winner this round, and that one's rho
-        if follows and len(base.winners) > len(out.winners):
+        if base is not None and follows and len(base.winners) > len(out.winners):
             target = base.winners[len(out.winners)]
             ceiling = base.ceiling[target]
         priced: dict[int, tuple[_Price, np.ndarray]] = {}  # with its rows
@@ -191,7 +197,8 @@ def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | No
                 break
             rows = profile.gather(q, budget)
             held = cut is not None and q in last
-            if held:  # first a bound from the kinds that paid all they had last time
+            # first a bound from the kinds that paid all they had last time
+            if held and cut is not None:
                 np.multiply(rows[0], rows[2], out=rows[1])
                 bound = _bound(profile, q, costs[q], rows, last[q], err, eps)
                 if bound > cut:
@@ -212,7 +219,7 @@ def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | No
                 if target is not None:
                     cut = max(cut, ceiling[0])
         if best is None:
-            follows = follows and len(base.winners) == len(out.winners)
+            follows = base is not None and follows and len(base.winners) == len(out.winners)
             break
         w = best_q if exact else _settle(profile, best_q, priced, low, remaining)
         if follows:
@@ -244,7 +251,7 @@ def run(profile: Profile, endowment: Number, exact: bool = False, base: Run | No
     return out
 
 
-def _bound(profile, q, c, rows, last, err, eps) -> Number:
+def _bound(profile, q, c, rows, last, err, eps) -> Amount:
     """A lower bound on q's rho from the kinds that paid all they had when last priced."""
     n = profile.support[q]
     mask, payers = last
@@ -255,7 +262,7 @@ def _bound(profile, q, c, rows, last, err, eps) -> Number:
     return rho - profile.rho(q, t_err) - eps * rho
 
 
-def _price(profile, q, c, rows, held, last, err, eps) -> _Price | Number:
+def _price(profile, q, c, rows, held, last, err, eps) -> _Price | Amount:
     """Price project q from its supporters' budgets by kind, or return their money if short.
 
     `rows` are from `Profile.gather`, with what each kind holds filled in if `held`.
@@ -312,7 +319,7 @@ def _price(profile, q, c, rows, held, last, err, eps) -> _Price | Number:
     return price
 
 
-def _short(q, c, money, n, err, eps) -> Number:
+def _short(q, c, money, n, err, eps) -> Amount:
     """Return what the supporters hold together; raise if too close to c to tell."""
     total = _number(money.sum())
     margin = n * err + _sum_err(total, len(money), eps)
@@ -321,12 +328,12 @@ def _short(q, c, money, n, err, eps) -> Number:
     return total
 
 
-def _number(value) -> Number | float:
+def _number(value) -> Amount:
     """A numpy float as a Python float; Fractions (and ints) as they are."""
     return float(value) if isinstance(value, np.floating) else value
 
 
-def _share_err(c, t, n, payers, paid, terms, err, eps) -> Number:
+def _share_err(c, t, n, payers, paid, terms, err, eps) -> Amount:
     """A bound on the error of t = (c - paid) / payers, computed with floats.
 
     The n - payers supporters who pay all they hold carry their budgets' error into
@@ -335,12 +342,12 @@ def _share_err(c, t, n, payers, paid, terms, err, eps) -> Number:
     return ((n - payers) * err + eps * c + _sum_err(paid, terms, eps)) / payers + eps * t
 
 
-def _sum_err(total: Number, terms: int, eps: float) -> Number:
+def _sum_err(total: Amount, terms: int, eps: float) -> Amount:
     """A bound on the rounding error of a dot product of `terms` terms, in any order."""
     return eps * total * (terms + 8) / 8  # u * total per operation, eps being 8 u
 
 
-def _exact_rho(profile: Profile, q: int, price: _Price, exact: bool) -> Number | None:
+def _exact_rho(profile: Profile, q: int, price: _Price, exact: bool) -> Amount | None:
     """The exact rho of a priced project, when it comes free (exact runs, or nobody short)."""
     if exact:
         return price.rho
@@ -372,7 +379,7 @@ def _settle(profile, w, priced, low, remaining) -> int:
     raise Uncertain(f"projects {w} and {close[0]} are too close to call")
 
 
-def solve(profile: Profile, endowment: Number, base: Run | None = None) -> Run:
+def solve(profile: Profile, endowment: Amount, base: Run | None = None) -> Run:
     """A run with floats, redone with Fractions if rounding could have decided anything."""
     try:
         return run(profile, endowment, base=base)
@@ -380,7 +387,7 @@ def solve(profile: Profile, endowment: Number, base: Run | None = None) -> Run:
         return run(profile, endowment, exact=True, base=base)
 
 
-def spent(profile: Profile, result: Run) -> Number:
+def spent(profile: Profile, result: Run) -> Amount:
     """Total cost of a run's winners."""
     return sum(profile.cost[w] for w in result.winners)
 

@@ -38,7 +38,7 @@ Explanation reasons and their `amounts` (money as int when whole, else float):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
@@ -105,10 +105,10 @@ def _tally(election: Election, tie_break: str) -> _Tally:
                     merged[q] += p
                 chosen[i] = [q for q, p in merged.items() if p > 0]
     elif vote_type == "ordinal":
-        length = int(election.meta.get("max_length") or len(ids))
+        max_length = int(election.meta.get("max_length") or len(ids))
         for picks, n in zip(chosen, weight, strict=True):
             for position, q in enumerate(picks):
-                score[q] += max(length - position, 0) * n
+                score[q] += max(max_length - position, 0) * n
     # Voters choosing each project: every ballot's picks, weighted by its voters (whole
     # numbers far below 2**53, so the float sums are exact).
     length = np.fromiter(map(len, chosen), dtype=np.intp, count=len(chosen))
@@ -136,7 +136,7 @@ def _tally(election: Election, tie_break: str) -> _Tally:
     return _Tally(ids, cost, votes, score, chosen, weight, rank)
 
 
-def _greedy(t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: list[Number]):
+def _greedy(t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: Sequence[Number]):
     """Fund projects by descending `by`; skip those that do not fit (or stop, if no_skip)."""
     selected: list[int] = []
     why: dict[int, tuple[str, dict]] = {}
@@ -168,7 +168,7 @@ def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
     why: dict[int, tuple[str, dict]] = {}
     for q in result.winners:
         share, (full, partial, paid, empty) = result.share[q], result.payers[q]
-        amounts = {"cost": t.cost[q], "share": share, "full_payers": full}
+        amounts: dict[str, object] = {"cost": t.cost[q], "share": share, "full_payers": full}
         amounts |= {"partial_payers": partial, "partial_paid": paid, "empty_payers": empty}
         amounts["effective_votes"] = t.cost[q] / share if share else None
         why[q] = ("equal_shares", amounts | {"endowment": result.endowment})
