@@ -68,6 +68,11 @@ wrong_passwords = Slowdown(
 )
 
 
+def first_use(key: str, seconds: int) -> bool:
+    """True the first time `key` is seen within `seconds`: a one-time code works once."""
+    return _use(lambda storage: storage.incr(f"coprod/used/{key}", seconds) == 1)
+
+
 def address() -> str:
     """Who sent the request, as far as limits go: the address, or its /64 for IPv6 (one
     home or phone is given a whole /64, so counting single addresses would not slow it)."""

@@ -11,22 +11,25 @@ import re
 import types
 
 import limits.storage.memory
+import pyotp
 import pytest
 import redis
 from sqlalchemy import select
 
 from coprod import slowdown
+from coprod.accounts import second_factor
 from coprod.extensions import db, limiter
-from coprod.models import Ballot, Phase
+from coprod.models import Ballot, Phase, Role, User
 from coprod.operations import codes
 from tests.conftest import csrf_token, make_app
-from tests.factories import make_round
+from tests.factories import make_round, make_user
 
 SECRET = "test-secret"
 ALLOWANCE = slowdown.wrong_codes.allowance
 UNKNOWN = "We couldn&#39;t find this code"
 REDIS_TEST_DB = "redis://127.0.0.1:6379/1"
 CLOSED_PORT = "redis://127.0.0.1:1/0"
+PASSWORD = "correct horse battery"  # what make_user gives everyone
 
 
 class FakeClock:
@@ -51,6 +54,7 @@ def clock(monkeypatch):
     stand_in = types.SimpleNamespace(time=fake.time, monotonic=fake.monotonic)
     monkeypatch.setattr(limits.storage.memory, "time", stand_in)
     monkeypatch.setattr(slowdown, "time", stand_in)
+    monkeypatch.setattr(second_factor, "time", stand_in)
     return fake
 
 
@@ -284,3 +288,120 @@ def test_with_redis_every_worker_sees_the_same_counts(tmp_path):
             limiter.reset()
             db.session.remove()
             db.engine.dispose()
+
+
+# --- Staff sign-in -----------------------------------------------------------------------------
+
+
+def sign_in_from(client, email: str, password: str, address: str, **headers):
+    token = csrf_token(client, "/sign-in")
+    data = {"email": email, "password": password, "csrf_token": token}
+    return client.post("/sign-in", data=data, **at(address, **headers))
+
+
+def test_a_strangers_guesses_never_keep_the_organiser_out(app, clock):
+    organiser = make_user(Role.ORGANISER)
+    stranger = app.test_client()
+    replies = [
+        sign_in_from(stranger, organiser.email, f"guess {n}", "198.51.100.80") for n in range(50)
+    ]
+    assert {r.status_code for r in replies[:10]} == {200}
+    slowed = replies[10]
+    assert slowed.status_code == 429 and slowed.headers["Retry-After"] == "60"
+    assert "Too many wrong tries for this account from this connection" in slowed.text
+    assert "Please wait 1 minute" in slowed.text
+    # While the stranger waits, even the right password is not tried from there...
+    assert sign_in_from(stranger, organiser.email, PASSWORD, "198.51.100.80").status_code == 429
+    # ...but the organiser, at the office, signs in at once.
+    office = app.test_client()
+    assert sign_in_from(office, organiser.email, PASSWORD, "192.0.2.10").status_code == 302
+    assert office.get("/staff/").status_code == 200
+    # Another account at the stranger's address is not slowed either.
+    colleague = make_user(Role.MODERATOR)
+    elsewhere = app.test_client()
+    assert sign_in_from(elsewhere, colleague.email, PASSWORD, "198.51.100.80").status_code == 302
+
+
+def test_wrong_passwords_wait_longer_each_time_in_the_persons_language(app, clock):
+    organiser = make_user(Role.ORGANISER)
+    client = app.test_client()
+    for n in range(10):
+        sign_in_from(client, organiser.email, f"guess {n}", "198.51.100.81")
+    waits = []
+    for _ in range(3):
+        reply = sign_in_from(
+            client, organiser.email, "wrong", "198.51.100.81", **{"Accept-Language": "pl"}
+        )
+        waits.append(int(reply.headers["Retry-After"]))
+        clock.advance(waits[-1] + 1)
+    assert waits == [60, 120, 240]
+    assert "Poczekaj 4 minuty" in reply.text
+    # The wait over, the right password works from there too.
+    assert sign_in_from(client, organiser.email, PASSWORD, "198.51.100.81").status_code == 302
+
+
+def test_two_step_sign_in_end_to_end(app, clock):
+    organiser = make_user(Role.ORGANISER)
+    client = app.test_client()
+    assert sign_in_from(client, organiser.email, PASSWORD, "192.0.2.20").status_code == 302
+
+    # Set up: the page shows a key and a QR code; a wrong code turns nothing on.
+    page = client.get("/account/two-step").text
+    secret = re.search(r'<code class="ltr" dir="ltr">([A-Z2-7 ]+)</code>', page).group(1)
+    secret = secret.replace(" ", "")
+    assert 'src="data:image/svg+xml' in page
+    token = csrf_token(client, "/account/two-step")
+    refused = client.post("/account/two-step", data={"code": "000000", "csrf_token": token})
+    assert refused.status_code == 200 and "That code is not right" in refused.text
+    confirmed = client.post(
+        "/account/two-step",
+        data={"code": pyotp.TOTP(secret).at(clock.now), "csrf_token": token},
+    )
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, organiser.id).totp_secret == secret
+    client.post("/sign-out", data={"csrf_token": token})
+
+    # Sign in: the password alone is not enough any more.
+    later = app.test_client()
+    first = sign_in_from(later, organiser.email, PASSWORD, "192.0.2.20")
+    assert first.status_code == 302 and first.headers["Location"].endswith("/sign-in/code")
+    assert later.get("/staff/").status_code == 302  # not signed in yet
+    token = csrf_token(later, "/sign-in/code")
+    wrong_code = later.post("/sign-in/code", data={"code": "123456", "csrf_token": token})
+    assert "That code is not right" in wrong_code.text
+    clock.advance(30)
+    code = pyotp.TOTP(secret).at(clock.now)
+    right = later.post("/sign-in/code", data={"code": code, "csrf_token": token})
+    assert right.status_code == 302
+    assert later.get("/staff/").status_code == 200
+    # The same code cannot be used a second time.
+    again = app.test_client()
+    sign_in_from(again, organiser.email, PASSWORD, "192.0.2.20")
+    token = csrf_token(again, "/sign-in/code")
+    replay = again.post("/sign-in/code", data={"code": code, "csrf_token": token})
+    assert replay.status_code == 200 and "That code is not right" in replay.text
+
+    # Turn it off again with a fresh code.
+    clock.advance(30)
+    token = csrf_token(later, "/account/two-step")
+    off = later.post(
+        "/account/two-step",
+        data={"code": pyotp.TOTP(secret).at(clock.now), "csrf_token": token},
+    )
+    assert off.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, organiser.id).totp_secret is None
+
+
+def test_the_app_code_page_needs_the_password_first(client):
+    response = client.get("/sign-in/code")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in")
+    assert client.get("/account/two-step").status_code in (302, 401)
+
+
+def test_with_redis_down_staff_still_sign_in(redis_down):
+    organiser = make_user(Role.ORGANISER)
+    client = redis_down.test_client()
+    assert sign_in_from(client, organiser.email, "wrong", "192.0.2.1").status_code == 200
+    assert sign_in_from(client, organiser.email, PASSWORD, "192.0.2.1").status_code == 302
