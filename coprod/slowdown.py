@@ -48,11 +48,17 @@ class Slowdown:
         wait_key = self._key("wait", key)
         if left := _left(storage, wait_key):
             return left  # already waiting: the count grows once per wait, not per click
-        over = storage.incr(self._key("count", key), self.window) - self.allowance
+        count_key = self._key("count", key)
+        count = storage.incr(count_key, self.window)
+        over = count - self.allowance
         if over <= 0:
             return 0
         seconds = min(self.first_wait * 2 ** min(over - 1, 32), self.longest_wait)
         storage.incr(wait_key, seconds)
+        # Keep the count for a window after this wait ends, so the next wait is longer
+        # still; an hour of quiet after a wait and the key starts afresh.
+        storage.clear(count_key)
+        storage.incr(count_key, seconds + self.window, count)
         return _left(storage, wait_key) or seconds
 
     def _key(self, kind: str, key: str) -> str:
