@@ -159,5 +159,3 @@ def test_double_entry_counts_only_when_two_typists_agree(app):
     assert refused.value.problems[0].code == "sheet_mismatch"
     paper.clear_mismatch(rnd, "2", bob)
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann) == "waiting"
-
-
