@@ -405,3 +405,14 @@ def test_with_redis_down_staff_still_sign_in(redis_down):
     client = redis_down.test_client()
     assert sign_in_from(client, organiser.email, "wrong", "192.0.2.1").status_code == 200
     assert sign_in_from(client, organiser.email, PASSWORD, "192.0.2.1").status_code == 302
+
+
+def test_other_limits_say_the_real_wait_not_a_few_minutes(client):
+    token = csrf_token(client, "/sign-up")
+    for _ in range(10):  # ten sign-ups an hour from one address
+        client.post("/sign-up", data={"csrf_token": token})
+    refused = client.post("/sign-up", data={"csrf_token": token}, headers={"Accept-Language": "pl"})
+    assert refused.status_code == 429
+    wait = int(refused.headers["Retry-After"])
+    assert 3000 < wait <= 3600
+    assert f"Poczekaj {-(-wait // 60)} minut" in refused.text
