@@ -229,7 +229,8 @@ def test_trusted_proxies_must_be_a_number(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def redis_down(tmp_path):
+def redis_down(tmp_path, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", CLOSED_PORT)  # as an operator sets it
     app = make_app(f"sqlite:///{tmp_path / 'down.db'}", RATELIMIT_STORAGE_URI=CLOSED_PORT)
     with app.app_context():
         db.create_all()
@@ -340,6 +341,12 @@ def test_wrong_passwords_wait_longer_each_time_in_the_persons_language(app, cloc
     assert sign_in_from(client, organiser.email, PASSWORD, "198.51.100.81").status_code == 302
 
 
+def not_the_code(secret: str, now: float) -> str:
+    """Six digits the app does not show around `now`."""
+    right = {pyotp.TOTP(secret).at(now, counter_offset=k) for k in (-1, 0, 1)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in right)
+
+
 def test_two_step_sign_in_end_to_end(app, clock):
     organiser = make_user(Role.ORGANISER)
     client = app.test_client()
@@ -351,7 +358,9 @@ def test_two_step_sign_in_end_to_end(app, clock):
     secret = secret.replace(" ", "")
     assert 'src="data:image/svg+xml' in page
     token = csrf_token(client, "/account/two-step")
-    refused = client.post("/account/two-step", data={"code": "000000", "csrf_token": token})
+    refused = client.post(
+        "/account/two-step", data={"code": not_the_code(secret, clock.now), "csrf_token": token}
+    )
     assert refused.status_code == 200 and "That code is not right" in refused.text
     confirmed = client.post(
         "/account/two-step",
@@ -368,7 +377,9 @@ def test_two_step_sign_in_end_to_end(app, clock):
     assert first.status_code == 302 and first.headers["Location"].endswith("/sign-in/code")
     assert later.get("/staff/").status_code == 302  # not signed in yet
     token = csrf_token(later, "/sign-in/code")
-    wrong_code = later.post("/sign-in/code", data={"code": "123456", "csrf_token": token})
+    wrong_code = later.post(
+        "/sign-in/code", data={"code": not_the_code(secret, clock.now), "csrf_token": token}
+    )
     assert "That code is not right" in wrong_code.text
     clock.advance(30)
     code = pyotp.TOTP(secret).at(clock.now)
@@ -392,6 +403,25 @@ def test_two_step_sign_in_end_to_end(app, clock):
     assert off.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, organiser.id).totp_secret is None
+
+
+def test_guessing_the_app_code_is_slowed_like_guessing_the_password(app, clock):
+    organiser = make_user(Role.ORGANISER)
+    secret = second_factor.new_secret()
+    second_factor.turn_on(organiser, secret)
+    db.session.commit()
+    client = app.test_client()
+    sign_in_from(client, organiser.email, PASSWORD, "198.51.100.90")
+    token = csrf_token(client, "/sign-in/code")
+    right = {pyotp.TOTP(secret).at(clock.now, counter_offset=k) for k in (-1, 0, 1)}
+    guesses = [c for c in (f"{n:06d}" for n in range(20)) if c not in right][:11]
+    statuses = [
+        client.post(
+            "/sign-in/code", data={"code": guess, "csrf_token": token}, **at("198.51.100.90")
+        ).status_code
+        for guess in guesses
+    ]
+    assert statuses == [200] * 10 + [429]
 
 
 def test_the_app_code_page_needs_the_password_first(client):

@@ -63,6 +63,28 @@ def sign_in():
     return render_template("accounts/sign_in.html", form=form)
 
 
+class _Slowed(Exception):
+    """This account must wait at this address before its next try."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
+def _right_app_code(user: User, secret: str, form: AppCodeForm) -> bool:
+    """True when the form holds the app's code now; wrong codes count like wrong passwords
+    (six digits are few: unslowed, they could be guessed). Raises _Slowed while waiting."""
+    pair = _pair(user.email)
+    if wait := slowdown.wrong_passwords.waiting(pair):
+        raise _Slowed(wait)
+    if second_factor.matches(user.id, secret, form.code.data):
+        return True
+    if wait := slowdown.wrong_passwords.wrong(pair):
+        raise _Slowed(wait)
+    form.code.errors.append(_("That code is not right. Please type the code your app shows now."))
+    return False
+
+
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def app_code():
     """The second step: the code from the authenticator app, after the right password."""
@@ -73,20 +95,12 @@ def app_code():
         flash(_("Please sign in again."), "error")
         return redirect(url_for("accounts.sign_in"))
     form = AppCodeForm()
-    if form.validate_on_submit():
-        pair = _pair(user.email)
-        if wait := slowdown.wrong_passwords.waiting(pair):
-            return _slowed("accounts/app_code.html", wait, form=form)
-        if second_factor.matches(user.id, user.totp_secret, form.code.data):
+    try:
+        if form.validate_on_submit() and _right_app_code(user, user.totp_secret, form):
             return _signed_in(user, pending["next"])
-        if wait := slowdown.wrong_passwords.wrong(pair):
-            return _slowed("accounts/app_code.html", wait, form=form)
-        form.code.errors.append(_wrong_app_code())
+    except _Slowed as slowed:
+        return _slowed("accounts/app_code.html", slowed.wait, form=form)
     return render_template("accounts/app_code.html", form=form)
-
-
-def _wrong_app_code() -> str:
-    return _("That code is not right. Please type the code your app shows now.")
 
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
@@ -94,31 +108,31 @@ def _wrong_app_code() -> str:
 def two_step():
     """Staff turn two-step sign-in on (scan, then confirm with a code) or off."""
     form = AppCodeForm()
-    if current_user.totp_secret:
-        if form.validate_on_submit():
-            if second_factor.matches(current_user.id, current_user.totp_secret, form.code.data):
-                second_factor.turn_off(current_user)
-                db.session.commit()
-                flash(_("Two-step sign-in is off. You sign in with your password alone."))
-                return redirect(url_for("accounts.two_step"))
-            form.code.errors.append(_wrong_app_code())
-        return render_template("accounts/two_step.html", form=form, on=True)
-    secret = session.get(SETUP) or session.setdefault(SETUP, second_factor.new_secret())
-    if form.validate_on_submit():
-        if second_factor.matches(current_user.id, secret, form.code.data):
-            second_factor.turn_on(current_user, secret)
-            db.session.commit()
-            session.pop(SETUP, None)
-            flash(_("Two-step sign-in is on. We will ask for a code from your app each time."))
-            return redirect(url_for("accounts.two_step"))
-        form.code.errors.append(_wrong_app_code())
-    return render_template(
-        "accounts/two_step.html",
-        form=form,
-        on=False,
-        secret=second_factor.spaced(secret),
-        qr_code=second_factor.qr_code(current_user, secret),
-    )
+    user = current_user._get_current_object()
+    if on := bool(user.totp_secret):
+        secret, page = user.totp_secret, {}
+    else:
+        secret = session.get(SETUP) or session.setdefault(SETUP, second_factor.new_secret())
+        page = {
+            "secret": second_factor.spaced(secret),
+            "qr_code": second_factor.qr_code(user, secret),
+        }
+    try:
+        right = form.validate_on_submit() and _right_app_code(user, secret, form)
+    except _Slowed as slowed:
+        return _slowed("accounts/two_step.html", slowed.wait, form=form, on=on, **page)
+    if right and on:
+        second_factor.turn_off(user)
+        db.session.commit()
+        flash(_("Two-step sign-in is off. You sign in with your password alone."))
+        return redirect(url_for("accounts.two_step"))
+    if right:
+        second_factor.turn_on(user, secret)
+        db.session.commit()
+        session.pop(SETUP, None)
+        flash(_("Two-step sign-in is on. We will ask for a code from your app each time."))
+        return redirect(url_for("accounts.two_step"))
+    return render_template("accounts/two_step.html", form=form, on=on, **page)
 
 
 @bp.post("/sign-out")
