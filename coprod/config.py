@@ -28,6 +28,20 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+def trusted_proxies(value: str) -> int:
+    """The number of proxy hops to believe, from TRUSTED_PROXIES ("" or "0": none)."""
+    try:
+        hops = int(value.strip() or "0")
+    except ValueError:
+        hops = -1
+    if hops < 0:
+        raise ValueError(
+            f"TRUSTED_PROXIES must be the number of proxies in front of Coprod (0, 1, 2...), "
+            f"not {value!r}"
+        )
+    return hops
+
+
 def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the configuration for `create_app`; `overrides` (a test config) wins."""
     overrides = overrides or {}
@@ -43,6 +57,15 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         # Where citizens reach the site: used in printed letters and their QR codes.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis down must not turn code entry, casting or sign-in into errors: count in
+        # each worker's memory meanwhile (the log says so), and give up on a dead Redis fast.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}
+        if redis_url
+        else {},
+        # How many proxies in front of the app add X-Forwarded-For (and -Proto); without
+        # it the header is ignored, so no one can pick the address limits count against.
+        "TRUSTED_PROXIES": trusted_proxies(os.environ.get("TRUSTED_PROXIES", "")),
         # X-RateLimit headers on every limited response would cost two more Redis round
         # trips each time; a refusal still says when to come back (Retry-After).
         "RATELIMIT_HEADERS_ENABLED": False,

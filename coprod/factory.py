@@ -11,6 +11,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.serializer import Serializer
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from coprod import cli, config, i18n, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
@@ -37,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     app.config.update(config.from_environment(app.instance_path, test_config))
     app.session_interface = SignedCookieSessions()
+    if hops := app.config["TRUSTED_PROXIES"]:
+        # Believe only the last `hops` entries of X-Forwarded-For: those our proxies added.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     with app.app_context():

@@ -237,8 +237,8 @@ class User(UserMixin, Model):
     role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MEMBER)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"))
     lang: Mapped[str] = mapped_column(String(12), default="en")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    # The shared secret of an authenticator app (base32), when two-step sign-in is on.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     group: Mapped[Group | None] = relationship(back_populates="members")

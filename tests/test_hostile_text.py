@@ -43,7 +43,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 import coprod
 from coprod import i18n, mail, tally
-from coprod.accounts.forms import LoginForm
+from coprod.accounts import second_factor
+from coprod.accounts.forms import AppCodeForm, LoginForm
 from coprod.admin.forms import ClearSheetForm, CodesForm, ImportForm, PaperForm
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
@@ -610,11 +611,31 @@ def test_sign_in_refuses_hostile_text_with_a_message_and_keeps_the_email(app):
     @EXAMPLES
     @given(f=filled(LoginForm, email=email, password=password))
     def check(f):
-        user.failed_logins, user.locked_until = 0, None
-        db.session.commit()
+        limiter.reset()  # every try is a wrong password: start each one unslowed
         response = client.post("/sign-in", data=f.values | {"csrf_token": token})
         f.failing = True
         assert_kept(response, f, secret=("password",), where="sign-in")
+
+    check()
+
+
+@posts_to(AppCodeForm)
+def test_the_app_code_step_refuses_hostile_text_with_a_message(app):
+    user = make_user(Role.ORGANISER)
+    second_factor.turn_on(user, second_factor.new_secret())
+    db.session.commit()
+    client = app.test_client()
+    token = csrf_token(client, "/sign-in")
+    login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
+    assert client.post("/sign-in", data=login).headers["Location"].endswith("/sign-in/code")
+
+    @EXAMPLES
+    @given(f=filled(AppCodeForm))
+    def check(f):
+        limiter.reset()  # every try is a wrong code: start each one unslowed
+        response = client.post("/sign-in/code", data=f.values | {"csrf_token": token})
+        f.failing = True
+        assert_kept(response, f, secret=("code",), where="app code")
 
     check()
 

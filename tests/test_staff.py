@@ -159,37 +159,3 @@ def test_double_entry_counts_only_when_two_typists_agree(app):
     assert refused.value.problems[0].code == "sheet_mismatch"
     paper.clear_mismatch(rnd, "2", bob)
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann) == "waiting"
-
-
-def test_repeated_wrong_passwords_lock_the_account_for_a_while(client):
-    user = make_user(Role.ORGANISER)
-    token = csrf_token(client, "/sign-in")
-    for _ in range(5):
-        page = client.post(
-            "/sign-in", data={"email": user.email, "password": "wrong", "csrf_token": token}
-        ).get_data(as_text=True)
-    assert "this account is locked for 15 minutes" in page
-    # Even the right password waits until the lock ends.
-    page = client.post(
-        "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
-    ).get_data(as_text=True)
-    assert "locked" in page
-    db.session.expire_all()
-    assert user.locked_until is not None
-    assert (
-        db.session.scalar(
-            select(func.count(AuditEvent.id)).where(AuditEvent.action == "account_locked")
-        )
-        == 1
-    )
-
-
-def test_sign_in_is_rate_limited(client):
-    token = csrf_token(client, "/sign-in")
-    statuses = [
-        client.post(
-            "/sign-in", data={"email": f"x{i}@example.org", "password": "x", "csrf_token": token}
-        ).status_code
-        for i in range(11)
-    ]
-    assert statuses[:10] == [200] * 10 and statuses[10] == 429

@@ -1,11 +1,12 @@
 """API routes. The voter code in a ballot's body is the credential, so no CSRF token."""
 
 from flask import current_app, jsonify, request
+from flask_babel import force_locale
 from sqlalchemy import select
 
-from coprod import i18n
+from coprod import i18n, slowdown
 from coprod.api import bp
-from coprod.extensions import csrf, db, limiter
+from coprod.extensions import csrf, db
 from coprod.lookups import round_or_404
 from coprod.models import Channel, Phase, RemedyStatus, Round
 from coprod.operations import ballots
@@ -78,12 +79,6 @@ STATUS = {"code_unknown": 404, "code_used": 409, "closed": 409}
 
 @bp.post("/rounds/<slug>/ballots")
 @csrf.exempt
-@limiter.limit("20 per hour", deduct_when=lambda r: r.status_code in (404, 422))
-@limiter.limit(
-    "300 per hour",
-    key_func=lambda: "round:" + request.view_args["slug"],
-    deduct_when=lambda r: r.status_code == 404,
-)
 def cast_ballot(slug: str):
     rnd = round_or_404(slug)
     body = request.get_json(silent=True)
@@ -102,6 +97,7 @@ def cast_ballot(slug: str):
             ],
         ), 422
     channel = Channel.API
+    lang = body.get("lang") if body.get("lang") in i18n.languages() else "en"
     try:
         receipt = ballots.cast(
             current_app.config["SECRET_KEY"],
@@ -109,9 +105,24 @@ def cast_ballot(slug: str):
             body["code"],
             [str(c) for c in body["choices"]],
             channel=channel,
-            lang=body.get("lang") if body.get("lang") in i18n.languages() else "en",
+            lang=lang,
         )
     except CastError as refused:
+        # The code was checked first, so a right code is never held back by a wait.
+        if refused.problems[0].code == "code_unknown" and (
+            wait := slowdown.wrong_codes.wrong(slowdown.address())
+        ):
+            with force_locale(lang):
+                detail = slowdown.too_many_codes(wait)
+            return (
+                jsonify(
+                    error="slow_down",
+                    retry_after=wait,
+                    reasons=[{"code": "slow_down", "retry_after": wait, "detail": detail}],
+                ),
+                429,
+                {"Retry-After": str(wait)},
+            )
         status = next((STATUS[p.code] for p in refused.problems if p.code in STATUS), 422)
         return jsonify(
             error=refused.problems[0].code if status != 422 else "invalid",

@@ -1,14 +1,11 @@
 """Accounts for group members and staff; passwords hashed with argon2."""
 
-from datetime import UTC, datetime, timedelta
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from coprod.extensions import db
 from coprod.models import Group, Role, User
-from coprod.operations import audit
 
 _hasher = PasswordHasher()
 
@@ -48,40 +45,14 @@ def create_user(
     return user
 
 
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
+def authenticate(email: str, password: str) -> User | None:
+    """The user when the password is right; None when not.
 
-
-class AccountLocked(Exception):
-    """Too many wrong passwords: the account waits until `until`."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"locked until {until.isoformat()}")
-        self.until = until
-
-
-def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
-    """The user when the password is right; None when not; AccountLocked after 5 misses.
-
-    The count and the lock are written in one small transaction, so they hold across workers.
+    Nothing is locked here: wrong passwords slow down one account at one address (see
+    `coprod.slowdown`), so a stranger's guesses never keep the real person out.
     """
-    now = now or datetime.now(UTC)
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         _hasher.hash(password)  # spend the same time as a real check: no user enumeration
         return None
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(user.locked_until)
-    if password_matches(user, password):
-        user.failed_logins, user.locked_until = 0, None
-        db.session.commit()
-        return user
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILURES:
-        until = now + LOCK_FOR
-        user.failed_logins, user.locked_until = 0, until
-        audit.record("account_locked", actor=user)
-        db.session.commit()
-        raise AccountLocked(until)
-    db.session.commit()
-    return None
+    return user if password_matches(user, password) else None

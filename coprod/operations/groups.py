@@ -114,6 +114,5 @@ def issue_reset_link(user: User, *, actor: User | None) -> None:
 def set_password(user: User, password: str) -> None:
     """Give a user a new password, which also makes every earlier reset link stop working."""
     user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
     audit.record("password_changed", actor=user)
     db.session.commit()

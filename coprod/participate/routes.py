@@ -22,6 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from coprod import slowdown
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
 from coprod.models import Ballot, Eligibility, Phase, Rating, Remedy, Round
@@ -58,15 +59,6 @@ def _published(rnd: Round) -> list[Remedy]:
     return list(db.session.scalars(PUBLISHED, {"round_id": rnd.id}).unique())
 
 
-def _round_key() -> str:
-    return "round:" + (request.view_args or {}).get("slug", "")
-
-
-def _failed(response) -> bool:
-    # Only wrong codes count towards the limits; a right code moves on with a redirect.
-    return response.status_code != 302
-
-
 def _open(slug: str) -> tuple[Copy, object]:
     """The round's copy, and a detour to its page when it takes neither votes nor ratings."""
     copy = shared_round(slug)
@@ -95,8 +87,6 @@ def enter_code(slug: str):
 
 
 @bp.post("/rounds/<slug>/take-part")
-@limiter.limit("20 per hour", deduct_when=_failed)
-@limiter.limit("300 per hour", key_func=_round_key, deduct_when=_failed)
 def submit_code(slug: str):
     copy, detour = _open(slug)
     if detour is not None:
@@ -106,6 +96,11 @@ def submit_code(slug: str):
     if form.validate_on_submit():
         code = codes.find(_secret(), rnd, form.code.data)
         if code is None:
+            # The code is checked first: a right one is let in whatever this address did.
+            if wait := slowdown.wrong_codes.wrong(slowdown.address()):
+                form.code.errors.append(slowdown.too_many_codes(wait))
+                page = render_template("participate/code.html", round=rnd, form=form)
+                return page, 429, {"Retry-After": str(wait)}
             form.code.errors.append(explain(Problem("code_unknown"), rnd.currency))
         elif code.used and rnd.phase == Phase.VOTING:
             form.code.errors.append(explain(Problem("code_used"), rnd.currency))

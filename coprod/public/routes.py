@@ -12,12 +12,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from coprod import i18n
+from coprod import i18n, slowdown
 from coprod.extensions import db, limiter
 from coprod.links import local_path
 from coprod.lookups import round_or_404
@@ -94,14 +94,23 @@ def http_error(error: HTTPException):
     """Friendly, translated error pages that never show a trace, SQL or a path."""
     code = error.code if error.code in ERRORS else 500
     title, advice = ERRORS[code]
+    wait = None
+    if code == 429 and (limit := limiter.current_limit) is not None:
+        wait = max(int(limit.reset_at - time.time()), 1)
+        # Say the real wait: "a few minutes" was most of an hour for an hourly limit.
+        advice = ngettext(
+            "Please wait %(num)d minute, then try again.",
+            "Please wait %(num)d minutes, then try again.",
+            slowdown.minutes(wait),
+        )
     if request.path.startswith("/api/"):
         response = jsonify(error=str(title))
     else:
         response = make_response(
             render_template("errors/error.html", code=code, title=title, advice=advice)
         )
-    if code == 429 and (limit := limiter.current_limit) is not None:
-        response.headers["Retry-After"] = str(max(int(limit.reset_at - time.time()), 1))
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
     return response, code
 
 

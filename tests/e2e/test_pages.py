@@ -36,6 +36,7 @@ STAFF = {
         "/staff/audit",
         "/staff/translations",
         "/staff/members",
+        "/account/two-step",
     ],
     "moderator": ["/staff/moderate/"],
     "commissioner": [
