@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
@@ -43,8 +43,11 @@ from coprod.participate.messages import explain
 
 SCALE = range(1, 6)
 SCORES = {str(n) for n in SCALE}
-# For a page that shows the round's title: its texts come in the same query.
+# Every voter goes through these pages, so each loads what it shows in as few queries as it
+# can: the round with its title's texts joined in, or without its texts when the page does
+# not show them (they still load if something asks for them).
 WITH_TEXTS = (joinedload(Round.content).joinedload(Content.texts),)
+WITHOUT_TEXTS = (lazyload(Round.content),)
 
 
 def _secret() -> str:
@@ -85,7 +88,7 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _open(slug: str, options: tuple = ()) -> tuple[Round, object]:
+def _open(slug: str, options: tuple = WITHOUT_TEXTS) -> tuple[Round, object]:
     """The round, and a detour to its page when it takes neither votes nor ratings."""
     rnd = round_or_404(slug, options=options)
     if rnd.phase in (Phase.RATING, Phase.VOTING):
@@ -215,7 +218,9 @@ def _meter(rules: dict, choices: list[str]) -> dict:
     }
 
 
-def _voter_state(slug: str, options: tuple = ()) -> tuple[Round, object, dict, list[str]]:
+def _voter_state(
+    slug: str, options: tuple = WITHOUT_TEXTS
+) -> tuple[Round, object, dict, list[str]]:
     """The round, a detour (when voting is shut or there is no code yet), rules, choices."""
     rnd = round_or_404(slug, options=options)
     return rnd, _need_code(rnd), ballots.frozen_rules(rnd), _choices(rnd)
@@ -282,7 +287,7 @@ def review(slug: str):
 
 @bp.post("/rounds/<slug>/cast")
 def cast(slug: str):
-    rnd = round_or_404(slug)
+    rnd = round_or_404(slug, options=WITHOUT_TEXTS)
     rules = ballots.frozen_rules(rnd)
     # The review form carries the choices, so an expired session loses nothing. Only those
     # on this ballot are kept: tampered values would swell the cookie past what browsers keep.
