@@ -4,6 +4,7 @@ import re
 
 import pytest
 import segno
+import sqlalchemy as sa
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -16,14 +17,13 @@ from coprod.models import (
     Phase,
     Rating,
     Role,
+    Round,
     VoterCode,
 )
 from coprod.operations import ballots, codes
 from coprod.operations.ballots import CastError
 from coprod.operations.phase import change_phase
-from coprod.participate.forms import ReceiptForm
-from coprod.templating import shared_page
-from tests.conftest import CSRF, csrf_token
+from tests.conftest import CSRF, csrf_token, make_app
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
 
@@ -381,10 +381,10 @@ def test_api_casts_once_and_explains_refusals(client):
     assert db.session.scalars(select(Ballot.channel)).all() == [Channel.API]
 
 
-# --- Pages made once and shared: the code page and the receipt ----------------------------
+# --- What one voter sees is theirs alone, and what staff change shows at once ---------------
 
 
-def test_the_shared_code_page_gives_each_voter_their_own_token(app):
+def test_the_code_page_gives_each_voter_their_own_token(app):
     rnd = make_round(Phase.VOTING)
     made = codes.make_codes(SECRET, rnd, 2)
     alice, bob = app.test_client(), app.test_client()
@@ -393,7 +393,6 @@ def test_the_shared_code_page_gives_each_voter_their_own_token(app):
     tokens = [CSRF.search(page).group(1) for page in pages]
     assert tokens[0] != tokens[1]
     assert pages[0].replace(tokens[0], "") == pages[1].replace(tokens[1], "")
-    assert "hole-" not in pages[0]
 
     # Each token belongs to its own voter's session, as on any other page.
     stolen = bob.post(url, data={"code": made[1], "csrf_token": tokens[0]})
@@ -403,13 +402,11 @@ def test_the_shared_code_page_gives_each_voter_their_own_token(app):
         assert response.headers["Location"].endswith("/ballot")
 
 
-def test_what_is_one_visitors_own_never_reaches_the_shared_code_page(app):
+def test_what_is_one_visitors_own_never_reaches_another_visitors_code_page(app):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
     url = f"/rounds/{rnd.slug}/take-part"
     staff, scanned, expired, anyone = (app.test_client() for _ in range(4))
-    # Signing in writes to the database, which drops the round's copy: sign in first, so
-    # that all four pages below come from one copy.
     sign_in(staff, make_user(Role.ORGANISER, name="Olu <Organiser>"))
     assert "Olu &lt;Organiser&gt;" in staff.get(url).get_data(as_text=True)
 
@@ -428,7 +425,7 @@ def test_what_is_one_visitors_own_never_reaches_the_shared_code_page(app):
     assert "Enter your voter code" in page
 
 
-def test_the_shared_code_page_follows_the_language_and_the_round(app):
+def test_the_code_page_follows_the_language_and_the_round(app):
     rnd = make_round(Phase.VOTING)
     url = f"/rounds/{rnd.slug}/take-part"
     english, urdu = app.test_client(), app.test_client()
@@ -456,13 +453,79 @@ def test_each_voter_sees_their_own_receipt_escaped(app):
     assert shown == [["ABCD-EFGH-JK"], ["WXYZ-&#34;&gt;&lt;b&gt;-x"]]
 
 
-def test_a_shared_page_refuses_a_form_that_made_its_own_token(app):
-    # The check page's form renders its own CSRF field, made when the form is built: shared,
-    # every visitor would get the first one's token. shared_page refuses it.
+def vote_until_review(client, rnd, code):
+    """Enter a code and choose the first remedy; returns the form's CSRF token and choice."""
+    enter(client, rnd, code)
+    token = ballot_token(client, rnd)
+    first = str(rnd.remedies[0].id)
+    client.post(f"/rounds/{rnd.slug}/ballot", data={"add": first, "csrf_token": token})
+    return token, first
+
+
+def behind_the_apps_back(url: str, rnd_id: int, phase: Phase) -> None:
+    """Change a round's phase with plain SQL on another connection, as an outside tool would."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(Round.__table__).where(Round.__table__.c.id == rnd_id).values(phase=phase)
+        )
+    engine.dispose()
+
+
+def test_staff_changes_reach_the_ballot_at_once(app):
     rnd = make_round(Phase.VOTING)
-    page = {"round": rnd, "ballot": None, "chosen": []}
-    with (
-        app.test_request_context(f"/rounds/{rnd.slug}/check"),
-        pytest.raises(RuntimeError, match="use csrf_token"),
-    ):
-        shared_page("participate/check.html", {}, form=ReceiptForm(), **page)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    client = app.test_client()
+    vote_until_review(client, rnd, code)
+    remedy = rnd.remedies[0]
+    assert remedy.t("title", "en").text in client.get(f"/rounds/{rnd.slug}/ballot").text
+
+    remedy.content.set("title", "en", "A new name for the first idea")
+    db.session.commit()
+    assert "A new name for the first idea" in client.get(f"/rounds/{rnd.slug}/ballot").text
+
+    change_phase(rnd, Phase.CLOSED, actor=None)
+    page = client.get(f"/rounds/{rnd.slug}/ballot", follow_redirects=True).text
+    assert "Voting is not open in this round." in page
+
+
+def test_another_workers_change_shows_here_at_once(tmp_path):
+    # Two apps on one database stand for two gunicorn workers.
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    here, there = make_app(url), make_app(url)
+    with here.app_context():
+        db.create_all()
+        rnd = make_round(Phase.VOTING)
+        [code] = codes.make_codes(SECRET, rnd, 1)
+        slug, rnd_id = rnd.slug, rnd.id
+        client = here.test_client()
+        vote_until_review(client, rnd, code)
+        assert client.get(f"/rounds/{slug}/ballot").status_code == 200
+    with there.app_context():
+        change_phase(db.session.get(Round, rnd_id), Phase.CLOSED, actor=None)
+        db.session.remove()
+        db.engine.dispose()
+    with here.app_context():
+        page = client.get(f"/rounds/{slug}/ballot", follow_redirects=True).text
+        assert "Voting is not open in this round." in page
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_round_closed_behind_the_apps_back_takes_no_ballot(app):
+    rnd = make_round(Phase.VOTING)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    client = app.test_client()
+    token, first = vote_until_review(client, rnd, code)
+    assert client.get(f"/rounds/{rnd.slug}/review").status_code == 200
+
+    behind_the_apps_back(app.config["SQLALCHEMY_DATABASE_URI"], rnd.id, Phase.CLOSED)
+    response = client.post(
+        f"/rounds/{rnd.slug}/cast",
+        data={"choice": [first], "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "Voting is not open in this round." in response.text
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert db.session.scalar(select(VoterCode.used)) is False

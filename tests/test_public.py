@@ -2,6 +2,8 @@
 
 import re
 
+from flask import render_template_string
+
 from coprod.extensions import db
 from coprod.models import GlossaryTerm, Phase, RemedyStatus, Role
 from coprod.operations.content import new_content
@@ -206,12 +208,10 @@ def test_every_language_has_its_own_words_and_direction(client, app):
             assert not stray, f"{lang} {path} shows English: {stray}"
 
 
-def test_remembered_header_and_footer_follow_language_address_and_person(app, client):
-    # The site's header and footer are rendered once per key and reused (templating.Remember).
+def test_header_and_footer_follow_language_address_and_person(app, client):
     page = client.get("/how-it-works").text
     assert 'href="/language/pl?next=/how-it-works"' in page
     assert "Sign in for community groups and staff" in page
-    assert client.get("/how-it-works").text == page  # the same page, from the kept parts
 
     polish = client.get("/how-it-works?lang=pl").text
     assert "Skip to the main content" not in polish and ">Polski</a>" in polish
@@ -226,3 +226,21 @@ def test_remembered_header_and_footer_follow_language_address_and_person(app, cl
     assert "Ideas to check" in staff_page
     assert "Sign in for community groups and staff" not in staff_page
     assert "Ideas to check" not in client.get("/how-it-works").text
+
+
+def test_translated_sentences_fill_in_their_values_and_escape_typed_text(app):
+    # The templates' _ and ngettext are flask-babel's own: the reader's language, %(name)s
+    # filled in, the typed value escaped and the translation's own markup kept.
+    page = (
+        '{{ _("Proposed by %(group)s", group=typed) }}'
+        '|{{ ngettext("You have chosen %(num)d idea", "You have chosen %(num)d ideas", 5) }}'
+        "|{{ _('Written in %(language)s — <a href=\"%(url)s\">help translate it</a>',"
+        " language='Polski', url=typed) }}"
+    )
+    typed = '<b>"Us"</b> & co'
+    with app.test_request_context("/?lang=pl"):
+        shown = render_template_string(page, typed=typed).split("|")
+    escaped = "&lt;b&gt;&#34;Us&#34;&lt;/b&gt; &amp; co"
+    assert shown[0] == f"Zgłoszony przez: {escaped}"
+    assert shown[1] == "Wybrano 5 pomysłów"
+    assert shown[2] == f'Język oryginału: Polski — <a href="{escaped}">pomóż to przetłumaczyć</a>'

@@ -23,10 +23,6 @@ def for_one_statement() -> Iterator[Connection]:
     PostgreSQL the driver forgetting its prepared statements after a ROLLBACK). Inside one,
     it is the session's own: a request never holds two of the pool's connections at once,
     which under load could leave every request waiting for a second one.
-
-    A write on the pool's connection bypasses the session's events, which are what throw
-    away the voting pages' round copies (`participate.copies`): write through it only to the
-    tables voting itself writes (`copies.VOTING_TABLES`).
     """
     if in_a_transaction():
         yield db.session.connection()

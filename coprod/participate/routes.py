@@ -21,21 +21,34 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from coprod import slowdown
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
-from coprod.models import Ballot, Eligibility, Phase, Rating, Remedy, Round
+from coprod.models import (
+    Ballot,
+    Content,
+    Eligibility,
+    Phase,
+    Rating,
+    Remedy,
+    RemedyStatus,
+    Round,
+)
 from coprod.operations import ballots, codes, ratings
 from coprod.operations.ballots import CastError, Problem
 from coprod.participate import bp
-from coprod.participate.copies import PUBLISHED, Copy, shared_round
 from coprod.participate.forms import CodeForm, ReceiptForm
 from coprod.participate.messages import explain
-from coprod.templating import shared_page
 
 SCALE = range(1, 6)
 SCORES = {str(n) for n in SCALE}
+# Every voter goes through these pages, so each loads what it shows in as few queries as it
+# can: the round with its title's texts joined in, or without its texts when the page does
+# not show them (they still load if something asks for them).
+WITH_TEXTS = (joinedload(Round.content).joinedload(Content.texts),)
+WITHOUT_TEXTS = (lazyload(Round.content),)
 
 
 def _secret() -> str:
@@ -54,23 +67,31 @@ def _keep_choices(rnd: Round, choices: list[str]) -> None:
     session[f"choices:{rnd.slug}"] = choices
 
 
-def _published(rnd: Round) -> list[Remedy]:
-    """The round's published remedies, with their texts, in one query."""
-    return list(db.session.scalars(PUBLISHED, {"round_id": rnd.id}).unique())
+def _published(rnd: Round, only: set[str] | None = None) -> list[Remedy]:
+    """The round's published remedies (or `only` those ids), with their texts, in one query."""
+    query = (
+        select(Remedy)
+        .where(Remedy.round_id == rnd.id, Remedy.status == RemedyStatus.PUBLISHED)
+        .options(joinedload(Remedy.content).joinedload(Content.texts))
+        .order_by(Remedy.id)
+    )
+    if only is not None:
+        query = query.where(Remedy.id.in_([int(i) for i in only]))
+    return list(db.session.scalars(query).unique())
 
 
-def _open(slug: str) -> tuple[Copy, object]:
-    """The round's copy, and a detour to its page when it takes neither votes nor ratings."""
-    copy = shared_round(slug)
-    if copy.round.phase in (Phase.RATING, Phase.VOTING):
-        return copy, None
+def _open(slug: str, options: tuple = WITHOUT_TEXTS) -> tuple[Round, object]:
+    """The round, and a detour to its page when it takes neither votes nor ratings."""
+    rnd = round_or_404(slug, options=options)
+    if rnd.phase in (Phase.RATING, Phase.VOTING):
+        return rnd, None
     flash(_("This round is not taking votes or ratings right now."))
-    return copy, redirect(url_for("public.round_page", slug=slug))
+    return rnd, redirect(url_for("public.round_page", slug=slug))
 
 
 @bp.get("/rounds/<slug>/take-part")
 def enter_code(slug: str):
-    copy, detour = _open(slug)
+    rnd, detour = _open(slug, WITH_TEXTS)
     if detour is not None:
         return detour
     if (scanned := request.args.get("code")) is not None:
@@ -79,19 +100,15 @@ def enter_code(slug: str):
         # once, so no later link, Referer or log line of this visit carries it.
         session[f"typed:{slug}"] = scanned[:40]
         return redirect(url_for("participate.enter_code", slug=slug), 303)
-    if typed := session.pop(f"typed:{slug}", ""):
-        form = CodeForm(code=typed)
-        return render_template("participate/code.html", round=copy.round, form=form)
-    # The same for every voter: made once per copy of the round and language.
-    return shared_page("participate/code.html", copy.pages, round=copy.round, form=CodeForm())
+    form = CodeForm(code=session.pop(f"typed:{slug}", ""))
+    return render_template("participate/code.html", round=rnd, form=form)
 
 
 @bp.post("/rounds/<slug>/take-part")
 def submit_code(slug: str):
-    copy, detour = _open(slug)
+    rnd, detour = _open(slug)
     if detour is not None:
         return detour
-    rnd = copy.round
     form = CodeForm()
     if form.validate_on_submit():
         code = codes.find(_secret(), rnd, form.code.data)
@@ -196,10 +213,12 @@ def _meter(rules: dict, choices: list[str]) -> dict:
     }
 
 
-def _voter_state(slug: str) -> tuple[Copy, object, list[str]]:
-    """The round's copy, a detour (when voting is shut or there is no code yet), choices."""
-    copy = shared_round(slug)
-    return copy, _need_code(copy.round), _choices(copy.round)
+def _voter_state(
+    slug: str, options: tuple = WITHOUT_TEXTS
+) -> tuple[Round, object, dict, list[str]]:
+    """The round, a detour (when voting is shut or there is no code yet), rules, choices."""
+    rnd = round_or_404(slug, options=options)
+    return rnd, _need_code(rnd), ballots.frozen_rules(rnd), _choices(rnd)
 
 
 def _need_code(rnd: Round):
@@ -213,17 +232,16 @@ def _need_code(rnd: Round):
 
 @bp.get("/rounds/<slug>/ballot")
 def ballot(slug: str):
-    copy, detour, choices = _voter_state(slug)
+    rnd, detour, rules, choices = _voter_state(slug, WITH_TEXTS)
     if detour is not None:
         return detour
-    rules = copy.rules
     choices = [c for c in choices if c in rules["costs"]]
-    cards = copy.cards()
-    on_ballot = _order([r for r in copy.remedies if str(r.id) in rules["costs"]])
+    remedies = _order([r for r in _published(rnd) if str(r.id) in rules["costs"]])
     return render_template(
         "participate/ballot.html",
-        round=copy.round,
-        cards=[cards[r.id][str(r.id) in choices] for r in on_ballot],
+        round=rnd,
+        remedies=remedies,
+        choices=choices,
         meter=_meter(rules, choices),
     )
 
@@ -231,14 +249,14 @@ def ballot(slug: str):
 @bp.post("/rounds/<slug>/ballot")
 def change_ballot(slug: str):
     """Add or remove one remedy; the page comes back with the meter worked out again."""
-    copy, detour, choices = _voter_state(slug)
+    rnd, detour, rules, choices = _voter_state(slug)
     if detour is not None:
         return detour
-    if (added := request.form.get("add")) in copy.rules["costs"] and added not in choices:
+    if (added := request.form.get("add")) in rules["costs"] and added not in choices:
         choices.append(added)
     if (removed := request.form.get("remove")) in choices:
         choices.remove(removed)
-    _keep_choices(copy.round, choices)
+    _keep_choices(rnd, choices)
     if request.form.get("review"):
         return redirect(url_for("participate.review", slug=slug))
     anchor = added or removed
@@ -247,35 +265,35 @@ def change_ballot(slug: str):
 
 @bp.get("/rounds/<slug>/review")
 def review(slug: str):
-    copy, detour, choices = _voter_state(slug)
+    rnd, detour, rules, choices = _voter_state(slug)
     if detour is not None:
         return detour
-    problems = [explain(p, copy.round.currency) for p in ballots.check(copy.rules, choices)]
-    chosen = [r for r in copy.remedies if str(r.id) in choices]
+    problems = [explain(p, rnd.currency) for p in ballots.check(rules, choices)]
+    # Only ids from the frozen rules reach the query: the choices come from the browser.
+    chosen = _published(rnd, only={c for c in choices if c in rules["costs"]})
     return render_template(
         "participate/review.html",
-        round=copy.round,
+        round=rnd,
         chosen=chosen,
-        meter=_meter(copy.rules, choices),
+        meter=_meter(rules, choices),
         problems=problems,
     )
 
 
 @bp.post("/rounds/<slug>/cast")
 def cast(slug: str):
-    # The worker's copy is enough: the UPDATE that uses the code checks the phase itself.
-    copy = shared_round(slug)
-    rnd = copy.round
+    rnd = round_or_404(slug, options=WITHOUT_TEXTS)
+    rules = ballots.frozen_rules(rnd)
     # The review form carries the choices, so an expired session loses nothing. Only those
     # on this ballot are kept: tampered values would swell the cookie past what browsers keep.
     choices = request.form.getlist("choice")
-    _keep_choices(rnd, [c for c in dict.fromkeys(choices) if c in copy.rules["costs"]])
+    _keep_choices(rnd, [c for c in dict.fromkeys(choices) if c in rules["costs"]])
     if not _code(rnd):
         flash(_("Your session ended. Please type your code again; your choices are kept."))
         return redirect(url_for("participate.enter_code", slug=slug))
     try:
         receipt = ballots.cast(
-            _secret(), rnd, _code(rnd), choices, lang=str(get_locale()), rules=copy.rules
+            _secret(), rnd, _code(rnd), choices, lang=str(get_locale()), rules=rules
         )
     except CastError as refused:
         for problem in refused.problems:
@@ -297,7 +315,7 @@ def receipt(slug: str):
     value = session.get(f"receipt:{slug}")
     if not value:
         return redirect(url_for("participate.check", slug=slug))
-    return shared_page("participate/receipt.html", holes={"receipt": value}, slug=slug)
+    return render_template("participate/receipt.html", slug=slug, receipt=value)
 
 
 @bp.route("/rounds/<slug>/check", methods=["GET", "POST"])

@@ -1,30 +1,19 @@
 """Explanations of the count in plain, translated words (the tally core gives only data)."""
 
-from functools import lru_cache
-
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from coprod.templating import money, number
 
 
 def sentence(expl: dict, currency: str) -> str:
     """Why one remedy was or was not funded, in one sentence a citizen understands."""
-    amounts = tuple(sorted(expl["amounts"].items()))
-    return _sentence(expl["reason"], expl["funded"], amounts, currency, str(get_locale()))
-
-
-@lru_cache(maxsize=4096)
-def _sentence(reason: str, funded: bool, amounts: tuple, currency: str, locale: str) -> str:
-    # Remembered: a city's results page explains a hundred remedies or more on every
-    # visit, and the words depend on these arguments only (a count never changes; a
-    # recount gives new amounts, so new words).
-    a = dict(amounts)
+    a = expl["amounts"]
 
     def m(key: str) -> str:
         return money(a[key], currency)
 
-    match reason:
+    match expl["reason"]:
         case "equal_shares":
             text = ngettext(
                 "Funded. %(n)s person who voted for it paid %(share)s of their share.",
@@ -74,4 +63,4 @@ def _sentence(reason: str, funded: bool, amounts: tuple, currency: str, locale: 
             )
         case "no_votes":
             return _("Not funded. Nobody voted for it.")
-    return _("Funded.") if funded else _("Not funded.")
+    return _("Funded.") if expl["funded"] else _("Not funded.")
