@@ -43,6 +43,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 import coprod
 from coprod import i18n, mail, tally
+from coprod.accounts import groups
+from coprod.accounts import operations as accounts
 from coprod.accounts.forms import LoginForm
 from coprod.admin.forms import ClearSheetForm, CodesForm, ImportForm, PaperForm
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
@@ -67,7 +69,7 @@ from coprod.models import (
     VoterCode,
 )
 from coprod.moderate.forms import ChangesForm, RejectForm, ReviewForm
-from coprod.operations import accounts, ballots, codes, groups, proposals, responses
+from coprod.operations import ballots, codes, proposals, responses
 from coprod.operations.counting import count_round
 from coprod.operations.glossary import load_seed
 from coprod.operations.phase import change_phase

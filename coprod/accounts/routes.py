@@ -10,9 +10,9 @@ from flask_login import login_user, logout_user
 
 from coprod.accounts import bp
 from coprod.accounts.forms import LoginForm
-from coprod.extensions import limiter
+from coprod.accounts.operations import AccountLocked, authenticate
+from coprod.extensions import db, limiter
 from coprod.links import local_path
-from coprod.operations.accounts import AccountLocked, authenticate
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -23,6 +23,7 @@ def sign_in():
         try:
             user = authenticate(form.email.data, form.password.data)
         except AccountLocked as locked:
+            db.session.commit()  # the lock holds, though this sign-in fails
             seconds = (locked.until - datetime.now(UTC)).total_seconds()
             minutes = max(1, math.ceil(seconds / 60))
             flash(
@@ -36,6 +37,7 @@ def sign_in():
                 "error",
             )
         else:
+            db.session.commit()  # the count of wrong passwords, or its reset
             if user is not None:
                 login_user(user)
                 return redirect(local_path(request.args.get("next")) or url_for("public.home"))

@@ -45,7 +45,8 @@ def make_codes(
     area_id: int | None = None,
     actor: User | None = None,
 ) -> list[str]:
-    """Create `count` new codes for a round, store their hashes, and return them (once only)."""
+    """Create `count` new codes for a round, store their hashes, and return them (once only;
+    the caller commits)."""
     codes = []
     for _ in range(count):
         raw = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_SIZE))
@@ -59,7 +60,7 @@ def make_codes(
             )
         )
     audit.record("codes_made", actor=actor, round=rnd, count=count, letter_lang=letter_lang)
-    db.session.commit()
+    db.session.flush()
     return [pretty(c) for c in codes]
 
 
@@ -99,7 +100,8 @@ _USE = (
 
 
 def use(secret: str, rnd: Round, typed: str) -> Row | None:
-    """Find and mark a typed code used in one statement, inside the caller's transaction.
+    """Find and mark a typed code used in one statement, inside the caller's transaction:
+    the one place the one-ballot rule lives, the same on every database.
 
     Returns the code's row (area_id), or None when there is no such unused code in a round
     that is voting: unknown, used before, used a moment ago by someone else, or voting has

@@ -1,4 +1,7 @@
-"""Accounts for group members and staff; passwords hashed with argon2."""
+"""Accounts for group members and staff; passwords hashed with argon2.
+
+Like every operation, these flush and never commit: the request or command commits once.
+"""
 
 from datetime import UTC, datetime, timedelta
 
@@ -63,7 +66,8 @@ class AccountLocked(Exception):
 def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
     """The user when the password is right; None when not; AccountLocked after 5 misses.
 
-    The count and the lock are written in one small transaction, so they hold across workers.
+    The count and the lock are flushed into the caller's transaction, which must commit them
+    whatever the outcome (AccountLocked included), so they hold across workers.
     """
     now = now or datetime.now(UTC)
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -74,14 +78,14 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
         raise AccountLocked(user.locked_until)
     if password_matches(user, password):
         user.failed_logins, user.locked_until = 0, None
-        db.session.commit()
+        db.session.flush()
         return user
     user.failed_logins += 1
     if user.failed_logins >= MAX_FAILURES:
         until = now + LOCK_FOR
         user.failed_logins, user.locked_until = 0, until
         audit.record("account_locked", actor=user)
-        db.session.commit()
+        db.session.flush()
         raise AccountLocked(until)
-    db.session.commit()
+    db.session.flush()
     return None
