@@ -53,6 +53,7 @@ def make_round(
     db.session.commit()
     if phase_ != Phase.DRAFT:
         phase.change_phase(rnd, phase_)
+        db.session.commit()
     return rnd
 
 

@@ -37,6 +37,7 @@ def behind_the_apps_back(url: str, rnd_id: int, phase: Phase) -> None:
 def test_staff_changes_reach_the_ballot_at_once(app):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     client = app.test_client()
     vote_until_review(client, rnd, code)
     remedy = rnd.remedies[0]
@@ -47,6 +48,7 @@ def test_staff_changes_reach_the_ballot_at_once(app):
     assert "A new name for the first idea" in client.get(f"/rounds/{rnd.slug}/ballot").text
 
     change_phase(rnd, Phase.CLOSED, actor=None)
+    db.session.commit()
     page = client.get(f"/rounds/{rnd.slug}/ballot", follow_redirects=True).text
     assert "Voting is not open in this round." in page
 
@@ -54,6 +56,7 @@ def test_staff_changes_reach_the_ballot_at_once(app):
 def test_casting_never_trusts_a_copy(app):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     client = app.test_client()
     token, first = vote_until_review(client, rnd, code)
     assert client.get(f"/rounds/{rnd.slug}/review").status_code == 200
@@ -76,6 +79,7 @@ def test_casting_never_trusts_a_copy(app):
 def test_votes_leave_the_copies_alone(app):
     rnd = make_round(Phase.VOTING)
     made = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     copies = app.extensions["round_copies"]
     client = app.test_client()
     token, first = vote_until_review(client, rnd, made[0])
@@ -97,11 +101,13 @@ def test_another_workers_change_shows_here_within_a_second(tmp_path):
         db.create_all()
         rnd = make_round(Phase.VOTING)
         [code] = codes.make_codes(SECRET, rnd, 1)
+        db.session.commit()
         slug, rnd_id = rnd.slug, rnd.id
         client = here.test_client()
         vote_until_review(client, rnd, code)
     with there.app_context():
         change_phase(db.session.get(Round, rnd_id), Phase.CLOSED, actor=None)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     with here.app_context():
@@ -116,6 +122,7 @@ def test_another_workers_change_shows_here_within_a_second(tmp_path):
 def test_a_reload_that_finds_nothing_changed_keeps_the_cards(app):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     copies = app.extensions["round_copies"]
     copies.max_age = 0  # every page loads the round again
     client = app.test_client()
