@@ -1,16 +1,19 @@
 """One transaction per request or command: a failure half-way leaves nothing half-written."""
 
 import json
+import threading
+import time
 from io import BytesIO
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import column, event, func, select, table
 from sqlalchemy.orm import Session
 
 from coprod import tally
 from coprod.extensions import db
 from coprod.models import AuditEvent, Ballot, Count, Phase, Role, Round, VoterCode
-from coprod.operations import ballots, codes
+from coprod.operations import ballots, codes, counting
+from coprod.operations.ballots import CastError
 from tests.conftest import csrf_token
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
@@ -21,6 +24,7 @@ ELECTION = (
     b"PROJECTS\nproject_id;cost;name\n1;60;Bench\n2;50;Mural\n"
     b"VOTES\nvoter_id;vote\n1;1\n2;1,2\n"
 )
+ACTIVITY = table("pg_stat_activity", column("pid"), column("wait_event_type"))
 
 
 @pytest.fixture
@@ -108,13 +112,69 @@ def test_an_import_that_fails_on_its_last_row_stores_nothing(app, runner, tmp_pa
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(exported), encoding="utf-8")
     before = {
-        table: db.session.scalar(select(func.count()).select_from(table))
-        for table in (Round, Ballot, VoterCode, AuditEvent)
+        model: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Round, Ballot, VoterCode, AuditEvent)
     }
 
     result = runner.invoke(args=["import", str(broken), "--slug", "copy"])
     assert result.exit_code != 0 and "cannot import" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(Round.id).where(Round.slug == "copy")) is None
-    for table, n in before.items():
-        assert db.session.scalar(select(func.count()).select_from(table)) == n, table
+    for model, n in before.items():
+        assert db.session.scalar(select(func.count()).select_from(model)) == n, model
+
+
+def test_closing_waits_for_a_cast_under_way_and_counts_it(app):
+    """An organiser closes voting while a citizen's cast is between its writes and its
+    commit: the close waits for that commit, so the count has the ballot; a cast after the
+    close is refused as closed, even by a worker that still thinks the round is voting."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: on SQLite one writer at a time is the whole story")
+    rnd = make_round(Phase.VOTING)
+    early, late = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
+    slug, choice = rnd.slug, str(rnd.remedies[0].id)
+    cast_written, may_commit = threading.Event(), threading.Event()
+    closer, counted = [], []
+
+    def the_round() -> Round:
+        return db.session.scalar(select(Round).where(Round.slug == slug))
+
+    def voter() -> None:
+        with app.app_context():
+            ballots.cast(SECRET, the_round(), early, [choice])
+            cast_written.set()
+            may_commit.wait(60)
+            db.session.commit()
+
+    def organiser() -> None:
+        with app.app_context():
+            closer.append(db.session.connection().connection.dbapi_connection.info.backend_pid)
+            counted.append(counting.close_and_count(the_round()).ballots)
+            db.session.commit()
+
+    def held_up() -> bool:
+        if not closer:
+            return False
+        with db.engine.connect() as conn:  # a fresh snapshot of the server's activity
+            waits = conn.scalar(
+                select(ACTIVITY.c.wait_event_type).where(ACTIVITY.c.pid == closer[0])
+            )
+        return waits == "Lock"
+
+    voting = threading.Thread(target=voter)
+    voting.start()
+    assert cast_written.wait(60)
+    closing = threading.Thread(target=organiser)
+    closing.start()
+    for _ in range(600):  # until the close waits on the cast (or, wrongly, is done)
+        if not closing.is_alive() or held_up():
+            break
+        time.sleep(0.05)
+    may_commit.set()
+    voting.join()
+    closing.join()
+    assert counted == [1]
+    with pytest.raises(CastError) as refused:  # `rnd` here still says voting
+        ballots.cast(SECRET, rnd, late, [choice])
+    assert [p.code for p in refused.value.problems] == ["closed"]

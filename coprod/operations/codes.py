@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import Row, bindparam, exists, select
+from sqlalchemy import Row, bindparam, select
 
 from coprod.extensions import db
 from coprod.models import Phase, Round, User, VoterCode
@@ -84,15 +84,22 @@ def find(secret: str, rnd: Round, typed: str) -> Row | None:
 
 
 # The names of the bound values differ from the columns', which SQLAlchemy keeps for an
-# UPDATE's own values.
+# UPDATE's own values. The round's row is read FOR SHARE (on PostgreSQL; SQLite has one
+# writer at a time anyway): closing the round waits for casts already under way to commit,
+# so its count has every ballot, and a cast that comes after the close sees it closed.
 _ROUNDS = Round.__table__
+_VOTING = (
+    select(_ROUNDS.c.id)
+    .where(_ROUNDS.c.id == bindparam("in_round"), _ROUNDS.c.phase == Phase.VOTING)
+    .with_for_update(read=True)
+)
 _USE = (
     _CODES.update()
     .where(
         _CODES.c.round_id == bindparam("in_round"),
         _CODES.c.code_hash == bindparam("hashed"),
         _CODES.c.used.is_(False),
-        exists().where(_ROUNDS.c.id == bindparam("in_round"), _ROUNDS.c.phase == Phase.VOTING),
+        _VOTING.exists(),
     )
     .values(used=True)
     .returning(_CODES.c.area_id)
