@@ -73,6 +73,7 @@ def prepare(codes_needed: int) -> tuple[str, list[str]]:
         db.create_all()
         rnd = make_round(Phase.VOTING, budget=10000, costs=(2500, 1800, 3200, 900, 4500, 2000))
         made = codes.make_codes(SECRET, rnd, codes_needed)
+        db.session.commit()
         slug = rnd.slug
         db.session.remove()
         db.engine.dispose()

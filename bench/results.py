@@ -93,6 +93,7 @@ def build(app, election, slug: str) -> float:
     with app.app_context():
         start = time.perf_counter()
         rnd = import_election(election, slug)
+        db.session.commit()
         imported = time.perf_counter() - start
         opens = date.today() - timedelta(days=21)
         rnd.voting_opens, rnd.voting_closes = opens, date.today()
@@ -128,6 +129,7 @@ def time_count(app, slug: str) -> tuple[float, object]:
         rnd = db.session.scalar(select(Round).where(Round.slug == slug))
         start = time.perf_counter()
         result = count_round(rnd)
+        db.session.commit()
         elapsed = time.perf_counter() - start
         return elapsed, (result.ballots, len(result.selected), result.spent)
 

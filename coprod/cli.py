@@ -1,4 +1,8 @@
-"""Command-line commands: `flask --app app translate ...`, `demo`."""
+"""Command-line commands: `flask --app app translate ...`, `demo`.
+
+A command that writes calls operations, then commits once at its end: a command that fails
+half-way stores nothing.
+"""
 
 import csv
 import json
@@ -74,20 +78,17 @@ def compile() -> None:
 def suggestions() -> None:
     """Write citizens' accepted suggestions into the catalogues, then compile them."""
     from coprod.extensions import db
-    from coprod.models import TranslationSuggestion
+    from coprod.operations.suggestions import mark_exported, waiting_to_export
     from coprod.translate.catalogue import apply_suggestions
 
-    accepted = db.session.scalars(
-        db.select(TranslationSuggestion).where(TranslationSuggestion.status == "accepted")
-    ).all()
+    accepted = waiting_to_export()
     by_lang: dict[str, dict[str, str]] = {}
     for s in accepted:
         by_lang.setdefault(s.lang, {})[s.msgid] = s.suggestion
     for lang, wordings in sorted(by_lang.items()):
         changed = apply_suggestions(current_app.config["TRANSLATIONS_DIR"], lang, wordings)
         click.echo(f"{lang}: {changed} strings changed")
-    for s in accepted:
-        s.status = "exported"
+    mark_exported(accepted)
     db.session.commit()
     _pybabel("compile", "-d", current_app.config["TRANSLATIONS_DIR"])
 
@@ -97,8 +98,11 @@ def suggestions() -> None:
 def demo() -> None:
     """Load the workshop as demo content (does nothing when it is already there)."""
     from coprod.demo import load
+    from coprod.extensions import db
 
-    for line in load(current_app.config):
+    lines = list(load(current_app.config))
+    db.session.commit()  # before the logins and codes are shown: they must exist
+    for line in lines:
         click.echo(line)
 
 
@@ -115,11 +119,13 @@ def demo() -> None:
 @with_appcontext
 def codes(round_slug: str, count: int, out: str | None, letters: str | None, lang: str) -> None:
     """Make COUNT new voter codes for a round and print them, one per line."""
+    from coprod.extensions import db
     from coprod.operations import codes as voter_codes
     from coprod.participate.letters import render_letters
 
     rnd = _round_or_fail(round_slug)
     made = voter_codes.make_codes(current_app.config["SECRET_KEY"], rnd, count, letter_lang=lang)
+    db.session.commit()  # before the codes are shown: they must exist
     if out:
         with open(out, "w", newline="", encoding="utf-8") as f:
             csv.writer(f).writerows([["code"], *[[c] for c in made]])
@@ -157,12 +163,14 @@ def export_command(round_slug: str, out) -> None:
 @with_appcontext
 def import_command(source, slug: str | None) -> None:
     """Recreate a round from `flask export` JSON."""
+    from coprod.extensions import db
     from coprod.operations.transfer import TransferError, import_round
 
     try:
         rnd = import_round(json.load(source), slug=slug)
     except (TransferError, json.JSONDecodeError, KeyError) as error:
         raise click.ClickException(f"cannot import: {error}") from error
+    db.session.commit()
     click.echo(f"Imported the round {rnd.slug}.")
 
 
@@ -171,6 +179,7 @@ def import_command(source, slug: str | None) -> None:
 @with_appcontext
 def count_command(round_slug: str) -> None:
     """Count a round whose voting has closed, and store the result."""
+    from coprod.extensions import db
     from coprod.operations.counting import count_round
 
     rnd = _round_or_fail(round_slug)
@@ -178,6 +187,7 @@ def count_command(round_slug: str) -> None:
         result = count_round(rnd)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    db.session.commit()
     click.echo(
         f"Counted {result.ballots} ballots with {result.rule}: "
         f"{len(result.selected)} remedies funded, {result.spent} spent."
@@ -191,6 +201,7 @@ def count_command(round_slug: str) -> None:
 def import_pb(source: str, slug: str | None) -> None:
     """Make a round from a real election's .pb file (projects, costs and ballots)."""
     from coprod import tally
+    from coprod.extensions import db
     from coprod.operations.imports import ElectionImportError, import_election
 
     try:
@@ -198,6 +209,7 @@ def import_pb(source: str, slug: str | None) -> None:
         rnd = import_election(election, slug or _slug(Path(source).stem))
     except (tally.PabulibError, ElectionImportError) as error:
         raise click.ClickException(f"{source}: {error}") from error
+    db.session.commit()
     click.echo(f"Imported {len(election.votes)} ballots into the round {rnd.slug}.")
 
 
@@ -209,9 +221,12 @@ def _slug(text: str) -> str:
 @with_appcontext
 def purge_contacts() -> None:
     """Delete citizens' contacts kept longer than their round allows (run daily)."""
+    from coprod.extensions import db
     from coprod.operations.privacy import purge_contacts as purge
 
-    click.echo(f"Deleted {purge()} contacts.")
+    deleted = purge()
+    db.session.commit()
+    click.echo(f"Deleted {deleted} contacts.")
 
 
 def init_app(app: Flask) -> None:

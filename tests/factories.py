@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 from itertools import count
 
+from coprod.accounts.operations import create_user
 from coprod.extensions import db
 from coprod.models import Barrier, Group, Phase, Remedy, RemedyStatus, Role, Round
 from coprod.operations import phase
-from coprod.operations.accounts import create_user
 from coprod.operations.content import new_content
 
 _n = count(1)
@@ -53,6 +53,7 @@ def make_round(
     db.session.commit()
     if phase_ != Phase.DRAFT:
         phase.change_phase(rnd, phase_)
+        db.session.commit()
     return rnd
 
 

@@ -115,6 +115,7 @@ def sent_round(decision_maker, *, answered=3, overdue=True):
     sent = responses.send_top5(
         rnd, items, decision_maker, TODAY + timedelta(days=30), actor=organiser
     )
+    db.session.commit()
     for r in sent[:answered]:
         responses.record_decision(
             r,
@@ -125,6 +126,7 @@ def sent_round(decision_maker, *, answered=3, overdue=True):
             lang="en",
             actor=decision_maker,
         )
+        db.session.commit()
     if overdue:
         for r in sent:
             r.due_on = TODAY - timedelta(days=5)
@@ -195,8 +197,11 @@ def test_dashboard_names_the_groups_who_are_missing_in_plain_words(app):
     north.parent_id = south.parent_id = ward.id
     rnd = make_round(Phase.COUNTED, area_id=ward.id)
     cast(rnd, 40, lang="en", area=north)
+    db.session.commit()
     cast(rnd, 6, lang="ur", area=south, channel=Channel.PAPER, on=TODAY - timedelta(days=2))
+    db.session.commit()
     cast(rnd, 4, lang="pl", area=north)
+    db.session.commit()
     client, _ = signed_in(app, Role.ORGANISER)
     html = page(client, f"/staff/council/rounds/{rnd.slug}")
     missing = html.split('id="missing"')[1].split("</div>")[0]
@@ -508,6 +513,7 @@ def test_contacts_get_an_email_when_an_answer_is_first_saved(app, monkeypatch):
     named = make_user(Role.COUNCILLOR)
     rnd, sent = sent_round(named, answered=0, overdue=False)
     responses.add_contact(rnd, "amina@example.org", "en")
+    db.session.commit()
     client = app.test_client()
     sign_in(client, named)
     url = f"/staff/council/answers/{sent[0].id}"
@@ -532,6 +538,7 @@ def test_without_mail_organisers_download_the_contacts_instead(app, monkeypatch)
     named = make_user(Role.COUNCILLOR)
     rnd, sent = sent_round(named, answered=0, overdue=False)
     responses.add_contact(rnd, "amina@example.org", "ur")
+    db.session.commit()
     client = app.test_client()
     sign_in(client, named)
     url = f"/staff/council/answers/{sent[0].id}"
@@ -563,6 +570,7 @@ def test_dashboard_exports_parse_and_agree_with_each_other(app):
     rate(rnd, second, [4, 5])
     counted(rnd, third)
     cast(rnd, 3, lang="ur", on=TODAY - timedelta(days=1))
+    db.session.commit()
     client, _ = signed_in(app, Role.COUNCILLOR)
     rows = _csv_rows(client.get(f"/staff/council/rounds/{rnd.slug}/results.csv"))
     data = json.loads(client.get(f"/staff/council/rounds/{rnd.slug}/results.json").data)
@@ -592,6 +600,7 @@ def test_answer_exports_parse_and_agree_with_the_public_page(app):
     named = make_user(Role.COUNCILLOR, name="Harjit Gill")
     rnd, sent = sent_round(named, answered=3)
     responses.add_update(sent[0], "done", "Printed", TODAY, lang="en", actor=named)
+    db.session.commit()
     client, _ = signed_in(app, Role.COMMISSIONER)
     rows = _csv_rows(client.get(f"/staff/council/rounds/{rnd.slug}/answers.csv"))
     data = json.loads(client.get(f"/staff/council/rounds/{rnd.slug}/answers.json").data)
@@ -623,6 +632,7 @@ def test_council_pages_have_no_inline_styles_or_scripts(app):
     rnd, sent = sent_round(named, answered=2)
     rate(rnd, rnd.barriers[0], [3, 4])
     cast(rnd, 25, lang="ur")
+    db.session.commit()
     client, _ = signed_in(app, Role.ORGANISER)
     for url in (
         "/staff/council",
@@ -641,6 +651,7 @@ def test_an_answer_keeps_the_language_it_was_written_in(app, client):
     responses.record_decision(
         sent[0], Decision.YES, "ہم متفق ہیں", "", TODAY, lang="ur", actor=named
     )
+    db.session.commit()
     organiser, _ = signed_in(app, Role.ORGANISER)
     url = f"/staff/council/answers/{sent[0].id}"
     form = page(organiser, url)

@@ -42,4 +42,5 @@ def test_demo_loads_once_with_a_round_in_each_phase(app, runner):
     assert sizes() == before
     # A printed code really votes, once.
     receipt = ballots.cast(app.config["SECRET_KEY"], voting, codes[0], [str(voting.remedies[0].id)])
+    db.session.commit()
     assert receipt

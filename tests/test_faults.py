@@ -316,6 +316,7 @@ def test_voting_goes_on_after_the_database_drops_every_connection(pg_app, postgr
     rnd = make_round(Phase.VOTING)
     slug = rnd.slug  # threads use plain values, not the test's session
     made = codes.make_codes(SECRET, rnd, 10)
+    db.session.commit()
     choices = pairs(rnd)
     cast = {}
     with live(pg_app) as base:
@@ -351,6 +352,7 @@ def test_casts_cut_off_at_random_are_whole_or_leave_the_code_unused(pg_app, post
     rnd = make_round(Phase.VOTING)
     slug = rnd.slug  # threads use plain values, not the test's session
     made = codes.make_codes(SECRET, rnd, 30)
+    db.session.commit()
     wanted = dict(zip(made, pairs(rnd), strict=False))
     start = threading.Barrier(len(made) + 1)
     done = threading.Event()
@@ -391,14 +393,13 @@ def test_casts_cut_off_at_random_are_whole_or_leave_the_code_unused(pg_app, post
 
 CUT_POINTS = {
     # Where a cast can lose its database, in the order a cast reaches them (the first
-    # two are one statement when the code is looked up and marked used at once). On
-    # PostgreSQL a citizen's cast is a single statement that does all four and commits
-    # itself (`ballots._store_in_one_statement`): each point cuts that statement.
+    # two are one statement when the code is looked up and marked used at once); all in
+    # the request's one transaction, on both databases, then its commit.
     "looking up the code": lambda sql: "voter_code" in sql,
     "marking the code used": lambda sql: "UPDATE voter_code" in sql,
     "storing the ballot": lambda sql: "INSERT INTO ballot " in sql,
     "storing its choices": lambda sql: "INSERT INTO ballot_choice" in sql,
-    "committing": lambda sql: sql.lstrip().startswith("WITH used"),
+    "committing": lambda sql: False,  # cut by the commit hook below
 }
 
 
@@ -446,6 +447,7 @@ def cut_off_once(app, where: str) -> Iterator[list]:
 def test_a_cast_cut_off_half_way_leaves_nothing_and_the_code_works_again(app, where, logs):
     rnd = make_round(Phase.VOTING)
     api_code, browser_code = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     _rare_ids(rnd)
     choices = pairs(rnd)
     cast = {}
@@ -483,17 +485,15 @@ def test_a_cast_cut_off_half_way_leaves_nothing_and_the_code_works_again(app, wh
 
 def test_a_cast_that_fails_inside_the_database_leaves_nothing(app):
     """A ballot naming a remedy the database does not have fails on its last write (the
-    choices' foreign key), after the code was marked used and the ballot stored: all of it
-    is undone, and the code still casts. On PostgreSQL this is the one statement a
-    citizen's cast is; the test shows which path it took."""
+    choices' foreign key), after the code was marked used and the ballot stored: the
+    request's rollback undoes all of it, and the code still casts. The same statements,
+    in the same order, on both databases."""
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     real, missing = str(rnd.remedies[0].id), "999999"
     rules = ballots.frozen_rules(rnd)
     rules = rules | {"costs": rules["costs"] | {missing: 1}}
-    # As the voting pages hold it: a copy of the round, with no transaction open.
-    db.session.expunge(rnd)
-    db.session.rollback()
     sent = []
 
     def record(_conn, _cursor, statement, *_rest) -> None:
@@ -505,11 +505,16 @@ def test_a_cast_that_fails_inside_the_database_leaves_nothing(app):
             ballots.cast(SECRET, rnd, code, [real, missing], rules=rules)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    one_statement = [s for s in sent if s.lstrip().startswith("WITH used")]
-    assert len(one_statement) == (1 if db.engine.dialect.name == "postgresql" else 0)
+    db.session.rollback()  # what the failed request's end does
+    writes = [" ".join(m.groups()) for s in sent if (m := WRITE.match(s))]
+    assert writes == ["UPDATE voter_code", "INSERT INTO ballot", "INSERT INTO ballot_choice"]
     assert_whole(rnd, {}, failed=[code])
     receipt = ballots.cast(SECRET, rnd, code, [real], rules=rules)
+    db.session.commit()
     assert_whole(rnd, {code: (receipt, [real])}, failed=[])
+
+
+WRITE = re.compile(r"\s*(UPDATE|INSERT INTO) (\w+)")
 
 
 # --- A real PostgreSQL restart ---------------------------------------------------------
@@ -559,6 +564,7 @@ def test_voting_goes_on_across_a_real_postgresql_restart(restartable, pg_app):
     rnd = make_round(Phase.VOTING)
     slug = rnd.slug  # threads use plain values, not the test's session
     made = codes.make_codes(SECRET, rnd, 250)
+    db.session.commit()
     wanted = dict(zip(made, pairs(rnd), strict=False))
     spare = iter(made[:10])  # the crowd takes the rest
     results: list[tuple[str, int, str | None, float]] = []
@@ -670,6 +676,7 @@ def test_stored_votes_and_ratings_hold_no_code_or_its_hash(app):
     """What a rating and a ballot actually store, for a code used for both, on each database."""
     rnd = make_round(Phase.RATING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     with live(app) as base:
         voter = Browser(base)
         voter.open(f"/rounds/{rnd.slug}/take-part")
@@ -678,6 +685,7 @@ def test_stored_votes_and_ratings_hold_no_code_or_its_hash(app):
         voter.click("Save my answers", **{f"remedy-{remedy.id}": "5"})
         assert "Your answers are saved" in voter.say()
         change_phase(rnd, Phase.VOTING)
+        db.session.commit()
         voter.open(f"/rounds/{rnd.slug}/ballot")
         receipt = fill_and_cast(voter, [str(remedy.id)])
         assert receipt
@@ -779,6 +787,7 @@ def test_logs_never_link_a_voter_to_a_ballot(app, logs):
     """One voter's whole way through, on a live server: rate, vote, receipt, check."""
     rnd = make_round(Phase.RATING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     _rare_ids(rnd)
     first, second, _third = rnd.remedies
     with live(app) as base:
@@ -793,6 +802,7 @@ def test_logs_never_link_a_voter_to_a_ballot(app, logs):
         assert "Your answers are saved" in voter.say()
 
         change_phase(rnd, Phase.VOTING)
+        db.session.commit()
         voter.open(f"/rounds/{rnd.slug}")
         voter.click("Vote now")
         voter.click("Continue", code=code)

@@ -43,7 +43,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 import coprod
 from coprod import i18n, mail, tally
-from coprod.accounts import second_factor
+from coprod.accounts import groups, second_factor
+from coprod.accounts import operations as accounts
 from coprod.accounts.forms import AppCodeForm, LoginForm
 from coprod.admin.forms import ClearSheetForm, CodesForm, ImportForm, PaperForm
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
@@ -68,7 +69,7 @@ from coprod.models import (
     VoterCode,
 )
 from coprod.moderate.forms import ChangesForm, RejectForm, ReviewForm
-from coprod.operations import accounts, ballots, codes, groups, proposals, responses
+from coprod.operations import ballots, codes, proposals, responses
 from coprod.operations.counting import count_round
 from coprod.operations.glossary import load_seed
 from coprod.operations.phase import change_phase
@@ -714,6 +715,7 @@ PROPOSAL_TEXTS = ("title", "summary", "now", "proposal", "who_helps", "offer")
 @posts_to(ProposalForm)
 def test_a_proposal_is_stored_as_typed_and_shown_as_text_everywhere(app):
     load_seed()  # glossary words in the text get links and tips: still text around them
+    db.session.commit()
     rnd = make_round(Phase.PROPOSING)
     member = make_user(group=rnd.remedies[0].group)
     writer = app.test_client()
@@ -746,6 +748,7 @@ def test_a_proposal_is_stored_as_typed_and_shown_as_text_everywhere(app):
         shows(writer.get(f"/proposals/{remedy_id}"), *texts, where="the group's page")
         shows(moderator.get(f"/staff/moderate/remedies/{remedy_id}"), *texts, where="moderator")
         proposals.publish(remedy, moderator_user)
+        db.session.commit()
         public = f"/rounds/{rnd.slug}/remedies/{remedy_id}"
         shows(reader.get(public), *texts, where="public page")
         shows(reader.get(f"/rounds/{rnd.slug}"), *texts[:2], where="round page")
@@ -892,7 +895,9 @@ def test_paper_ballots_take_any_sheet_number_and_a_sloppily_typed_code(app):
     def round_with_a_code() -> tuple[Round, str]:
         # A round each time: a sheet number typed before stays taken in its round.
         rnd = make_round(Phase.VOTING, paper_double_entry=True)
-        return rnd, codes.make_codes(SECRET, rnd, 1)[0]
+        [code] = codes.make_codes(SECRET, rnd, 1)
+        db.session.commit()
+        return rnd, code
 
     def type_twice_and_clear(rnd: Round, f: Filled) -> None:
         first, second = (str(r.id) for r in rnd.remedies[:2])
@@ -1048,7 +1053,9 @@ def test_code_and_receipt_boxes_take_any_text_and_forgive_sloppy_typing(app):
     rnd = make_round(Phase.VOTING)
     chosen = rnd.remedies[0]
     [voted] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     receipt = ballots.cast(SECRET, rnd, voted, [str(chosen.id)])
+    db.session.commit()
     title = chosen.t("title", "en").text
     code_field = typed_fields(CodeForm)["code"]
     receipt_field = typed_fields(ReceiptForm)["receipt"]
@@ -1057,6 +1064,7 @@ def test_code_and_receipt_boxes_take_any_text_and_forgive_sloppy_typing(app):
         if spoil:
             return HOSTILE.map(lambda s: (s, "field"))
         [made] = codes.make_codes(SECRET, rnd, 1)
+        db.session.commit()
         return decorated(made).map(lambda s: (s, "field" if breaks_rules(code_field, s) else "ok"))
 
     def receipt_(spoil: bool):
@@ -1135,6 +1143,7 @@ def test_council_answers_are_stored_as_typed_and_shown_as_text_in_every_report(a
     rnd, sent = sent_round(councillor, answered=0, overdue=False)
     priority = sent[0]
     responses.add_contact(rnd, "waiting@example.org", "en")
+    db.session.commit()
     app.config["MAIL_SERVER"] = "smtp.invalid"
     outbox = []
     monkeypatch.setattr(mail, "send", outbox.extend)
@@ -1256,9 +1265,13 @@ def test_go_back_links_stay_on_this_site_whatever_they_say(app):
 def test_an_address_full_of_hostile_text_comes_back_as_text(app):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     ballots.cast(SECRET, rnd, code, [str(rnd.remedies[0].id)])
+    db.session.commit()
     change_phase(rnd, Phase.COUNTED)
+    db.session.commit()
     count_round(rnd)
+    db.session.commit()
     client = app.test_client()
     names = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=10)
 
@@ -1297,6 +1310,7 @@ def test_ballot_and_rating_buttons_ignore_hostile_values(app):
     tokens = {}
     for client, rnd in ((voter, voting), (rater, rating)):
         [code] = codes.make_codes(SECRET, rnd, 1)
+        db.session.commit()
         tokens[client] = csrf_token(client, f"/rounds/{rnd.slug}/take-part")
         data = {"code": code, "csrf_token": tokens[client]}
         assert client.post(f"/rounds/{rnd.slug}/take-part", data=data).status_code == 302
@@ -1371,6 +1385,7 @@ def test_the_api_answers_hostile_json_with_json(app):
 
     def new_code(_) -> str:
         [made] = codes.make_codes(SECRET, rnd, 1)
+        db.session.commit()
         return made
 
     code = st.just(None).map(new_code).flatmap(lambda c: decorated(c, room=60))

@@ -42,6 +42,7 @@ def ballot_token(client, rnd):
 def test_codes_are_readable_random_and_stored_only_as_a_keyed_hash(app):
     rnd = make_round(Phase.VOTING)
     made = codes.make_codes(SECRET, rnd, 50)
+    db.session.commit()
     assert len(set(made)) == 50
     for code in made:
         assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTWXYZ]{4}(-[23456789A-Z]{4}){2}", code)
@@ -88,6 +89,7 @@ def test_codes_command_prints_only_codes_and_can_write_csv_and_letters(app, runn
 def test_citizen_goes_from_code_to_receipt_without_javascript(client):
     rnd = make_round(Phase.VOTING, costs=(4000, 3000, 5000))
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     first, second, third = (str(r.id) for r in rnd.remedies)
 
     scanned = client.get(f"/rounds/{rnd.slug}/take-part?code={code}")
@@ -143,9 +145,11 @@ def test_citizen_goes_from_code_to_receipt_without_javascript(client):
 def test_wrong_and_used_codes_get_friendly_messages(client):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     page = enter(client, rnd, "ABCD-EFGH-JKMN").get_data(as_text=True)
     assert "We couldn&#39;t find this code" in page and 'value="ABCD-EFGH-JKMN"' in page
     ballots.cast(SECRET, rnd, code, [str(rnd.remedies[0].id)])
+    db.session.commit()
     page = enter(client, rnd, code).get_data(as_text=True)
     assert "This code has already been used to vote." in page
 
@@ -153,6 +157,7 @@ def test_wrong_and_used_codes_get_friendly_messages(client):
 def test_a_code_from_another_round_is_not_found(app):
     rnd, other = make_round(Phase.VOTING), make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, other, 1)
+    db.session.commit()
     with pytest.raises(CastError) as refused:
         ballots.cast(SECRET, rnd, code, [str(rnd.remedies[0].id)])
     assert refused.value.problems[0].code == "code_unknown"
@@ -161,8 +166,10 @@ def test_a_code_from_another_round_is_not_found(app):
 def test_a_refused_ballot_names_the_code_first_and_uses_nothing(app):
     rnd = make_round(Phase.VOTING, budget=10000, costs=(4000, 3000, 5000))
     [spent, fresh] = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     ids = [str(r.id) for r in rnd.remedies]
     ballots.cast(SECRET, rnd, spent, ids[:1])
+    db.session.commit()
     # A wrong or spent code is what the voter must hear about, even if the choices are wrong.
     for typed, why in (("ABCD-EFGH-JKMN", "code_unknown"), (spent, "code_used")):
         with pytest.raises(CastError) as refused:
@@ -173,6 +180,7 @@ def test_a_refused_ballot_names_the_code_first_and_uses_nothing(app):
     assert [p.code for p in refused.value.problems] == ["over_budget"]
     # The refusal did not use up the good code: it still casts, once.
     ballots.cast(SECRET, rnd, fresh, ids[1:2])
+    db.session.commit()
     with pytest.raises(CastError):
         ballots.cast(SECRET, rnd, fresh, ids[1:2])
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 2
@@ -201,6 +209,7 @@ def test_ballot_rules_are_checked(app):
 def test_a_tampered_choice_is_refused_and_choices_are_kept(client):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     enter(client, rnd, code)
     token = ballot_token(client, rnd)
     first = str(rnd.remedies[0].id)
@@ -219,6 +228,7 @@ def test_a_tampered_choice_is_refused_and_choices_are_kept(client):
 def test_an_expired_session_keeps_the_choices(client):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     first = str(rnd.remedies[0].id)
     token = csrf_token(client, f"/rounds/{rnd.slug}/take-part")
     response = client.post(
@@ -234,6 +244,7 @@ def test_an_expired_session_keeps_the_choices(client):
 def test_ballot_order_is_random_per_voter_and_stable_for_one(app):
     rnd = make_round(Phase.VOTING, costs=tuple(range(100, 1300, 100)))
     made = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     orders = []
     for code in made:
         client = app.test_client()
@@ -249,6 +260,7 @@ def test_ballot_order_is_random_per_voter_and_stable_for_one(app):
 def test_approval_ballot_counts_choices_not_money(client):
     rnd = make_round(Phase.VOTING, ballot_type=BallotType.APPROVAL, max_choices=1)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     enter(client, rnd, code)
     token = ballot_token(client, rnd)
     for r in rnd.remedies[:2]:
@@ -261,11 +273,14 @@ def test_rules_freeze_when_voting_opens(app):
     rnd = make_round(Phase.RATING, costs=(4000,))
     assert rnd.frozen_rules is None
     change_phase(rnd, Phase.VOTING)
+    db.session.commit()
     # Even a change that slips past the admin pages does not reach the ballot.
     rnd.budget = 100
     db.session.commit()
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     assert ballots.cast(SECRET, rnd, code, [str(rnd.remedies[0].id)])
+    db.session.commit()
 
 
 def test_changing_frozen_rules_is_refused_with_the_reason_and_logged(app):
@@ -274,8 +289,10 @@ def test_changing_frozen_rules_is_refused_with_the_reason_and_logged(app):
 
     rnd = make_round(Phase.RATING)
     update_rules(rnd, {"budget": 12000})
+    db.session.commit()
     assert rnd.budget == 12000
     change_phase(rnd, Phase.VOTING)
+    db.session.commit()
     with pytest.raises(RulesFrozen) as refused:
         update_rules(rnd, {"budget": 50000})
     assert "voting has opened" in str(refused.value)
@@ -290,6 +307,7 @@ def test_changing_frozen_rules_is_refused_with_the_reason_and_logged(app):
 def test_ratings_one_set_per_code_replaced_not_added(client):
     rnd = make_round(Phase.RATING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     assert enter(client, rnd, code).headers["Location"].endswith("/rate")
     page = client.get(f"/rounds/{rnd.slug}/rate").get_data(as_text=True)
     assert "How much does this hold you back?" in page and "Very much" in page
@@ -335,9 +353,12 @@ def test_a_round_that_is_not_voting_refuses_ballots(client):
 def test_receipt_hashes_are_published_after_voting_closes(client):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     receipt = ballots.cast(SECRET, rnd, code, [str(rnd.remedies[0].id)])
+    db.session.commit()
     assert client.get(f"/rounds/{rnd.slug}/receipts.txt").status_code == 404
     change_phase(rnd, Phase.COUNTED)
+    db.session.commit()
     listed = client.get(f"/rounds/{rnd.slug}/receipts.txt").get_data(as_text=True).split()
     assert ballots.receipt_hash(receipt) in listed
 
@@ -364,6 +385,7 @@ def test_api_lists_rounds_and_describes_one(client):
 def test_api_casts_once_and_explains_refusals(client):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     url = f"/api/v1/rounds/{rnd.slug}/ballots"
     ids = [str(r.id) for r in rnd.remedies]
     assert client.post(url, json={"code": "ZZZZ-ZZZZ-ZZZZ", "choices": ids[:1]}).status_code == 404
@@ -387,6 +409,7 @@ def test_api_casts_once_and_explains_refusals(client):
 def test_the_code_page_gives_each_voter_their_own_token(app):
     rnd = make_round(Phase.VOTING)
     made = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     alice, bob = app.test_client(), app.test_client()
     url = f"/rounds/{rnd.slug}/take-part"
     pages = [c.get(url).get_data(as_text=True) for c in (alice, bob)]
@@ -405,6 +428,7 @@ def test_the_code_page_gives_each_voter_their_own_token(app):
 def test_what_is_one_visitors_own_never_reaches_another_visitors_code_page(app):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     url = f"/rounds/{rnd.slug}/take-part"
     staff, scanned, expired, anyone = (app.test_client() for _ in range(4))
     sign_in(staff, make_user(Role.ORGANISER, name="Olu <Organiser>"))

@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from coprod.accounts.operations import password_matches
 from coprod.extensions import db
 from coprod.models import (
     AuditEvent,
@@ -16,7 +17,6 @@ from coprod.models import (
     Role,
     User,
 )
-from coprod.operations.accounts import password_matches
 from coprod.operations.content import new_content
 from tests.conftest import csrf_token
 from tests.factories import make_round, make_user

@@ -159,6 +159,7 @@ def test_glossary_words_on_public_pages_explain_themselves(client):
     from coprod.operations.glossary import load_seed
 
     assert load_seed() >= 19
+    db.session.commit()
     rnd = make_round(Phase.VOTING)
     remedy = rnd.remedies[0]
     remedy.content.set("summary", "en", "<b>Real</b> co-production with the commissioner.")

@@ -35,7 +35,9 @@ def voted_round(choices_per_voter):
         codes.make_codes(SECRET, rnd, len(choices_per_voter)), choices_per_voter, strict=True
     ):
         receipts.append(ballots.cast(SECRET, rnd, code, [ids[i] for i in picks]))
+        db.session.commit()
     change_phase(rnd, Phase.COUNTED)
+    db.session.commit()
     return rnd, ids, receipts
 
 
@@ -44,6 +46,7 @@ def test_count_is_stored_with_rule_checksum_and_explanations(app):
     with pytest.raises(ValueError):
         count_round(make_round(Phase.VOTING))
     result = count_round(rnd)
+    db.session.commit()
     assert result.rule == "equalshares/add1" and result.utility == "cost"
     assert result.ballots == 5 and len(result.inputs_sha256) == 64
     assert set(result.explanations) == set(ids)
@@ -51,12 +54,14 @@ def test_count_is_stored_with_rule_checksum_and_explanations(app):
     assert result.explanations[ids[0]]["votes"] == 3
     # The same ballots give the same checksum and the same outcome.
     again = count_round(rnd)
+    db.session.commit()
     assert again.inputs_sha256 == result.inputs_sha256 and again.selected == result.selected
 
 
 def test_results_page_explains_every_remedy_and_a_receipt(client):
     rnd, ids, receipts = voted_round([[0], [0], [0, 2], [1], [1, 2]])
     count_round(rnd)
+    db.session.commit()
     page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
     assert "5 ballots were counted." in page
     assert "1 idea gets the money: £60 of £100." in page
@@ -108,6 +113,7 @@ def votes_shown(client, rnd) -> dict[str, int]:
 def test_results_follow_the_latest_count_and_change_when_it_is_redone(client):
     rnd, ids, receipts = voted_round([[0], [0], [0, 2], [1], [1, 2]])
     first = count_round(rnd)
+    db.session.commit()
     url = f"/rounds/{rnd.slug}/results"
     before = client.get(url).get_data(as_text=True)
     assert "5 ballots were counted." in before and "60% of voters chose" in before
@@ -120,6 +126,7 @@ def test_results_follow_the_latest_count_and_change_when_it_is_redone(client):
     assert TOKEN.sub("", client.get(url).get_data(as_text=True)) == TOKEN.sub("", before)
     assert votes_shown(client, rnd)[ids[1]] == 2
     again = count_round(rnd)
+    db.session.commit()
     after = client.get(url).get_data(as_text=True)
     assert again.inputs_sha256 != first.inputs_sha256 and again.inputs_sha256 in after
     assert "10 ballots were counted." in after
@@ -136,6 +143,7 @@ def test_results_follow_the_latest_count_and_change_when_it_is_redone(client):
 def test_a_count_stored_without_its_figures_shows_no_made_up_share(client):
     rnd, ids, _ = voted_round([[0], [1]])
     result = count_round(rnd)
+    db.session.commit()
     result.summary = {}  # as a count made before the figures were stored
     db.session.commit()
     page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
@@ -162,15 +170,18 @@ def test_the_dashboards_turnout_comes_from_the_count_until_it_is_redone(app):
     add_ballots(rnd, 4, [b, c], lang="ur", area=south, channel=Channel.PAPER)
     add_ballots(rnd, 2, [c])
     change_phase(rnd, Phase.COUNTED)
+    db.session.commit()
     client = app.test_client()
     sign_in(client, make_user(Role.COUNCILLOR))
     live = who_took_part(client, rnd)  # not counted yet: from the ballots themselves
     assert "26 ballots were cast." in live and "Fewer people from South Side" in live
     count_round(rnd)
+    db.session.commit()
     assert who_took_part(client, rnd) == live  # the count's figures say the same
     add_ballots(rnd, 16, [b], area=south)
     assert who_took_part(client, rnd) == live  # read from the count, not the ballots
     count_round(rnd)
+    db.session.commit()
     after = who_took_part(client, rnd)
     assert "42 ballots were cast." in after and "Fewer people from South Side" not in after
 
@@ -187,6 +198,7 @@ def test_results_wait_for_the_count_and_for_voting_to_close(client):
 def test_open_data_recounts_to_the_same_result(client, tmp_path):
     rnd, ids, _ = voted_round([[0], [0, 2], [2], [1, 2], [0]])
     result = count_round(rnd)
+    db.session.commit()
     pb = client.get(f"/rounds/{rnd.slug}/ballots.pb")
     assert pb.status_code == 200 and "attachment" in pb.headers["Content-Disposition"]
     path = tmp_path / "round.pb"
@@ -222,6 +234,7 @@ def test_open_data_recounts_to_the_same_result(client, tmp_path):
 def test_open_data_has_no_codes_receipts_or_times(client):
     rnd, _, receipts = voted_round([[0], [1]])
     count_round(rnd)
+    db.session.commit()
     body = client.get(f"/rounds/{rnd.slug}/ballots.json").get_data(as_text=True)
     for receipt in receipts:
         assert ballots.receipt_hash(receipt) not in body and receipt not in body

@@ -112,6 +112,7 @@ def test_organiser_gets_printable_letters_for_new_codes(client):
 def test_a_paper_ballot_counts_like_an_online_one(client):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     sign_in(client, make_user(Role.MODERATOR))
     token = csrf_token(client, f"/staff/rounds/{rnd.slug}/paper")
     ids = [str(r.id) for r in rnd.remedies]
@@ -133,29 +134,37 @@ def test_a_paper_ballot_counts_like_an_online_one(client):
 def test_double_entry_counts_only_when_two_typists_agree(app):
     rnd = make_round(Phase.VOTING, paper_double_entry=True)
     first_code, second_code = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     ann, bob = make_user(Role.MODERATOR), make_user(Role.ORGANISER)
     ids = [str(r.id) for r in rnd.remedies]
 
     assert paper.enter_paper(SECRET, rnd, "1", first_code, ids[:1], ann) == "waiting"
+    db.session.commit()
     with pytest.raises(CastError) as refused:
         paper.enter_paper(SECRET, rnd, "1", first_code, ids[:1], ann)
     assert refused.value.problems[0].code == "same_typist"
     assert paper.enter_paper(SECRET, rnd, "1", first_code.lower(), ids[:1], bob) == "counted"
+    db.session.commit()
     assert db.session.scalar(select(func.count(Ballot.id))) == 1
     leftovers = db.session.scalars(select(PaperEntry)).all()
     assert all(e.code_hash is None and e.choices is None for e in leftovers)
 
     # A counted sheet's number cannot be typed again, even with another code.
     third_code = codes.make_codes(SECRET, rnd, 1)[0]
+    db.session.commit()
     with pytest.raises(CastError) as refused:
         paper.enter_paper(SECRET, rnd, "1", third_code, ids[:1], ann)
     assert refused.value.problems[0].code == "sheet_counted"
 
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[:1], ann) == "waiting"
+    db.session.commit()
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], bob) == "mismatch"
+    db.session.commit()
     assert db.session.scalar(select(func.count(Ballot.id))) == 1
     with pytest.raises(CastError) as refused:  # until an organiser clears it
         paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann)
     assert refused.value.problems[0].code == "sheet_mismatch"
     paper.clear_mismatch(rnd, "2", bob)
+    db.session.commit()
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann) == "waiting"
+    db.session.commit()

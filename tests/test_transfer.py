@@ -18,11 +18,15 @@ SECRET = "test-secret"
 def test_export_and_import_round_trip_a_whole_round(app, runner, tmp_path):
     rnd = make_round(Phase.RATING, title={"en": "Brookfield", "ur": "بروک فیلڈ"})
     ratings.save_ratings(rnd, "rater-1", {rnd.barriers[0].id: 4}, {rnd.remedies[0].id: 5})
+    db.session.commit()
     from coprod.operations.phase import change_phase
 
     change_phase(rnd, Phase.VOTING)
+    db.session.commit()
     made = codes.make_codes(SECRET, rnd, 3)
+    db.session.commit()
     receipt = ballots.cast(SECRET, rnd, made[0], [str(rnd.remedies[1].id)])
+    db.session.commit()
     out = tmp_path / "round.json"
     assert runner.invoke(args=["export", rnd.slug, "--out", str(out)]).exit_code == 0
     taken = runner.invoke(args=["import", str(out)])
@@ -52,5 +56,7 @@ def test_contacts_are_deleted_after_the_round_keeps_them_long_enough(app):
     db.session.commit()
     due = rnd.responses_due
     assert purge_contacts(today=due + timedelta(days=30)) == 0
+    db.session.commit()
     assert purge_contacts(today=due + timedelta(days=31)) == 1
+    db.session.commit()
     assert db.session.scalar(select(func.count(Contact.id))) == 0

@@ -9,10 +9,10 @@ from flask_login import current_user, login_user, logout_user
 from coprod import slowdown
 from coprod.accounts import bp, role_required, second_factor
 from coprod.accounts.forms import AppCodeForm, LoginForm
+from coprod.accounts.operations import authenticate
 from coprod.extensions import db
 from coprod.links import local_path
 from coprod.models import Role, User
-from coprod.operations.accounts import authenticate
 
 PENDING = "second_factor"  # the session key of a sign-in waiting for its app code
 PENDING_FOR = 300  # seconds to type the code after the password

@@ -1,4 +1,5 @@
-"""Routes for organisers. Every route checks the role."""
+"""Routes for organisers. Every route checks the role; a route that writes calls operations,
+then commits once."""
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -15,7 +16,7 @@ from coprod.lookups import round_or_404
 from coprod.models import AuditEvent, Ballot, PaperEntry, Phase, RemedyStatus, Role, Round
 from coprod.operations import codes, paper
 from coprod.operations.ballots import CastError
-from coprod.operations.counting import count_round
+from coprod.operations.counting import close_and_count, count_round
 from coprod.operations.imports import ElectionImportError, import_election
 from coprod.operations.phase import ORDER, change_phase
 from coprod.participate.letters import render_letters
@@ -59,10 +60,13 @@ def round_admin(slug: str):
 def next_phase(slug: str):
     rnd = round_or_404(slug, drafts=True)
     if EmptyForm().validate_on_submit() and (to := _next_phase(rnd)) is not None:
-        change_phase(rnd, to, actor=current_user)
+        if to == Phase.COUNTED:
+            close_and_count(rnd, actor=current_user)
+        else:
+            change_phase(rnd, to, actor=current_user)
+        db.session.commit()
         flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
         if to == Phase.COUNTED:
-            count_round(rnd, actor=current_user)
             flash(_("The votes are counted. The results are on the round's public page."))
     return redirect(url_for("admin.round_admin", slug=slug))
 
@@ -77,6 +81,7 @@ def recount(slug: str):
         except ValueError:
             flash(_("A round can be counted only after voting has closed."), "error")
         else:
+            db.session.commit()
             flash(_("The votes are counted. The results are on the round's public page."))
     return redirect(url_for("admin.round_admin", slug=slug))
 
@@ -103,7 +108,9 @@ def import_pb():
         except ElectionImportError as error:
             form.slug.errors.append(str(error))
         else:
+            # The round, its ballots and its count: one transaction, so a failure keeps none.
             count_round(rnd, actor=current_user)
+            db.session.commit()
             flash(
                 ngettext(
                     "%(num)d ballot imported and counted.",
@@ -132,6 +139,7 @@ def make_codes(slug: str):
         letter_lang=form.lang.data,
         actor=current_user,
     )
+    db.session.commit()  # before the codes leave: a letter's code must exist
     html = render_letters(rnd, made, form.lang.data)
     return Response(
         html,
@@ -169,6 +177,7 @@ def paper_ballot(slug: str):
             for problem in refused.problems:
                 form.choices.errors.append(explain(problem, rnd.currency))
         else:
+            db.session.commit()
             flash(
                 {
                     "counted": _("Sheet %(sheet)s is counted.", sheet=form.sheet.data),
@@ -202,6 +211,7 @@ def clear_mismatch(slug: str):
     form = ClearSheetForm()
     if form.validate_on_submit():
         paper.clear_mismatch(rnd, form.sheet.data, current_user)
+        db.session.commit()
         flash(_("Sheet %(sheet)s can now be typed in again.", sheet=form.sheet.data))
     return redirect(url_for("admin.paper_ballot", slug=slug))
 

@@ -11,6 +11,7 @@ from coprod.lookups import round_or_404
 from coprod.models import Channel, Phase, RemedyStatus, Round
 from coprod.operations import ballots
 from coprod.operations.ballots import CastError
+from coprod.operations.counting import results_json
 from coprod.operations.rounds import RULE_FIELDS
 
 # The rules a partner needs to build a ballot (budget and currency are given on their own).
@@ -66,8 +67,6 @@ def round_detail(slug: str):
 
 @bp.get("/rounds/<slug>/results")
 def round_results(slug: str):
-    from coprod.results.routes import results_json
-
     rnd = round_or_404(slug)
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         return jsonify(round=rnd.slug, counted=False), 404
@@ -107,6 +106,7 @@ def cast_ballot(slug: str):
             channel=channel,
             lang=lang,
         )
+        db.session.commit()
     except CastError as refused:
         # The code was checked first, so a right code is never held back by a wait.
         if refused.problems[0].code == "code_unknown" and (

@@ -224,6 +224,7 @@ def send_top5(slug: str):
     except Refused as refused:
         flash(REFUSED[refused.code], "error")
     else:
+        db.session.commit()
         flash(
             ngettext(
                 "%(num)d priority is sent to %(name)s, who must answer it in public.",
@@ -303,6 +304,7 @@ def answer(response_id: int):
         lang=_lang(),
         actor=current_user,
     )
+    db.session.commit()
     flash(_("The answer is saved. Everyone can read it on the round's public page."))
     if first:
         told = notify.tell_contacts(priority)
@@ -336,6 +338,7 @@ def add_update(response_id: int):
     except Refused as refused:
         flash(REFUSED[refused.code], "error")
     else:
+        db.session.commit()
         flash(_("The new step is added to the timeline."))
     return redirect(url_for("council.answer", response_id=priority.id))
 
@@ -351,6 +354,7 @@ def you_said_we_did(slug: str):
     form = ContactForm()
     if form.validate_on_submit():
         responses.add_contact(rnd, form.address.data, _lang())
+        db.session.commit()
         flash(_("Thank you. We will email you when the council answers."))
         return redirect(url_for("council.you_said_we_did", slug=slug))
     answers = data.responses(rnd)

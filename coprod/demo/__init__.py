@@ -1,6 +1,7 @@
 """Demo content: the 2017 Birmingham "bricks in the wall" workshop as a living ward.
 
-Loads once; a second run changes nothing. Translations of the demo's words live beside
+Loads once; a second run changes nothing. Everything is flushed into one transaction,
+which the caller commits once. Translations of the demo's words live beside
 the English in `workshop.<lang>.json`.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from coprod.accounts.operations import create_user
 from coprod.extensions import db
 from coprod.models import (
     Area,
@@ -30,7 +32,6 @@ from coprod.models import (
     User,
 )
 from coprod.operations import ballots, codes, counting, glossary, phase, ratings
-from coprod.operations.accounts import create_user
 from coprod.operations.content import new_content
 
 HERE = Path(__file__).parent
@@ -128,7 +129,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
                     content=new_content("en", _texts(r, fields, "remedies", extra)),
                 )
             )
-        db.session.commit()
+        db.session.flush()
         target = Phase(spec["phase"])
         if target.rules_frozen:
             phase.change_phase(rnd, Phase.VOTING)
@@ -142,8 +143,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
             _vote(secret, rnd, rng, voters=spec["ballots"], today=rnd.voting_opens)
         if target != rnd.phase:
             if target.rules_frozen and target != Phase.VOTING:
-                phase.change_phase(rnd, Phase.COUNTED)
-                counting.count_round(rnd)
+                counting.close_and_count(rnd)
             if target != rnd.phase:
                 phase.change_phase(rnd, target)
         if spec.get("responses"):
@@ -204,4 +204,4 @@ def _respond(rnd: Round, answers: list[dict], decision_maker: User, today: date)
                 decided_on=today + timedelta(days=answer["decided"]) if answer else None,
             )
         )
-    db.session.commit()
+    db.session.flush()

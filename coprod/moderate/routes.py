@@ -83,6 +83,7 @@ def _done(remedy: Remedy, decide, message: str):
     except ProposalError as refused:
         flash(PROBLEM[refused.code], "error")
         return redirect(url_for("moderate.remedy", remedy_id=remedy.id))
+    db.session.commit()
     flash(message)
     return redirect(url_for("moderate.queue"))
 
@@ -135,6 +136,7 @@ def review_translation(remedy_id: int):
     form = ReviewForm()
     if form.validate_on_submit() and form.lang.data in i18n.languages():
         proposals.review_translation(found, form.lang.data, current_user)
+        db.session.commit()
         flash(
             _(
                 "The translation into %(language)s is marked as checked.",
@@ -152,5 +154,6 @@ def resolve_report(report_id: int):
         abort(404)
     if EmptyForm().validate_on_submit():
         proposals.resolve_report(found, current_user)
+        db.session.commit()
         flash(_("The report is marked as dealt with."))
     return redirect(url_for("moderate.queue"))

@@ -2,15 +2,14 @@
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from coprod.extensions import db
 from coprod.models import Ballot, BallotChoice, BallotType, Channel, Phase, RemedyStatus, Round
-from coprod.operations import codes, for_one_statement, in_a_transaction
+from coprod.operations import codes
 
 
 @dataclass(frozen=True)
@@ -108,19 +107,16 @@ def cast(
     channel: Channel = Channel.ONLINE,
     lang: str = "en",
     today: date | None = None,
-    also: Callable[[], None] | None = None,
     rules: dict | None = None,
 ) -> str:
     """Check and store one ballot, mark its code used, and return the receipt.
 
-    All or nothing: if anything fails before the commit, the code stays unused and no
-    ballot exists. The conditional UPDATE that uses the code makes two casts with one code
-    end in exactly one ballot, on every database, and refuses a cast once voting has closed
-    even if `rnd` was loaded before. `also` adds other writes (a paper entry's bookkeeping)
-    to the same transaction. `rules`: the round's `frozen_rules`, if the caller has them.
-
-    On PostgreSQL, with no transaction open (a citizen's cast from the voting pages), it is
-    a single statement; otherwise the ballot joins the session's transaction.
+    The code is used first (`codes.use`: the one place the one-ballot rule lives), then the
+    ballot and its choices are inserted, all in the caller's transaction, which commits once.
+    If anything fails before that commit, the rollback leaves the code unused and no ballot.
+    Two casts with one code end in exactly one ballot, on every database, and a cast is
+    refused once voting has closed even if `rnd` was loaded before. `rules`: the round's
+    `frozen_rules`, if the caller has them.
     """
     if rnd.phase != Phase.VOTING:
         raise CastError(Problem("closed"))
@@ -128,91 +124,29 @@ def cast(
     problems = check(rules or frozen_rules(rnd), choices)
     if problems:
         raise CastError(*_refusal(secret, rnd, typed_code, problems))
-    receipt = new_receipt()
-    ballot = {
-        "round_id": rnd.id,
-        "receipt_hash": receipt_hash(receipt),
-        "cast_on": today or date.today(),
-        "channel": channel,
-        "lang": lang,
-    }
-    if also is None and db.engine.dialect.name == "postgresql" and not in_a_transaction():
-        stored = _store_in_one_statement(codes.code_hash(secret, typed_code), ballot, choices)
-    else:
-        stored = _store_in_a_transaction(secret, rnd, typed_code, ballot, choices, also)
-    if not stored:
+    code = codes.use(secret, rnd, typed_code)
+    if code is None:
         raise CastError(*_refusal(secret, rnd, typed_code, []))
-    return receipt
-
-
-def _store_in_a_transaction(
-    secret: str,
-    rnd: Round,
-    typed_code: str,
-    ballot: dict,
-    choices: list[str],
-    also: Callable[[], None] | None,
-) -> bool:
-    """Use the code and store the ballot in the session's transaction; False if the code
-    cannot be used."""
-    try:
-        code = codes.use(secret, rnd, typed_code)
-        if code is None:
-            db.session.rollback()
-            return False
-        # Plain INSERTs: the statements the ORM would send, without its unit-of-work
-        # bookkeeping, on the busiest write there is.
-        ballot_id = db.session.execute(_NEW_BALLOT, ballot | {"area_id": code.area_id}).scalar_one()
-        db.session.execute(
-            BallotChoice.__table__.insert(),
-            [{"ballot_id": ballot_id, "remedy_id": int(c), "points": None} for c in choices],
-        )
-        if also is not None:
-            also()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return True
-
-
-def _store_in_one_statement(hashed_code: str, ballot: dict, choices: list[str]) -> bool:
-    """On PostgreSQL: use the code and store the ballot in a single statement, atomic on
-    its own, so it needs no transaction around it; False if the code cannot be used.
-
-    Two round trips to the database (the pool's ping, then this) instead of six (ping,
-    BEGIN, three statements, COMMIT): on the last evening of voting, most of a cast's cost.
-    """
-    params = ballot | {
-        "code_hash": hashed_code,
-        "channel": ballot["channel"].value,
-        "voting": Phase.VOTING.value,
-        "remedies": [int(c) for c in choices],
-    }
-    with for_one_statement() as conn:
-        return conn.execute(_CAST_ON_POSTGRES, params).first() is not None
-
-
-# The same conditions as `codes.use` and the same rows as `_store_in_a_transaction`. Data-
-# modifying WITH clauses are PostgreSQL's; if the code is not usable, `used` is empty and
-# nothing is written.
-_CAST_ON_POSTGRES = text(
-    """
-    WITH used AS (
-        UPDATE voter_code SET used = true
-        WHERE round_id = :round_id AND code_hash = :code_hash AND NOT used
-          AND EXISTS (SELECT FROM round WHERE id = :round_id AND phase = :voting)
-        RETURNING area_id
-    ), new_ballot AS (
-        INSERT INTO ballot (round_id, receipt_hash, cast_on, channel, lang, area_id)
-        SELECT :round_id, :receipt_hash, :cast_on, :channel, :lang, area_id FROM used
-        RETURNING id
+    receipt = new_receipt()
+    # Plain INSERTs: the statements the ORM would send, without its unit-of-work
+    # bookkeeping, on the busiest write there is. The ballot holds no reference to its code
+    # and only the day it was cast.
+    ballot_id = db.session.execute(
+        _NEW_BALLOT,
+        {
+            "round_id": rnd.id,
+            "receipt_hash": receipt_hash(receipt),
+            "cast_on": today or date.today(),
+            "channel": channel,
+            "lang": lang,
+            "area_id": code.area_id,
+        },
+    ).scalar_one()
+    db.session.execute(
+        BallotChoice.__table__.insert(),
+        [{"ballot_id": ballot_id, "remedy_id": int(c), "points": None} for c in choices],
     )
-    INSERT INTO ballot_choice (ballot_id, remedy_id)
-    SELECT new_ballot.id, chosen FROM new_ballot, unnest(CAST(:remedies AS integer[])) AS chosen
-    RETURNING ballot_id
-    """
-)
+    return receipt
 
 
 _NEW_BALLOT = Ballot.__table__.insert().returning(Ballot.__table__.c.id)

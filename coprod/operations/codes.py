@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import Row, bindparam, exists, select
+from sqlalchemy import Row, bindparam, select
 
 from coprod.extensions import db
 from coprod.models import Phase, Round, User, VoterCode
@@ -45,7 +45,8 @@ def make_codes(
     area_id: int | None = None,
     actor: User | None = None,
 ) -> list[str]:
-    """Create `count` new codes for a round, store their hashes, and return them (once only)."""
+    """Create `count` new codes for a round, store their hashes, and return them (once only;
+    the caller commits)."""
     codes = []
     for _ in range(count):
         raw = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_SIZE))
@@ -59,7 +60,7 @@ def make_codes(
             )
         )
     audit.record("codes_made", actor=actor, round=rnd, count=count, letter_lang=letter_lang)
-    db.session.commit()
+    db.session.flush()
     return [pretty(c) for c in codes]
 
 
@@ -83,15 +84,22 @@ def find(secret: str, rnd: Round, typed: str) -> Row | None:
 
 
 # The names of the bound values differ from the columns', which SQLAlchemy keeps for an
-# UPDATE's own values.
+# UPDATE's own values. The round's row is read FOR SHARE (on PostgreSQL; SQLite has one
+# writer at a time anyway): closing the round waits for casts already under way to commit,
+# so its count has every ballot, and a cast that comes after the close sees it closed.
 _ROUNDS = Round.__table__
+_VOTING = (
+    select(_ROUNDS.c.id)
+    .where(_ROUNDS.c.id == bindparam("in_round"), _ROUNDS.c.phase == Phase.VOTING)
+    .with_for_update(read=True)
+)
 _USE = (
     _CODES.update()
     .where(
         _CODES.c.round_id == bindparam("in_round"),
         _CODES.c.code_hash == bindparam("hashed"),
         _CODES.c.used.is_(False),
-        exists().where(_ROUNDS.c.id == bindparam("in_round"), _ROUNDS.c.phase == Phase.VOTING),
+        _VOTING.exists(),
     )
     .values(used=True)
     .returning(_CODES.c.area_id)
@@ -99,7 +107,8 @@ _USE = (
 
 
 def use(secret: str, rnd: Round, typed: str) -> Row | None:
-    """Find and mark a typed code used in one statement, inside the caller's transaction.
+    """Find and mark a typed code used in one statement, inside the caller's transaction:
+    the one place the one-ballot rule lives, the same on every database.
 
     Returns the code's row (area_id), or None when there is no such unused code in a round
     that is voting: unknown, used before, used a moment ago by someone else, or voting has

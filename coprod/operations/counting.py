@@ -35,6 +35,7 @@ from coprod.models import (
 )
 from coprod.operations import audit
 from coprod.operations.ballots import frozen_rules
+from coprod.operations.phase import change_phase
 
 
 def project_ids(rnd: Round) -> dict[int, str]:
@@ -125,7 +126,8 @@ def turnout_tallies(rnd: Round) -> dict[str, list[list]]:
 
 
 def count_round(rnd: Round, *, actor: User | None = None) -> Count:
-    """Count a round's ballots under its frozen rule and store the outcome with a checksum."""
+    """Count a round's ballots under its frozen rule and store the outcome with a checksum
+    (the caller commits)."""
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         raise ValueError("a round is counted only after voting has closed")
     rules = frozen_rules(rnd)
@@ -152,8 +154,17 @@ def count_round(rnd: Round, *, actor: User | None = None) -> Count:
     )
     db.session.add(result)
     audit.record("round_counted", actor=actor, round=rnd, rule=outcome.rule, sha256=checksum)
-    db.session.commit()
+    db.session.flush()
     return result
+
+
+def close_and_count(rnd: Round, *, actor: User | None = None) -> Count:
+    """Close voting and count, as one piece of work: the phase moves to counted, the count
+    is stored, and both are audited; the caller commits once. If the count fails, the
+    caller's rollback leaves the round voting, with no count and no audit event of either.
+    """
+    change_phase(rnd, Phase.COUNTED, actor=actor)
+    return count_round(rnd, actor=actor)
 
 
 def latest_count(rnd: Round) -> Count | None:
@@ -172,3 +183,53 @@ def turnout_of(rnd: Round, count: Count | None) -> dict[str, list[list]]:
     """
     stored = (count.summary or {}).get("turnout") if count is not None else None
     return stored if stored is not None else turnout_tallies(rnd)
+
+
+def results_data(rnd: Round) -> dict | None:
+    """The stored count, remedy by remedy, most votes first (None before counting)."""
+    result = latest_count(rnd)
+    if result is None:
+        return None
+    remedies = {r.id: r for r in rnd.remedies}
+    ids = project_ids(rnd)
+    rows = []
+    for rid, expl in result.explanations.items():
+        remedy = remedies[int(rid)]
+        rows.append({"remedy": remedy, "project_id": ids[remedy.id], "explanation": expl})
+    rows.sort(key=lambda row: (-row["explanation"]["votes"], row["remedy"].id))
+    return {
+        "count": result,
+        "rows": rows,
+        "funded": [remedies[int(rid)] for rid in result.selected],
+    }
+
+
+def results_json(rnd: Round) -> dict:
+    """The results as open data (the API's)."""
+    data = results_data(rnd)
+    if data is None:
+        return {"round": rnd.slug, "counted": False}
+    count = data["count"]
+    return {
+        "round": rnd.slug,
+        "counted": True,
+        "rule": count.rule,
+        "utility": count.utility,
+        "budget": frozen_rules(rnd)["budget"],
+        "spent": count.spent,
+        "ballots": count.ballots,
+        "inputs_sha256": count.inputs_sha256,
+        "selected": [row["project_id"] for row in data["rows"] if row["explanation"]["funded"]],
+        "remedies": [
+            {
+                "id": str(row["remedy"].id),
+                "project_id": row["project_id"],
+                "cost": row["remedy"].cost,
+                "votes": row["explanation"]["votes"],
+                "funded": row["explanation"]["funded"],
+                "reason": row["explanation"]["reason"],
+                "amounts": row["explanation"]["amounts"],
+            }
+            for row in data["rows"]
+        ],
+    }

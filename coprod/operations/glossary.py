@@ -14,7 +14,8 @@ SEED = Path(__file__).resolve().parent.parent / "plain" / "glossary_seed.json"
 
 
 def load_seed() -> int:
-    """Add the seeded terms that are not in the glossary yet; return how many were added."""
+    """Add the seeded terms that are not in the glossary yet; return how many were added
+    (the caller commits)."""
     known = set(db.session.scalars(select(GlossaryTerm.key)))
     added = 0
     for entry in json.loads(SEED.read_text(encoding="utf-8")):
@@ -28,7 +29,7 @@ def load_seed() -> int:
         }
         db.session.add(GlossaryTerm(key=entry["key"], content=new_content("en", fields)))
         added += 1
-    db.session.commit()
+    db.session.flush()
     return added
 
 

@@ -27,7 +27,11 @@ class ElectionImportError(Exception):
 
 
 def import_election(election: tally.Election, slug: str, *, actor=None) -> Round:
-    """A counted-phase round with the file's projects as remedies and its ballots, frozen."""
+    """A counted-phase round with the file's projects as remedies and its ballots, frozen.
+
+    Everything goes into the caller's transaction (flushed, not committed), so the caller
+    can count it too and commit once: a file that fails half-way stores nothing.
+    """
     if db.session.scalar(select(Round.id).where(Round.slug == slug)):
         raise ElectionImportError(f"a round called {slug!r} already exists")
     meta = election.meta
@@ -97,6 +101,5 @@ def import_election(election: tally.Election, slug: str, *, actor=None) -> Round
         votes=len(election.votes),
         projects=len(remedies),
     )
-    db.session.commit()
     change_phase(rnd, Phase.COUNTED, actor=actor)
     return rnd

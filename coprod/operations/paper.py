@@ -11,7 +11,11 @@ from coprod.operations.ballots import CastError, Problem
 def enter_paper(
     secret: str, rnd: Round, sheet: str, typed_code: str, choices: list[str], typist: User
 ) -> str:
-    """Type in one paper ballot; return 'counted', 'waiting' (for a second typist) or 'mismatch'."""
+    """Type in one paper ballot; return 'counted', 'waiting' (for a second typist) or 'mismatch'.
+
+    Everything a typing writes (the ballot, the sheet's bookkeeping, the audit event) goes
+    into the caller's transaction, which commits once.
+    """
     choices = sorted({str(c) for c in choices})
     code = codes.find(secret, rnd, typed_code)
     if code is None:
@@ -22,14 +26,9 @@ def enter_paper(
     if problems:
         raise CastError(*problems)
     if not rnd.paper_double_entry:
-        ballots.cast(
-            secret,
-            rnd,
-            typed_code,
-            choices,
-            channel=Channel.PAPER,
-            also=lambda: audit.record("paper_ballot_entered", actor=typist, round=rnd, sheet=sheet),
-        )
+        ballots.cast(secret, rnd, typed_code, choices, channel=Channel.PAPER)
+        audit.record("paper_ballot_entered", actor=typist, round=rnd, sheet=sheet)
+        db.session.flush()
         return "counted"
 
     hashed = codes.code_hash(secret, typed_code)
@@ -57,25 +56,24 @@ def enter_paper(
     if not earlier:
         db.session.add(typing("waiting"))
         audit.record("paper_ballot_first_entry", actor=typist, round=rnd, sheet=sheet)
-        db.session.commit()
+        db.session.flush()
         return "waiting"
     first = earlier[0]
     if first.code_hash != hashed or first.choices != choices:
         first.status = "mismatch"
         db.session.add(typing("mismatch"))
         audit.record("paper_ballot_mismatch", actor=typist, round=rnd, sheet=sheet)
-        db.session.commit()
+        db.session.flush()
         return "mismatch"
 
-    def settle() -> None:
-        # Wipe what would link this code to its vote, in the transaction that stores it.
-        first.status, first.code_hash, first.choices = "counted", None, None
-        db.session.add(
-            PaperEntry(round_id=rnd.id, sheet=sheet, entered_by_id=typist.id, status="counted")
-        )
-        audit.record("paper_ballot_entered", actor=typist, round=rnd, sheet=sheet)
-
-    ballots.cast(secret, rnd, typed_code, choices, channel=Channel.PAPER, also=settle)
+    ballots.cast(secret, rnd, typed_code, choices, channel=Channel.PAPER)
+    # Wipe what would link this code to its vote, in the transaction that stores it.
+    first.status, first.code_hash, first.choices = "counted", None, None
+    db.session.add(
+        PaperEntry(round_id=rnd.id, sheet=sheet, entered_by_id=typist.id, status="counted")
+    )
+    audit.record("paper_ballot_entered", actor=typist, round=rnd, sheet=sheet)
+    db.session.flush()
     return "counted"
 
 
@@ -90,4 +88,4 @@ def clear_mismatch(rnd: Round, sheet: str, organiser: User) -> None:
     ):
         db.session.delete(entry)
     audit.record("paper_mismatch_cleared", actor=organiser, round=rnd, sheet=sheet)
-    db.session.commit()
+    db.session.flush()

@@ -22,5 +22,5 @@ def purge_contacts(today: date | None = None) -> int:
         if result.rowcount:
             audit.record("contacts_deleted", round=rnd, count=result.rowcount)
             deleted += result.rowcount
-    db.session.commit()
+    db.session.flush()
     return deleted

@@ -1,5 +1,6 @@
 """Handling a proposal: drafts, sending it for a check, moderators' decisions, reports,
-translations. Each write is one transaction: all of it is stored, or none of it."""
+translations. Each write flushes into the caller's transaction, which commits once: all of
+it is stored, or none of it."""
 
 from dataclasses import dataclass
 
@@ -59,14 +60,6 @@ def can_edit(user: User, remedy: Remedy) -> bool:
     )
 
 
-def _commit_or_undo() -> None:
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
 def _write(remedy: Remedy, proposal: Proposal) -> None:
     content = remedy.content
     if content.original_lang != proposal.lang:
@@ -108,26 +101,22 @@ def save(
         raise ProposalError("not_editable")
     if proposal.cost is not None and proposal.cost > rnd.budget:
         raise ProposalError("over_budget")
-    try:
-        if remedy is None:
-            remedy = Remedy(
-                round=rnd,
-                group_id=author.group_id,
-                created_by_id=author.id,
-                content=Content(original_lang=proposal.lang),
-            )
-            db.session.add(remedy)
-        _write(remedy, proposal)
-        db.session.flush()
-        if send:
-            remedy.status = RemedyStatus.SUBMITTED
-            audit.record("remedy_submitted", actor=author, remedy=remedy)
-        else:
-            audit.record("remedy_saved", actor=author, remedy=remedy)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    if remedy is None:
+        remedy = Remedy(
+            round=rnd,
+            group_id=author.group_id,
+            created_by_id=author.id,
+            content=Content(original_lang=proposal.lang),
+        )
+        db.session.add(remedy)
+    _write(remedy, proposal)
+    db.session.flush()
+    if send:
+        remedy.status = RemedyStatus.SUBMITTED
+        audit.record("remedy_submitted", actor=author, remedy=remedy)
+    else:
+        audit.record("remedy_saved", actor=author, remedy=remedy)
+    db.session.flush()
     return remedy
 
 
@@ -154,7 +143,7 @@ def _decide(
     for report in open_reports(remedy):
         report.resolved = True
     audit.record(action, actor=moderator, remedy=remedy, **detail)
-    _commit_or_undo()
+    db.session.flush()
 
 
 def publish(remedy: Remedy, moderator: User) -> None:
@@ -195,7 +184,7 @@ def report(remedy: Remedy, reason: str) -> RemedyReport:
     db.session.flush()
     # The reason may name people: it stays in the report, not in the log.
     audit.record("remedy_reported", remedy=remedy, report_id=found.id)
-    _commit_or_undo()
+    db.session.flush()
     return found
 
 
@@ -204,7 +193,7 @@ def resolve_report(found: RemedyReport, moderator: User) -> None:
     found.resolved = True
     remedy = db.session.get(Remedy, found.remedy_id)
     audit.record("report_resolved", actor=moderator, remedy=remedy, report_id=found.id)
-    _commit_or_undo()
+    db.session.flush()
 
 
 def translate(remedy: Remedy, lang: str, texts: dict[str, str], translator: User) -> None:
@@ -236,7 +225,7 @@ def translate(remedy: Remedy, lang: str, texts: dict[str, str], translator: User
         audit.record(
             "remedy_translated", actor=translator, remedy=remedy, lang=lang, fields=changed
         )
-    _commit_or_undo()
+    db.session.flush()
 
 
 def review_translation(remedy: Remedy, lang: str, moderator: User) -> None:
@@ -245,7 +234,7 @@ def review_translation(remedy: Remedy, lang: str, moderator: User) -> None:
         if t.lang == lang:
             t.reviewed = True
     audit.record("translation_reviewed", actor=moderator, remedy=remedy, lang=lang)
-    _commit_or_undo()
+    db.session.flush()
 
 
 # --- Reading, for the pages that show these ------------------------------------------------

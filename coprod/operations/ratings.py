@@ -18,7 +18,8 @@ def save_ratings(
     lang: str = "en",
     today: date | None = None,
 ) -> None:
-    """Replace a rater's scores (1-5) in a round in one transaction; skipped items stay unrated."""
+    """Replace a rater's scores (1-5) in a round; skipped items stay unrated (the caller
+    commits)."""
     day = today or date.today()
     db.session.execute(delete(Rating).where(Rating.round_id == rnd.id, Rating.rater == rater))
     targets = [("barrier_id", k, v) for k, v in barriers.items()]
@@ -35,4 +36,4 @@ def save_ratings(
                 **{column: target},
             )
         )
-    db.session.commit()
+    db.session.flush()

@@ -1,7 +1,8 @@
 """The council's answers: sending the top five, recording decisions and later steps, contacts.
 
-Each write is one transaction with its audit event. Who may answer is decided here, once:
-the named decision-maker, or an organiser acting for them.
+Each write adds its rows and its audit event to the caller's transaction and flushes; the
+caller commits once. Who may answer is decided here, once: the named decision-maker, or an
+organiser acting for them.
 """
 
 from collections.abc import Sequence
@@ -100,9 +101,9 @@ def send_top5(
         priorities=[f"{kind}:{item_id}" for kind, item_id in priorities[:TOP]],
     )
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        db.session.rollback()
+        db.session.rollback()  # the whole unit of work: this report is all it holds
         raise Refused("already_sent") from None
     return sent
 
@@ -148,7 +149,7 @@ def record_decision(
         decision=decision.value,
         decided_on=decided_on.isoformat(),
     )
-    db.session.commit()
+    db.session.flush()
     return first
 
 
@@ -178,7 +179,7 @@ def add_update(
         status=status,
         on=on.isoformat(),
     )
-    db.session.commit()
+    db.session.flush()
     return update
 
 
@@ -196,6 +197,6 @@ def add_contact(rnd: Round, address: str, lang: str) -> None:
         return
     db.session.add(Contact(round_id=rnd.id, address=address, lang=lang))
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # the same address, sent twice at once: one row is enough
         db.session.rollback()

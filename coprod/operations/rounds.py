@@ -23,7 +23,11 @@ class RulesFrozen(Exception):
 def update_rules(
     rnd: Round, changes: dict, *, costs: dict[int, int] | None = None, actor: User | None = None
 ) -> None:
-    """Change rule fields and remedy costs together, or refuse (and log) once frozen."""
+    """Change rule fields and remedy costs together, or refuse (and log) once frozen.
+
+    Writes are flushed, not committed: the caller commits, also after a refusal if the
+    refusal's audit event is to be kept.
+    """
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValueError(f"not a rule: {', '.join(sorted(unknown))}")
@@ -35,7 +39,7 @@ def update_rules(
             changes={k: str(v) for k, v in changes.items()},
             costs={str(k): v for k, v in (costs or {}).items()},
         )
-        db.session.commit()
+        db.session.flush()
         raise RulesFrozen("voting has opened, so the budget, costs and rules are fixed")
     for field, value in changes.items():
         setattr(rnd, field, value)
@@ -47,4 +51,4 @@ def update_rules(
     audit.record(
         "rules_changed", actor=actor, round=rnd, changes={k: str(v) for k, v in changes.items()}
     )
-    db.session.commit()
+    db.session.flush()

@@ -196,7 +196,8 @@ def _day(value: str | None) -> date | None:
 
 
 def import_round(data: dict, *, slug: str | None = None) -> Round:
-    """Recreate a round from `export_round` data, all in one transaction."""
+    """Recreate a round from `export_round` data, in one transaction: flushed here, committed
+    once by the caller."""
     if data.get("format") != FORMAT:
         raise TransferError(f"this is not a Coprod round export (format {FORMAT} expected)")
     spec = dict(data["round"])
@@ -329,8 +330,8 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
                     detail=e["detail"],
                 )
             )
-        db.session.commit()
+        db.session.flush()
     except BaseException:
-        db.session.rollback()
+        db.session.rollback()  # nothing of a file that fails half-way is kept
         raise
     return rnd

@@ -160,6 +160,7 @@ def rate(slug: str):
         ratings.save_ratings(
             rnd, key, barrier_scores, remedy_scores, indicative=indicative, lang=str(get_locale())
         )
+        db.session.commit()
         flash(_("Thank you. Your answers are saved. You can change them until rating closes."))
         return redirect(url_for("participate.rate", slug=slug))
     saved = db.session.scalars(
@@ -295,6 +296,7 @@ def cast(slug: str):
         receipt = ballots.cast(
             _secret(), rnd, _code(rnd), choices, lang=str(get_locale()), rules=rules
         )
+        db.session.commit()
     except CastError as refused:
         for problem in refused.problems:
             flash(explain(problem, rnd.currency), "error")

@@ -16,11 +16,11 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from coprod import i18n, mail
-from coprod.accounts import role_required
+from coprod.accounts import groups, role_required
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
 from coprod.models import Area, Group, Phase, Remedy, RemedyStatus, Role, Round, User
-from coprod.operations import groups, proposals
+from coprod.operations import proposals
 from coprod.operations.proposals import Proposal, ProposalError
 from coprod.propose import bp, plainwords
 from coprod.propose.forms import (
@@ -104,6 +104,7 @@ def sign_up():
                     _("There is already a group with this name. Please choose it from the list.")
                 )
         else:
+            db.session.commit()
             login_user(user)
             flash(
                 _(
@@ -140,6 +141,7 @@ def forgot_password():
                 )
             mail.send([email])
             groups.issue_reset_link(user, actor=None)
+            db.session.commit()
         # The same answer either way, so nobody can find out who has an account.
         flash(
             _("If this email has an account, we have sent it a link. It works once, for one day.")
@@ -157,6 +159,7 @@ def new_password(user_id: int, token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         groups.set_password(user, form.password.data)
+        db.session.commit()
         flash(_("Your new password is saved. Please sign in with it."))
         return redirect(url_for("accounts.sign_in"))
     return render_template("propose/new_password.html", form=form, user=user)
@@ -180,6 +183,7 @@ def password_link(user_id: int):
         return redirect(url_for("propose.members"))
     link = _password_link(user)
     groups.issue_reset_link(user, actor=current_user)
+    db.session.commit()
     response = make_response(render_template("propose/password_link.html", user=user, link=link))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -244,6 +248,7 @@ def _write_proposal(rnd: Round, form: ProposalForm, remedy: Remedy | None):
             except ProposalError as refused:
                 flash(PROBLEM[refused.code], "error")
             else:
+                db.session.commit()
                 flash(
                     _("Your idea is sent. A moderator will check it soon.")
                     if action == "send"
@@ -323,6 +328,7 @@ def translate(slug: str, remedy_id: int):
         except ProposalError as refused:
             flash(PROBLEM[refused.code], "error")
         else:
+            db.session.commit()
             flash(_("Thank you! Your translation is saved. A moderator will check it."))
             return redirect(url_for("public.remedy_page", slug=slug, remedy_id=remedy.id))
     return render_template(
@@ -344,6 +350,7 @@ def report(slug: str, remedy_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         proposals.report(remedy, form.reason.data)
+        db.session.commit()
         flash(_("Thank you for telling us. A moderator will look at it."))
         return redirect(url_for("public.remedy_page", slug=slug, remedy_id=remedy.id))
     return render_template("public/remedy.html", round=rnd, remedy=remedy, report_form=form), 400

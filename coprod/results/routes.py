@@ -11,7 +11,7 @@ from coprod.extensions import limiter
 from coprod.lookups import round_or_404
 from coprod.models import Phase, Round
 from coprod.operations import ballots
-from coprod.operations.counting import election_of, latest_count, project_ids
+from coprod.operations.counting import election_of, results_data
 from coprod.participate.forms import ReceiptForm
 from coprod.results import bp
 from coprod.results.explain import sentence
@@ -22,25 +22,6 @@ def _counted_round(slug: str) -> Round:
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         abort(404)
     return rnd
-
-
-def results_data(rnd: Round) -> dict | None:
-    """The stored count, remedy by remedy, most votes first (None before counting)."""
-    result = latest_count(rnd)
-    if result is None:
-        return None
-    remedies = {r.id: r for r in rnd.remedies}
-    ids = project_ids(rnd)
-    rows = []
-    for rid, expl in result.explanations.items():
-        remedy = remedies[int(rid)]
-        rows.append({"remedy": remedy, "project_id": ids[remedy.id], "explanation": expl})
-    rows.sort(key=lambda row: (-row["explanation"]["votes"], row["remedy"].id))
-    return {
-        "count": result,
-        "rows": rows,
-        "funded": [remedies[int(rid)] for rid in result.selected],
-    }
 
 
 @bp.route("/rounds/<slug>/results", methods=["GET", "POST"])
@@ -137,34 +118,3 @@ def ballots_json(slug: str):
     return _download(
         json.dumps(body, ensure_ascii=False), "application/json", f"{rnd.slug}-ballots.json"
     )
-
-
-def results_json(rnd: Round) -> dict:
-    """The results as open data (used by the API)."""
-    data = results_data(rnd)
-    if data is None:
-        return {"round": rnd.slug, "counted": False}
-    count = data["count"]
-    return {
-        "round": rnd.slug,
-        "counted": True,
-        "rule": count.rule,
-        "utility": count.utility,
-        "budget": ballots.frozen_rules(rnd)["budget"],
-        "spent": count.spent,
-        "ballots": count.ballots,
-        "inputs_sha256": count.inputs_sha256,
-        "selected": [row["project_id"] for row in data["rows"] if row["explanation"]["funded"]],
-        "remedies": [
-            {
-                "id": str(row["remedy"].id),
-                "project_id": row["project_id"],
-                "cost": row["remedy"].cost,
-                "votes": row["explanation"]["votes"],
-                "funded": row["explanation"]["funded"],
-                "reason": row["explanation"]["reason"],
-                "amounts": row["explanation"]["amounts"],
-            }
-            for row in data["rows"]
-        ],
-    }

@@ -11,7 +11,7 @@ from coprod.admin.forms import EmptyForm
 from coprod.extensions import db, limiter
 from coprod.links import local_path
 from coprod.models import Role, TranslationSuggestion
-from coprod.operations import audit
+from coprod.operations import suggestions
 from coprod.translate import bp
 from coprod.translate.catalogue import page_strings
 from coprod.translate.forms import SuggestionForm
@@ -35,14 +35,7 @@ def suggest():
     # Each choice shows the words as the reader sees them now, in their language.
     form.msgid.choices = [(s, _(s)) for s in strings]
     if form.validate_on_submit():
-        db.session.add(
-            TranslationSuggestion(
-                lang=lang,
-                msgid=form.msgid.data,
-                suggestion=form.suggestion.data.strip(),
-                page=_local(form.page.data),
-            )
-        )
+        suggestions.suggest(lang, form.msgid.data, form.suggestion.data, _local(form.page.data))
         db.session.commit()
         flash(_("Thank you! An organiser will look at your suggestion."))
         return redirect(_local(form.page.data))
@@ -67,13 +60,7 @@ def decide(suggestion_id: int, verdict: str):
     if suggestion is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        suggestion.status = verdict
-        audit.record(
-            f"translation_{verdict}",
-            actor=current_user,
-            lang=suggestion.lang,
-            msgid=suggestion.msgid,
-        )
+        suggestions.decide(suggestion, verdict, actor=current_user)
         db.session.commit()
         flash(_("Saved. Accepted wordings go into the site with `flask translate suggestions`."))
     return redirect(url_for("translate.review"))

@@ -53,6 +53,7 @@ def live_app(tmp_path_factory):
     with app.app_context():
         db.create_all()
         app.demo_lines = list(load(app.config))
+        db.session.commit()
     return app
 
 

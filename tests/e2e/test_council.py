@@ -24,8 +24,11 @@ def counted_round(app) -> str:
         ids = [str(r.id) for r in rnd.remedies]
         for i, code in enumerate(codes.make_codes(app.config["SECRET_KEY"], rnd, 12)):
             ballots.cast(app.config["SECRET_KEY"], rnd, code, [ids[i % 6], ids[(i + 2) % 6]])
+            db.session.commit()
         change_phase(rnd, Phase.COUNTED)
+        db.session.commit()
         count_round(rnd)
+        db.session.commit()
         return rnd.slug
 
 

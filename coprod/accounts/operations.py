@@ -1,4 +1,7 @@
-"""Accounts for group members and staff; passwords hashed with argon2."""
+"""Accounts for group members and staff; passwords hashed with argon2.
+
+Like every operation, these flush and never commit: the request or command commits once.
+"""
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError

@@ -7,10 +7,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from coprod.accounts.operations import create_user, hash_password
 from coprod.extensions import db
 from coprod.models import Group, User
 from coprod.operations import audit
-from coprod.operations.accounts import create_user, hash_password
 
 # A link handed over by an organiser may take a day to reach the person.
 RESET_MAX_AGE = 24 * 3600
@@ -56,27 +56,24 @@ def sign_up(
     group: Group | None = None,
     new_group_name: str = "",
 ) -> User:
-    """Make a member's account in an existing group or in a new one, in one transaction."""
+    """Make a member's account in an existing group or in a new one (the caller commits)."""
     if email_taken(email):
         raise SignUpError("email_taken")
     is_new = group is None
+    if group is None:
+        if group_named(new_group_name) is not None:
+            raise SignUpError("group_taken")
+        group = Group(name=new_group_name.strip(), slug=_slug(new_group_name))
+        db.session.add(group)
+    user = create_user(email, name.strip(), password, group=group, lang=lang)
     try:
-        if group is None:
-            if group_named(new_group_name) is not None:
-                raise SignUpError("group_taken")
-            group = Group(name=new_group_name.strip(), slug=_slug(new_group_name))
-            db.session.add(group)
-        user = create_user(email, name.strip(), password, group=group, lang=lang)
         db.session.flush()
-        audit.record("member_signed_up", actor=user, group=group.name, new_group=is_new)
-        db.session.commit()
     except IntegrityError as clash:
         # Two sign-ups with one email at the same moment: the database lets one through.
         db.session.rollback()
         raise SignUpError("email_taken") from clash
-    except BaseException:
-        db.session.rollback()
-        raise
+    audit.record("member_signed_up", actor=user, group=group.name, new_group=is_new)
+    db.session.flush()
     return user
 
 
@@ -108,11 +105,11 @@ def user_for_token(
 def issue_reset_link(user: User, *, actor: User | None) -> None:
     """Record that a password link was made (by an organiser, or by email when actor is None)."""
     audit.record("password_link_made", actor=actor, user_id=user.id, by_email=actor is None)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_password(user: User, password: str) -> None:
     """Give a user a new password, which also makes every earlier reset link stop working."""
     user.password_hash = hash_password(password)
     audit.record("password_changed", actor=user)
-    db.session.commit()
+    db.session.flush()
