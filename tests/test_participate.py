@@ -499,6 +499,7 @@ def behind_the_apps_back(url: str, rnd_id: int, phase: Phase) -> None:
 def test_staff_changes_reach_the_ballot_at_once(app):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     client = app.test_client()
     vote_until_review(client, rnd, code)
     remedy = rnd.remedies[0]
@@ -509,6 +510,7 @@ def test_staff_changes_reach_the_ballot_at_once(app):
     assert "A new name for the first idea" in client.get(f"/rounds/{rnd.slug}/ballot").text
 
     change_phase(rnd, Phase.CLOSED, actor=None)
+    db.session.commit()
     page = client.get(f"/rounds/{rnd.slug}/ballot", follow_redirects=True).text
     assert "Voting is not open in this round." in page
 
@@ -521,12 +523,14 @@ def test_another_workers_change_shows_here_at_once(tmp_path):
         db.create_all()
         rnd = make_round(Phase.VOTING)
         [code] = codes.make_codes(SECRET, rnd, 1)
+        db.session.commit()
         slug, rnd_id = rnd.slug, rnd.id
         client = here.test_client()
         vote_until_review(client, rnd, code)
         assert client.get(f"/rounds/{slug}/ballot").status_code == 200
     with there.app_context():
         change_phase(db.session.get(Round, rnd_id), Phase.CLOSED, actor=None)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     with here.app_context():
@@ -539,6 +543,7 @@ def test_another_workers_change_shows_here_at_once(tmp_path):
 def test_a_round_closed_behind_the_apps_back_takes_no_ballot(app):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     client = app.test_client()
     token, first = vote_until_review(client, rnd, code)
     assert client.get(f"/rounds/{rnd.slug}/review").status_code == 200
