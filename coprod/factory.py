@@ -12,7 +12,7 @@ from itsdangerous.encoding import base64_encode
 from itsdangerous.serializer import Serializer
 from sqlalchemy import event
 
-from coprod import cli, config, i18n, templating
+from coprod import cli, config, i18n, jobs, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
 from coprod.participate import copies
 
@@ -83,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     templating.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     copies.init_app(app)
 
     @app.after_request

@@ -6,7 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from coprod import i18n, tally, words
+from coprod import i18n, jobs, tally, words
 from coprod.accounts import role_required
 from coprod.admin import bp
 from coprod.admin.forms import ClearSheetForm, CodesForm, EmptyForm, ImportForm, PaperForm
@@ -15,7 +15,6 @@ from coprod.lookups import round_or_404
 from coprod.models import AuditEvent, Ballot, PaperEntry, Phase, RemedyStatus, Role, Round
 from coprod.operations import codes, paper
 from coprod.operations.ballots import CastError
-from coprod.operations.counting import count_round
 from coprod.operations.imports import ElectionImportError, import_election
 from coprod.operations.phase import ORDER, change_phase
 from coprod.participate.letters import render_letters
@@ -34,7 +33,8 @@ def _next_phase(rnd: Round) -> Phase | None:
 @role_required(*STAFF)
 def home():
     rounds = db.session.scalars(select(Round).order_by(Round.id.desc())).all()
-    return render_template("admin/home.html", rounds=rounds)
+    retrying, gave_up = jobs.unsent_emails() if current_user.role == Role.ORGANISER else ([], [])
+    return render_template("admin/home.html", rounds=rounds, retrying=retrying, gave_up=gave_up)
 
 
 @bp.get("/rounds/<slug>")
@@ -51,6 +51,7 @@ def round_admin(slug: str):
         button=EmptyForm(),
         next_phase=_next_phase(rnd),
         ballots=ballots,
+        count_waiting=jobs.count_waiting(rnd) if rnd.phase.rules_frozen else None,
     )
 
 
@@ -62,8 +63,7 @@ def next_phase(slug: str):
         change_phase(rnd, to, actor=current_user)
         flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
         if to == Phase.COUNTED:
-            count_round(rnd, actor=current_user)
-            flash(_("The votes are counted. The results are on the round's public page."))
+            _count(rnd)
     return redirect(url_for("admin.round_admin", slug=slug))
 
 
@@ -73,12 +73,19 @@ def recount(slug: str):
     rnd = round_or_404(slug, drafts=True)
     if EmptyForm().validate_on_submit():
         try:
-            count_round(rnd, actor=current_user)
+            _count(rnd)
         except ValueError:
             flash(_("A round can be counted only after voting has closed."), "error")
-        else:
-            flash(_("The votes are counted. The results are on the round's public page."))
     return redirect(url_for("admin.round_admin", slug=slug))
+
+
+def _count(rnd: Round) -> None:
+    """Count now, or by a job for a big round (the round's page then says it is counting)."""
+    if jobs.count_or_queue(rnd, actor=current_user) is None:
+        db.session.commit()  # the job is queued when this commits
+        flash(_("Counting the votes. This page will show the result when it is ready."))
+    else:
+        flash(_("The votes are counted. The results are on the round's public page."))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -103,7 +110,10 @@ def import_pb():
         except ElectionImportError as error:
             form.slug.errors.append(str(error))
         else:
-            count_round(rnd, actor=current_user)
+            if jobs.count_or_queue(rnd, actor=current_user) is None:
+                db.session.commit()  # the job is queued when this commits
+                flash(_("Counting the votes. This page will show the result when it is ready."))
+                return redirect(url_for("admin.round_admin", slug=rnd.slug))
             flash(
                 ngettext(
                     "%(num)d ballot imported and counted.",

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from coprod import i18n, mail
+from coprod import i18n, jobs, mail
 from coprod.accounts import role_required
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
@@ -138,7 +138,7 @@ def forgot_password():
                         link=link,
                     ),
                 )
-            mail.send([email])
+            jobs.send_emails([email])  # the worker sends it, and retries if it fails
             groups.issue_reset_link(user, actor=None)
         # The same answer either way, so nobody can find out who has an account.
         flash(
