@@ -23,7 +23,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_sqlalchemy.session import Session
-from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event, func, select
 
 from coprod import mail
@@ -42,7 +42,7 @@ class Jobs:
         config = app.config
         if config["HUEY_IMMEDIATE"]:
             # Huey's testing mode: each job runs at once, in memory, inside the caller.
-            self.huey: Huey = Huey("coprod", immediate=True)
+            self.huey: Huey = MemoryHuey("coprod", immediate=True)
         elif config.get("REDIS_URL"):
             self.huey = RedisHuey("coprod", url=config["REDIS_URL"], utc=True)
         else:

@@ -40,7 +40,7 @@ def advance_rounds(today: date, *, actor: User | None = None) -> list[tuple[Roun
         select(Round)
         .where(Round.phase.in_([Phase.DRAFT, *_BY_DATE[:-1]]))
         .order_by(Round.id)
-        .with_for_update()  # two ticks at once: the second waits, then finds nothing to do
+        .with_for_update(of=Round)  # two ticks at once: the second waits, then finds nothing to do
     ).all()
     moved = []
     for rnd in rounds:
