@@ -28,8 +28,8 @@ from sqlalchemy import event, func, select
 
 from coprod import mail
 from coprod.extensions import db
-from coprod.models import AuditEvent, Ballot, Count, Phase, Round, UnsentEmail, User, utcnow
-from coprod.operations import audit, counting, schedule
+from coprod.models import AuditEvent, Ballot, Count, Phase, Round, User
+from coprod.operations import audit, counting, emails, schedule
 
 _LATER = "coprod.jobs.later"  # the session.info key for jobs that wait for a commit
 _WROTE = "coprod.jobs.wrote"
@@ -73,7 +73,10 @@ class Jobs:
         self.count_round = task(name="count_round", retries=2, retry_delay=60, context=True)(
             in_app(_count_round)
         )
-        self.tick = self.huey.periodic_task(crontab(minute="*/5"), name="tick")(in_app(tick))
+        # One tick at a time, however many workers share the queue.
+        self.tick = self.huey.periodic_task(crontab(minute="*/5"), name="tick")(
+            self.huey.lock_task("tick")(in_app(tick))
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -130,34 +133,15 @@ def send_emails(messages: Sequence[EmailMessage]) -> None:
 
 
 def _send_email(message: EmailMessage, task=None) -> None:
-    failed = db.session.scalar(select(UnsentEmail).where(UnsentEmail.job_id == task.id))
     try:
         mail.send([message])
     except (OSError, smtplib.SMTPException) as error:
-        db.session.rollback()
-        failed = failed or UnsentEmail(
-            job_id=task.id,
-            address=str(message["To"])[:254],
-            subject=str(message["Subject"])[:300],
-            attempts=0,
-        )
-        failed.attempts += 1
-        failed.last_failed_at = utcnow()
-        failed.error = f"{type(error).__name__}: {error}"[:300]
-        failed.gave_up = task.retries == 0  # Huey tries again while retries are left
-        db.session.add(failed)
+        # Keep the failure (the job's one commit), then let Huey try again after a wait.
+        emails.failed(task.id, message, error, final=task.retries == 0)
         db.session.commit()
         raise
-    if failed is not None:  # a retry got through
-        db.session.delete(failed)
-
-
-def unsent_emails() -> tuple[list[UnsentEmail], list[UnsentEmail]]:
-    """Emails still being retried, and emails given up on (newest first)."""
-    rows = db.session.scalars(
-        select(UnsentEmail).order_by(UnsentEmail.last_failed_at.desc()).limit(200)
-    ).all()
-    return [r for r in rows if not r.gave_up], [r for r in rows if r.gave_up]
+    if task.retries < current_app.config["MAIL_RETRIES"]:  # a retry got through
+        emails.sent(task.id)
 
 
 # --- Counts ----------------------------------------------------------------------------------

@@ -97,6 +97,16 @@ def test_a_dead_mail_server_is_retried_with_a_growing_wait_and_shown_to_organise
     moderator = app.test_client()
     sign_in(moderator, make_user(Role.MODERATOR, password=PASSWORD))
     assert member.email not in moderator.get("/staff/").get_data(as_text=True)
+    # Once the organiser has reached the person another way, the warning can go.
+    token = csrf_token(organiser, "/staff/")
+    page = organiser.post(
+        "/staff/unsent-emails/clear", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "We gave up" not in page and member.email not in page
+    assert db.session.scalar(select(func.count(UnsentEmail.id))) == 0
+    assert db.session.scalar(
+        select(AuditEvent.detail).where(AuditEvent.action == "unsent_emails_cleared")
+    ) == {"emails": 1}
 
 
 def test_an_email_that_gets_through_on_a_retry_leaves_no_warning(app, monkeypatch):

@@ -13,7 +13,7 @@ from coprod.admin.forms import ClearSheetForm, CodesForm, EmptyForm, ImportForm,
 from coprod.extensions import db
 from coprod.lookups import round_or_404
 from coprod.models import AuditEvent, Ballot, PaperEntry, Phase, RemedyStatus, Role, Round
-from coprod.operations import codes, paper
+from coprod.operations import codes, emails, paper
 from coprod.operations.ballots import CastError
 from coprod.operations.imports import ElectionImportError, import_election
 from coprod.operations.phase import ORDER, change_phase
@@ -33,8 +33,20 @@ def _next_phase(rnd: Round) -> Phase | None:
 @role_required(*STAFF)
 def home():
     rounds = db.session.scalars(select(Round).order_by(Round.id.desc())).all()
-    retrying, gave_up = jobs.unsent_emails() if current_user.role == Role.ORGANISER else ([], [])
-    return render_template("admin/home.html", rounds=rounds, retrying=retrying, gave_up=gave_up)
+    retrying, gave_up = emails.unsent() if current_user.role == Role.ORGANISER else ([], [])
+    return render_template(
+        "admin/home.html", rounds=rounds, retrying=retrying, gave_up=gave_up, button=EmptyForm()
+    )
+
+
+@bp.post("/unsent-emails/clear")
+@role_required(*ORGANISER)
+def clear_unsent_emails():
+    """The organiser has reached the people another way; the list of given-up emails goes."""
+    if EmptyForm().validate_on_submit():
+        emails.clear_given_up(current_user)
+        db.session.commit()
+    return redirect(url_for("admin.home"))
 
 
 @bp.get("/rounds/<slug>")
