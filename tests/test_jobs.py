@@ -3,6 +3,7 @@
 import signal
 import socket
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 from itertools import pairwise
 
 from huey import RedisHuey, SqliteHuey
@@ -157,6 +158,31 @@ def test_a_big_round_is_counted_by_a_job_and_its_page_shows_the_result_when_read
     assert actions(rnd)[-3:] == ["phase_changed", "count_queued", "round_counted"]
     results = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
     assert str(rnd.remedies[0].t("title", "en")) in results
+
+
+def test_a_big_imported_election_is_counted_by_a_job(app, tmp_path):
+    app.config["COUNT_IN_JOB_OVER"] = 1
+    huey = queue_for_real(app, tmp_path)
+    client = organiser_client(app)
+    election = (
+        b"META\nkey;value\nbudget;100\nnum_projects;2\nnum_votes;2\nvote_type;approval\n"
+        b"PROJECTS\nproject_id;cost;name\n1;60;Bench\n2;50;Mural\n"
+        b"VOTES\nvoter_id;vote\n1;1\n2;1,2\n"
+    )
+    response = client.post(
+        "/staff/import",
+        data={
+            "file": (BytesIO(election), "big.pb"),
+            "slug": "big",
+            "csrf_token": csrf_token(client, "/staff/import"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.headers["Location"].endswith("/staff/rounds/big")
+    assert "Counting the votes." in client.get("/staff/rounds/big").get_data(as_text=True)
+    huey.execute(huey.dequeue())
+    page = client.get("/rounds/big/results").get_data(as_text=True)
+    assert "2 ballots were counted." in page and "Bench" in page
 
 
 def test_a_small_round_is_still_counted_in_the_request(app, tmp_path):
