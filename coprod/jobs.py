@@ -100,7 +100,16 @@ def later(enqueue: Callable[[], object]) -> None:
     if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
         session.info.setdefault(_LATER, []).append(enqueue)
     else:
+        _enqueue(enqueue)
+
+
+def _enqueue(enqueue: Callable[[], object]) -> None:
+    try:
         enqueue()
+    except Exception:
+        # The queue's store is down (Redis, or a locked file): the person's own work is
+        # saved, so they get their page; the log says what did not start.
+        logging.getLogger(__name__).exception("Could not queue a job")
 
 
 @event.listens_for(Session, "after_flush")
@@ -113,13 +122,14 @@ def _enqueue_waiting(session) -> None:
     waiting = session.info.pop(_LATER, [])
     session.info.pop(_WROTE, None)
     for enqueue in waiting:
-        enqueue()
+        _enqueue(enqueue)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_waiting(session) -> None:
-    session.info.pop(_LATER, None)
-    session.info.pop(_WROTE, None)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_waiting(session, transaction) -> None:
+    if transaction.parent is None:  # rolled back or closed without a commit: nothing to do
+        session.info.pop(_LATER, None)
+        session.info.pop(_WROTE, None)
 
 
 # --- Emails ----------------------------------------------------------------------------------

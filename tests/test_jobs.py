@@ -133,6 +133,21 @@ def test_an_email_that_gets_through_on_a_retry_leaves_no_warning(app, monkeypatc
     assert "could not be sent" not in organiser_client(app).get("/staff/").get_data(as_text=True)
 
 
+def test_a_queue_that_is_down_does_not_fail_the_request(app, caplog):
+    app.config.update(
+        HUEY_IMMEDIATE=False,
+        REDIS_URL=f"redis://127.0.0.1:{closed_port()}/3",
+        MAIL_SERVER="mail.example.org",
+    )
+    app.extensions["coprod.jobs"] = jobs.Jobs(app)
+    member = make_user(group=make_group(), lang="en")
+    client = app.test_client()
+    token = csrf_token(client, "/forgot-password")
+    response = client.post("/forgot-password", data={"email": member.email, "csrf_token": token})
+    assert response.status_code == 302
+    assert "Could not queue a job" in caplog.text
+
+
 # --- Counts ----------------------------------------------------------------------------------
 
 
