@@ -163,6 +163,9 @@ def test_a_big_round_is_counted_by_a_job_and_its_page_shows_the_result_when_read
     assert "Counting the votes. This page will show the result when it is ready." in page
     assert f'href="{url}">Check again</a>' in page
     assert db.session.scalar(select(func.count(Count.id))) == 0  # not in the request
+    # While it counts, the round's other pages still open.
+    for waiting in ("/rounds/{}", "/rounds/{}/results", "/staff/council/rounds/{}"):
+        assert client.get(waiting.format(rnd.slug)).status_code == 200, waiting
 
     task = huey.dequeue()  # what the worker does
     count_id = huey.execute(task)
