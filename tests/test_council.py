@@ -518,7 +518,7 @@ def test_contacts_get_an_email_when_an_answer_is_first_saved(app, monkeypatch):
         "csrf_token": csrf_token(client, url),
     }
     html = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
-    assert "1 person who asked to hear has been emailed." in html
+    assert "We are emailing 1 person who asked to hear." in html
     [message] = FakeSMTP.sent
     assert message["To"] == "amina@example.org"
     assert message["Subject"] == "The council has answered: Translate the newsletter"
