@@ -47,7 +47,7 @@ def _message(contact: Contact, response: Response, link: str) -> EmailMessage:
 
 
 def tell_contacts(response: Response) -> int:
-    """Email everyone who asked about this round; return how many (0 when mail is off)."""
+    """Queue an email to everyone who asked about this round; return how many (0: mail is off)."""
     if not mail.mail_configured():
         return 0
     contacts = db.session.scalars(
