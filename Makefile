@@ -36,9 +36,13 @@ install: $(VENV)/.installed translations
 translations: $(VENV)/.installed
 	$(PY) -m babel.messages.frontend compile -d translations
 
+# The worker (emails, big counts, the 5-minute tick) runs in the background and stops
+# with the web server.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --port $(PORT)
 
 test: $(VENV)/.test-installed translations

@@ -83,5 +83,14 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Jobs (coprod/jobs.py): Redis when REDIS_URL is set, else a SQLite file here.
+        # HUEY_IMMEDIATE runs each job at once, inside the caller (tests).
+        "HUEY_SQLITE_PATH": str(Path(instance_path) / "jobs.db"),
+        "HUEY_IMMEDIATE": False,
+        # A failed email is tried again after 1, 2, 4 ... minutes: about 4 hours in all.
+        "MAIL_RETRIES": 8,
+        "MAIL_RETRY_DELAY": 60,
+        # Rounds with more ballots than this are counted by a job, not in the request.
+        "COUNT_IN_JOB_OVER": int(os.environ.get("COUNT_IN_JOB_OVER", "2000")),
     }
     return settings | overrides

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coprod import cli, config, i18n, templating
+from coprod import cli, config, i18n, jobs, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     templating.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
 
     @app.after_request
     def headers(response):

@@ -564,3 +564,21 @@ class AuditEvent(Model):
     remedy_id: Mapped[int | None] = mapped_column(ForeignKey("remedy.id"), index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     actor: Mapped[User | None] = relationship()
+
+
+class UnsentEmail(db.Model):
+    """An email the mail server refused: retried by its job, shown to organisers until sent.
+
+    Only the address and subject are kept (never the body, which may hold a password link).
+    The row goes when a retry gets through; it stays as "gave_up" when the job stops trying.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    gave_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(String(300), default="")
+    first_failed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    last_failed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)

@@ -63,6 +63,8 @@ def make_app(url: str, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Huey's testing mode: jobs (emails, big counts) run at once, inside the request.
+        "HUEY_IMMEDIATE": True,
     }
     app = create_app(config | overrides)
     app.test_client_class = FreshContextClient

@@ -7,16 +7,24 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from coprod import i18n, tally, words
+from coprod import i18n, jobs, tally, words
 from coprod.accounts import role_required
 from coprod.admin import bp
 from coprod.admin.forms import ClearSheetForm, CodesForm, EmptyForm, ImportForm, PaperForm
 from coprod.extensions import db
 from coprod.lookups import round_or_404
-from coprod.models import AuditEvent, Ballot, PaperEntry, Phase, RemedyStatus, Role, Round
-from coprod.operations import codes, paper
+from coprod.models import (
+    AuditEvent,
+    Ballot,
+    Count,
+    PaperEntry,
+    Phase,
+    RemedyStatus,
+    Role,
+    Round,
+)
+from coprod.operations import codes, emails, paper
 from coprod.operations.ballots import CastError
-from coprod.operations.counting import close_and_count, count_round
 from coprod.operations.imports import ElectionImportError, import_election
 from coprod.operations.phase import ORDER, change_phase
 from coprod.participate.letters import render_letters
@@ -35,7 +43,20 @@ def _next_phase(rnd: Round) -> Phase | None:
 @role_required(*STAFF)
 def home():
     rounds = db.session.scalars(select(Round).order_by(Round.id.desc())).all()
-    return render_template("admin/home.html", rounds=rounds)
+    retrying, gave_up = emails.unsent() if current_user.role == Role.ORGANISER else ([], [])
+    return render_template(
+        "admin/home.html", rounds=rounds, retrying=retrying, gave_up=gave_up, button=EmptyForm()
+    )
+
+
+@bp.post("/unsent-emails/clear")
+@role_required(*ORGANISER)
+def clear_unsent_emails():
+    """The organiser has reached the people another way; the list of given-up emails goes."""
+    if EmptyForm().validate_on_submit():
+        emails.clear_given_up(current_user)
+        db.session.commit()
+    return redirect(url_for("admin.home"))
 
 
 @bp.get("/rounds/<slug>")
@@ -52,6 +73,7 @@ def round_admin(slug: str):
         button=EmptyForm(),
         next_phase=_next_phase(rnd),
         ballots=ballots,
+        count_waiting=jobs.count_waiting(rnd) if rnd.phase.rules_frozen else None,
     )
 
 
@@ -60,14 +82,13 @@ def round_admin(slug: str):
 def next_phase(slug: str):
     rnd = round_or_404(slug, drafts=True)
     if EmptyForm().validate_on_submit() and (to := _next_phase(rnd)) is not None:
-        if to == Phase.COUNTED:
-            close_and_count(rnd, actor=current_user)
-        else:
-            change_phase(rnd, to, actor=current_user)
+        change_phase(rnd, to, actor=current_user)
+        # Closing and counting are one piece of work: one commit keeps both or neither.
+        counted = jobs.count_or_queue(rnd, actor=current_user) if to == Phase.COUNTED else None
         db.session.commit()
         flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
         if to == Phase.COUNTED:
-            flash(_("The votes are counted. The results are on the round's public page."))
+            _say_counted(counted)
     return redirect(url_for("admin.round_admin", slug=slug))
 
 
@@ -77,13 +98,21 @@ def recount(slug: str):
     rnd = round_or_404(slug, drafts=True)
     if EmptyForm().validate_on_submit():
         try:
-            count_round(rnd, actor=current_user)
+            counted = jobs.count_or_queue(rnd, actor=current_user)
         except ValueError:
             flash(_("A round can be counted only after voting has closed."), "error")
         else:
             db.session.commit()
-            flash(_("The votes are counted. The results are on the round's public page."))
+            _say_counted(counted)
     return redirect(url_for("admin.round_admin", slug=slug))
+
+
+def _say_counted(counted: Count | None) -> None:
+    """Tell the organiser the votes are counted, or that a job is counting them."""
+    if counted is None:
+        flash(_("Counting the votes. This page will show the result when it is ready."))
+    else:
+        flash(_("The votes are counted. The results are on the round's public page."))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -109,8 +138,11 @@ def import_pb():
             form.slug.errors.append(str(error))
         else:
             # The round, its ballots and its count: one transaction, so a failure keeps none.
-            count_round(rnd, actor=current_user)
+            counted = jobs.count_or_queue(rnd, actor=current_user)
             db.session.commit()
+            if counted is None:
+                _say_counted(counted)
+                return redirect(url_for("admin.round_admin", slug=rnd.slug))
             flash(
                 ngettext(
                     "%(num)d ballot imported and counted.",

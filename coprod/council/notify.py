@@ -4,7 +4,6 @@ Sending is skipped when `MAIL_SERVER` is not configured; organisers can then dow
 list from the top-5 page and tell people themselves.
 """
 
-import smtplib
 from email.message import EmailMessage
 
 from flask import current_app, url_for
@@ -12,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from coprod import mail, words
+from coprod import jobs, mail, words
 from coprod.extensions import db
 from coprod.models import Contact, Response
 
@@ -48,7 +47,7 @@ def _message(contact: Contact, response: Response, link: str) -> EmailMessage:
 
 
 def tell_contacts(response: Response) -> int:
-    """Email everyone who asked about this round; return how many (0 when mail is off)."""
+    """Queue an email to everyone who asked about this round; return how many (0: mail is off)."""
     if not mail.mail_configured():
         return 0
     contacts = db.session.scalars(
@@ -59,10 +58,6 @@ def tell_contacts(response: Response) -> int:
     link = current_app.config["PUBLIC_URL"] + url_for(
         "council.you_said_we_did", slug=response.round.slug
     )
-    try:
-        mail.send([_message(c, response, link) for c in contacts])
-    except (OSError, smtplib.SMTPException):
-        # The answer is saved either way; organisers can still download the list.
-        current_app.logger.exception("Could not email the people waiting for an answer")
-        return 0
+    # Jobs send them: a dead mail server is retried, and organisers see what could not go.
+    jobs.send_emails([_message(c, response, link) for c in contacts])
     return len(contacts)

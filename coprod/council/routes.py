@@ -311,8 +311,8 @@ def answer(response_id: int):
         if told:
             flash(
                 ngettext(
-                    "%(num)d person who asked to hear has been emailed.",
-                    "%(num)d people who asked to hear have been emailed.",
+                    "We are emailing %(num)d person who asked to hear.",
+                    "We are emailing %(num)d people who asked to hear.",
                     told,
                 )
             )

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from coprod import i18n, mail
+from coprod import i18n, jobs, mail
 from coprod.accounts import groups, role_required
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
@@ -139,7 +139,7 @@ def forgot_password():
                         link=link,
                     ),
                 )
-            mail.send([email])
+            jobs.send_emails([email])  # the worker sends it, and retries if it fails
             groups.issue_reset_link(user, actor=None)
             db.session.commit()
         # The same answer either way, so nobody can find out who has an account.

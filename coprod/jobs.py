@@ -1,0 +1,243 @@
+"""Work done outside the request, with Huey: emails, counts of big rounds, the scheduled tick.
+
+Jobs are kept in a SQLite file in the instance folder (nothing to install), or in Redis when
+REDIS_URL is set, so workers can run on other machines. `flask --app app worker` runs them;
+`make run` starts one beside the web server. Each job runs in its own app context and
+commits once at its end; a failure rolls its work back.
+
+A job asked for after the caller has written something waits for that to commit (and is
+dropped if it rolls back), so a worker never counts a round whose closing is not saved yet.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import smtplib
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_sqlalchemy.session import Session
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import event, func, select
+
+from coprod import mail
+from coprod.extensions import db
+from coprod.models import AuditEvent, Ballot, Count, Phase, Round, User
+from coprod.operations import audit, counting, emails, schedule
+
+_LATER = "coprod.jobs.later"  # the session.info key for jobs that wait for a commit
+_WROTE = "coprod.jobs.wrote"
+
+
+class Jobs:
+    """The app's queue and its tasks (one per app, so each test app has its own)."""
+
+    def __init__(self, app: Flask) -> None:
+        config = app.config
+        if config["HUEY_IMMEDIATE"]:
+            # Huey's testing mode: each job runs at once, in memory, inside the caller.
+            self.huey: Huey = MemoryHuey("coprod", immediate=True)
+        elif config.get("REDIS_URL"):
+            self.huey = RedisHuey("coprod", url=config["REDIS_URL"], utc=True)
+        else:
+            self.huey = SqliteHuey("coprod", filename=config["HUEY_SQLITE_PATH"], utc=True)
+
+        def in_app(job: Callable) -> Callable:
+            @functools.wraps(job)
+            def run(*args, **kwargs):
+                with app.app_context():  # a fresh context: its own database session
+                    try:
+                        result = job(*args, **kwargs)
+                        db.session.commit()
+                    except BaseException:
+                        db.session.rollback()
+                        raise
+                    return result
+
+            return run
+
+        task = self.huey.task
+        self.send_email = task(
+            name="send_email",
+            retries=config["MAIL_RETRIES"],
+            retry_delay=config["MAIL_RETRY_DELAY"],
+            retry_backoff=2,  # a growing wait: 1, 2, 4, 8 ... minutes
+            context=True,
+        )(in_app(_send_email))
+        self.count_round = task(name="count_round", retries=2, retry_delay=60, context=True)(
+            in_app(_count_round)
+        )
+        # One tick at a time, however many workers share the queue.
+        self.tick = self.huey.periodic_task(crontab(minute="*/5"), name="tick")(
+            self.huey.lock_task("tick")(in_app(tick))
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its queue and the `worker` and `tick` commands."""
+    app.extensions["coprod.jobs"] = Jobs(app)
+    app.cli.add_command(worker)
+    app.cli.add_command(tick_command)
+
+
+def jobs() -> Jobs:
+    """The current app's queue and tasks."""
+    return current_app.extensions["coprod.jobs"]
+
+
+# --- Enqueueing after the caller's writes commit ---------------------------------------------
+
+
+def later(enqueue: Callable[[], object]) -> None:
+    """Enqueue now, or once the session's writes commit when it has written something."""
+    session = db.session()
+    if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+        session.info.setdefault(_LATER, []).append(enqueue)
+    else:
+        _enqueue(enqueue)
+
+
+def _enqueue(enqueue: Callable[[], object]) -> None:
+    try:
+        enqueue()
+    except Exception:
+        # The queue's store is down (Redis, or a locked file): the person's own work is
+        # saved, so they get their page; the log says what did not start.
+        logging.getLogger(__name__).exception("Could not queue a job")
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_waiting(session) -> None:
+    waiting = session.info.pop(_LATER, [])
+    session.info.pop(_WROTE, None)
+    for enqueue in waiting:
+        _enqueue(enqueue)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_waiting(session, transaction) -> None:
+    if transaction.parent is None:  # rolled back or closed without a commit: nothing to do
+        session.info.pop(_LATER, None)
+        session.info.pop(_WROTE, None)
+
+
+# --- Emails ----------------------------------------------------------------------------------
+
+
+def send_emails(messages: Sequence[EmailMessage]) -> None:
+    """Send each message by a job, so a slow or dead mail server never holds a request."""
+    tasks = jobs()
+    for message in messages:
+        later(functools.partial(tasks.send_email, message))
+
+
+def _send_email(message: EmailMessage, task=None) -> None:
+    try:
+        mail.send([message])
+    except (OSError, smtplib.SMTPException) as error:
+        # Keep the failure (the job's one commit), then let Huey try again after a wait.
+        emails.failed(task.id, message, error, final=task.retries == 0)
+        db.session.commit()
+        raise
+    if task.retries < current_app.config["MAIL_RETRIES"]:  # a retry got through
+        emails.sent(task.id)
+
+
+# --- Counts ----------------------------------------------------------------------------------
+
+
+def count_or_queue(rnd: Round, *, actor: User | None = None) -> Count | None:
+    """Count a round now, or by a job when it has many ballots (None: the count is coming).
+
+    Raises ValueError, as `count_round` does, when the round's voting has not closed.
+    """
+    if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
+        raise ValueError("a round is counted only after voting has closed")
+    ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
+    if ballots <= current_app.config["COUNT_IN_JOB_OVER"]:
+        return counting.count_round(rnd, actor=actor)
+    audit.record("count_queued", actor=actor, round=rnd, ballots=ballots)
+    later(functools.partial(jobs().count_round, rnd.id, actor.id if actor else None))
+    return None
+
+
+def _count_round(round_id: int, actor_id: int | None, task=None) -> int:
+    rnd = db.session.get(Round, round_id)
+    actor = db.session.get(User, actor_id) if actor_id else None
+    try:
+        return counting.count_round(rnd, actor=actor).id
+    except Exception:
+        if task.retries == 0:  # the last try: say so, so the page stops waiting
+            db.session.rollback()
+            audit.record("count_failed", round=rnd)
+            db.session.commit()
+        raise
+
+
+def count_waiting(rnd: Round) -> str | None:
+    """ "counting" while a queued count has not finished, "failed" if it gave up, else None."""
+    last = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.round_id == rnd.id,
+            AuditEvent.action.in_(["count_queued", "count_failed", "round_counted"]),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if last is None or last.action == "round_counted":
+        return None
+    return "counting" if last.action == "count_queued" else "failed"
+
+
+# --- The scheduled tick ----------------------------------------------------------------------
+
+
+def today_here(now: datetime | None = None):
+    """Today's date where the council is (BABEL_DEFAULT_TIMEZONE), not on the server."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return (now or datetime.now(UTC)).astimezone(zone).date()
+
+
+def tick(now: datetime | None = None) -> list[str]:
+    """Move rounds on by their dates and count the ones whose voting closed; say what moved."""
+    said = []
+    for rnd, phase in schedule.advance_rounds(today_here(now)):
+        said.append(f"{rnd.slug}: {phase.value}")
+        if phase == Phase.COUNTED and count_or_queue(rnd) is None:
+            said.append(f"{rnd.slug}: the count is queued")
+    return said
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Move rounds on by their dates (the worker also does this every 5 minutes)."""
+    said = tick()
+    db.session.commit()
+    click.echo("\n".join(said) if said else "Nothing to move on.")
+
+
+@click.command("worker")
+@click.option("--workers", "-w", type=click.IntRange(1, 64), default=2, show_default=True)
+@with_appcontext
+def worker(workers: int) -> None:
+    """Run jobs (emails, big counts) and the 5-minute tick until stopped (Ctrl-C)."""
+    queue = jobs().huey
+    if queue.immediate:
+        raise click.ClickException("HUEY_IMMEDIATE is on: jobs run inline, there is no queue")
+    click.echo(f"Worker for {type(queue.storage).__name__}, {workers} threads.")
+    # Say which job ran, retried or failed, as Huey's own consumer command does.
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(message)s")
+    queue.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
