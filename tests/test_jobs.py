@@ -317,6 +317,7 @@ def test_a_real_sqlite_worker_counts_a_round_end_to_end(app, tmp_path):
     huey = queue_for_real(app, tmp_path)
     rnd = voted_round(voters=3)
     change_phase(rnd, Phase.COUNTED)
+    db.session.commit()
     result = jobs.jobs().count_round(rnd.id, None)
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     consumer = huey.create_consumer(workers=1, periodic=False, worker_type="thread")
