@@ -12,7 +12,7 @@ from itsdangerous.encoding import base64_encode
 from itsdangerous.serializer import Serializer
 from sqlalchemy import event
 
-from coprod import cli, config, i18n, templating
+from coprod import cli, config, converters, i18n, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
 from coprod.participate import copies
 
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login.init_app(app)
     limiter.init_app(app)
+    converters.init_app(app)
 
     from coprod.accounts import bp as accounts_bp
     from coprod.admin import bp as admin_bp
