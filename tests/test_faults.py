@@ -537,9 +537,7 @@ def database_away(app) -> Iterator[None]:
         event.remove(engine, "before_cursor_execute", refuse)
 
 
-def test_while_the_database_is_away_voters_are_asked_to_try_again_and_keep_their_choices(
-    app, logs
-):
+def test_with_the_database_away_voters_are_asked_to_try_again_and_keep_choices(app, logs):
     rnd = make_round(Phase.VOTING)
     api_code, browser_code = codes.make_codes(SECRET, rnd, 2)
     wanted = next(pairs(rnd))
