@@ -920,3 +920,85 @@ def test_the_ballot_api_refuses_deeply_nested_json_in_json(app, body, status, re
     assert response.status_code == status
     assert response.get_json()["reasons"][0]["code"] == reason
     assert_whole(rnd, {}, failed=[code])  # nothing stored, the code still unused
+
+
+PB = (
+    "META\nkey;value\nbudget;{budget}\nnum_projects;2\nnum_votes;2\nvote_type;approval\n"
+    "PROJECTS\nproject_id;cost;name\n1;60;{name}\n2;50;Mural\n"
+    "VOTES\nvoter_id;vote\n1;1\n2;1,2\n"
+)
+HOSTILE_PB = {
+    "a 400-digit budget": (PB.format(budget="9" * 400, name="Bench"), "line 3: budget is too"),
+    "a 131,072-character name": (
+        PB.format(budget=100, name="B" * 131_072),
+        "line 9: a cell is longer than",
+    ),
+    "a budget the database cannot hold": (
+        PB.format(budget=10**17, name="Bench"),
+        "larger than 2,147,483,647",
+    ),
+}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_PB)
+def test_a_hostile_pb_file_is_refused_in_words_on_the_web_and_the_command_line(
+    app, runner, tmp_path, hostile
+):
+    from io import BytesIO
+
+    from tests.conftest import csrf_token
+    from tests.factories import make_user
+    from tests.test_staff import sign_in
+
+    text, reason = HOSTILE_PB[hostile]
+    client = app.test_client()
+    sign_in(client, make_user(Role.ORGANISER))
+    response = client.post(
+        "/staff/import",
+        data={
+            "file": (BytesIO(text.encode()), "hostile.pb"),
+            "slug": "hostile",
+            "csrf_token": csrf_token(client, "/staff/import"),
+        },
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    assert reason in response.get_data(as_text=True)
+
+    source = tmp_path / "hostile.pb"
+    source.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["import-pb", str(source)])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1
+    assert result.output.startswith(f"Error: {source}: ") and reason in result.output
+    assert len(result.output.splitlines()) == 1
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+def not_utf8_file(tmp_path, name: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes("META\nkey;value\nname;Zürich\n".encode("latin-1"))
+    return path
+
+
+@pytest.mark.parametrize("command", ["import-pb", "import"])
+def test_flask_commands_name_a_file_that_is_not_utf8_in_one_line(runner, tmp_path, command):
+    source = not_utf8_file(tmp_path, "latin1.pb")
+    result = runner.invoke(args=[command, str(source)])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1
+    assert result.output == f"Error: {source}: not UTF-8 text (byte 22 cannot be read as UTF-8)\n"
+
+
+@pytest.mark.parametrize("module", ["coprod.tally", "coprod.plain"])
+def test_python_m_commands_name_a_file_that_is_not_utf8_in_one_line(tmp_path, module):
+    source = not_utf8_file(tmp_path, "latin1.txt")
+    done = subprocess.run(
+        [os.sys.executable, "-m", module, str(source)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr == f"{source}: not UTF-8 text (byte 22 cannot be read as UTF-8)\n"
