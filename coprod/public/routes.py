@@ -75,7 +75,14 @@ def choose_language(code: str):
         abort(404)
     target = local_path(request.args.get("next")) or url_for("public.home")
     response = make_response(redirect(target))
-    response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        i18n.COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],  # as the session's, over https
+    )
     return response
 
 
