@@ -1002,3 +1002,28 @@ def test_python_m_commands_name_a_file_that_is_not_utf8_in_one_line(tmp_path, mo
     )
     assert done.returncode != 0 and done.stdout == ""
     assert done.stderr == f"{source}: not UTF-8 text (byte 22 cannot be read as UTF-8)\n"
+
+
+def test_a_status_without_words_of_its_own_keeps_its_code(app):
+    """A Range beyond a static file's end is a 416, shown as such, not as a 500."""
+    response = app.test_client().get("/static/coprod.css", headers={"Range": "bytes=99999999-"})
+    assert response.status_code == 416
+    assert "Something was wrong with the request" in response.get_data(as_text=True)
+
+
+def test_a_value_the_database_refuses_is_a_bad_request_not_a_crash(app, logs):
+    """On PostgreSQL, text with a NUL byte (or a number beyond a column) that got past the
+    forms and converters is refused by the database: the person sees a 400."""
+
+    def stores_a_nul():
+        db.session.execute(select(Ballot.id).where(Ballot.receipt_hash == "a\x00b")).all()
+        return "stored"
+
+    app.add_url_rule("/stores-a-nul", view_func=stores_a_nul)
+    response = app.test_client().get("/stores-a-nul", headers={"Accept-Language": "en"})
+    if db.engine.dialect.name == "sqlite":  # SQLite takes NUL in text
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert "Something was wrong with the request" in response.get_data(as_text=True)
+    assert any("refused a value" in line for line in logs)
