@@ -35,6 +35,9 @@ HOSTILE = {
     "bad UTF-8": "%ff%fe%c0%af",
     "encoded percent": "%2525%2e%2e",
 }
+IN_QUERIES = ("10**30", "NUL inside", "10,000 characters")  # what the database refuses
+# Every name a view reads from the query string (request.args).
+QUERY_ARGUMENTS = ("code", "lang", "next", "page", "template")
 VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
@@ -132,4 +135,17 @@ def test_no_address_gets_a_server_error(hostile_app, database):
                             f"{method} {rule} {variable}={name} as {who}: {response.status_code}"
                         )
     assert tried > 1000  # the walk reached every route, not a few
+
+    # The same values in every query argument a view reads, on every page a GET reaches.
+    pages = {fill(rule, "", "", real) for rule, _v, methods in addresses(app) if "GET" in methods}
+    pages |= {r.rule for r in app.url_map.iter_rules() if not r.arguments and "GET" in r.methods}
+    for url in sorted(pages):
+        for name in IN_QUERIES:
+            hostile = HOSTILE[name]
+            query = "&".join(f"{arg}={hostile}" for arg in QUERY_ARGUMENTS)
+            response = organiser.get(f"{url}?{query}", environ_base={"REMOTE_ADDR": next(ips)})
+            if response.status_code >= 500:
+                failures.append(f"GET {url}?{name} as organiser: {response.status_code}")
     assert not failures, f"{len(failures)} server errors on {database}:\n" + "\n".join(failures)
+    # The organiser was signed in all along, so staff pages ran their queries too.
+    assert organiser.get(f"/staff/rounds/{real['slug']}").status_code == 200
