@@ -6,7 +6,8 @@ the id columns' range (PostgreSQL's `integer`: signed 32 bits) or text with a NU
 500. Refused here, every route gets a 404 for them, today's and tomorrow's.
 """
 
-from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
+from flask import Flask
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter, ValidationError
 
 LARGEST_ID = 2**31 - 1  # ids are `Integer` columns: PostgreSQL's int4, SQLite's int64
 
@@ -14,7 +15,14 @@ LARGEST_ID = 2**31 - 1  # ids are `Integer` columns: PostgreSQL's int4, SQLite's
 class IdConverter(IntegerConverter):
     """`<int:...>`: a whole number from 0 up to the largest id a row can have."""
 
-    def __init__(self, map, fixed_digits: int = 0, min=None, max=LARGEST_ID, signed=False):
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = LARGEST_ID,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -24,7 +32,9 @@ class TextConverter(UnicodeConverter):
     300 is well beyond any slug (80), language code or signed token the site makes.
     """
 
-    def __init__(self, map, minlength: int = 1, maxlength: int | None = 300, length=None):
+    def __init__(
+        self, map: Map, minlength: int = 1, maxlength: int | None = 300, length: int | None = None
+    ) -> None:
         super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
 
     def to_python(self, value: str) -> str:
@@ -33,6 +43,6 @@ class TextConverter(UnicodeConverter):
         return value
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Use these for every rule; call before any blueprint is registered."""
     app.url_map.converters.update(default=TextConverter, string=TextConverter, int=IdConverter)
