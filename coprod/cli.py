@@ -168,6 +168,10 @@ def import_command(source, slug: str | None) -> None:
 
     try:
         rnd = import_round(json.load(source), slug=slug)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(not_utf8(source.name, error)) from None
+    except RecursionError:
+        raise click.ClickException(f"cannot import: {source.name} is nested too deeply") from None
     except (TransferError, json.JSONDecodeError, KeyError) as error:
         raise click.ClickException(f"cannot import: {error}") from error
     db.session.commit()
@@ -207,10 +211,17 @@ def import_pb(source: str, slug: str | None) -> None:
     try:
         election = tally.read_pb(source)
         rnd = import_election(election, slug or _slug(Path(source).stem))
+    except UnicodeDecodeError as error:
+        raise click.ClickException(not_utf8(source, error)) from None
     except (tally.PabulibError, ElectionImportError) as error:
         raise click.ClickException(f"{source}: {error}") from error
     db.session.commit()
     click.echo(f"Imported {len(election.votes)} ballots into the round {rnd.slug}.")
+
+
+def not_utf8(name: str, error: UnicodeDecodeError) -> str:
+    """One line saying which file is not UTF-8 text, and where."""
+    return f"{name}: not UTF-8 text (byte {error.start + 1:,} cannot be read as UTF-8)"
 
 
 def _slug(text: str) -> str:

@@ -42,10 +42,21 @@ def trusted_proxies(value: str) -> int:
     return hops
 
 
+def secure_cookies(public_url: str) -> bool:
+    """SECURE_COOKIES=1 or 0 when set; otherwise on when citizens reach the site over https."""
+    setting = os.environ.get("SECURE_COOKIES", "").strip().lower()
+    if setting:
+        return setting in ("1", "true", "yes", "on")
+    return public_url.lower().startswith("https://")
+
+
 def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the configuration for `create_app`; `overrides` (a test config) wins."""
     overrides = overrides or {}
     redis_url = os.environ.get("REDIS_URL")
+    public_url = overrides.get("PUBLIC_URL") or os.environ.get(
+        "PUBLIC_URL", "http://127.0.0.1:5000"
+    )
     settings = {
         "SECRET_KEY": overrides.get("SECRET_KEY") or secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -55,7 +66,7 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         # Where citizens reach the site: used in printed letters and their QR codes.
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": public_url.rstrip("/"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis down must not turn code entry, casting or sign-in into errors: count in
         # each worker's memory meanwhile (the log says so), and give up on a dead Redis fast.
@@ -73,7 +84,9 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/London"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SECURE_COOKIES", "") == "1",
+        # Over https a cookie sent on a plain-http request could be read on the way: the
+        # session (a voter's code and choices) and the sign-in go over https only.
+        "SESSION_COOKIE_SECURE": secure_cookies(public_url),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         # Email is optional: without MAIL_SERVER, staff hand out reset links and contact lists.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),

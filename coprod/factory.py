@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coprod import cli, config, i18n, jobs, templating
+from coprod import cli, config, converters, i18n, jobs, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login.init_app(app)
     limiter.init_app(app)
+    converters.init_app(app)
 
     from coprod.accounts import bp as accounts_bp
     from coprod.admin import bp as admin_bp

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from coprod.extensions import db
-from coprod.models import Ballot, BallotChoice, Phase, Rating, VoterCode
+from coprod.models import Ballot, BallotChoice, Phase, Rating, Role, VoterCode
 from coprod.operations import ballots, codes
 from coprod.operations.phase import change_phase
 from tests.conftest import app_on
@@ -377,7 +377,7 @@ def test_casts_cut_off_at_random_are_whole_or_leave_the_code_unused(pg_app, post
         done.set()
         killer.join()
         assert sum(cut) > 0, "no connection was cut while voters cast"
-        assert {s for s, _ in results.values()} <= {201, 500}
+        assert {s for s, _ in results.values()} <= {201, 503}
         cast = {c: (r, wanted[c]) for c, (s, r) in results.items() if s == 201}
         failed = [c for c, (s, _) in results.items() if s != 201]
         assert_whole(rnd, cast, failed)
@@ -455,7 +455,7 @@ def test_a_cast_cut_off_half_way_leaves_nothing_and_the_code_works_again(app, wh
         wanted = next(choices)
         with cut_off_once(app, where) as cuts:
             status, receipt = api_cast(base, rnd.slug, api_code, wanted)
-        assert cuts == [where] and (status, receipt) == (500, None)
+        assert cuts == [where] and (status, receipt) == (503, None)
         assert_whole(rnd, cast, failed=[api_code])
         status, receipt = api_cast(base, rnd.slug, api_code, wanted)
         assert status == 201
@@ -466,8 +466,9 @@ def test_a_cast_cut_off_half_way_leaves_nothing_and_the_code_works_again(app, wh
         voter.click("Continue", code=browser_code)
         with cut_off_once(app, where) as cuts:
             assert fill_and_cast(voter, wanted) is None
-        assert cuts == [where] and voter.status == 500
-        assert "It is not your fault. Please try again later." in voter.say()
+        assert cuts == [where] and voter.status == 503
+        assert "Sorry, we can't save your vote right now." in voter.say()
+        assert "Please try again in a minute." in voter.say()
         assert_whole(rnd, cast, failed=[browser_code])
         # Back to the review page (the choices are kept) and press Cast again.
         voter.open(f"/rounds/{rnd.slug}/review")
@@ -478,7 +479,7 @@ def test_a_cast_cut_off_half_way_leaves_nothing_and_the_code_works_again(app, wh
     assert_whole(rnd, cast, failed=[])
 
     # Operators see what went wrong, but the error logs name no code, hash or receipt.
-    assert any("Unhandled error" in line and "OperationalError" in line for line in logs)
+    assert any("database is unavailable" in line and "OperationalError" in line for line in logs)
     for code, (receipt, _choices) in cast.items():
         assert_nothing_identifying(logs, rnd, code, receipt)
 
@@ -515,6 +516,84 @@ def test_a_cast_that_fails_inside_the_database_leaves_nothing(app):
 
 
 WRITE = re.compile(r"\s*(UPDATE|INSERT INTO) (\w+)")
+
+
+# --- The database away: "try again in a minute" ----------------------------------------
+
+
+@contextmanager
+def database_away(app) -> Iterator[None]:
+    """Every statement fails as when the database is down or restarting, until the end."""
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        lost = sqlite3.OperationalError("unable to open database file")
+    else:
+        import psycopg
+
+        lost = psycopg.OperationalError("server closed the connection unexpectedly")
+
+    def refuse(*_args) -> None:
+        raise lost
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+
+
+def test_with_the_database_away_voters_are_asked_to_try_again_and_keep_choices(app, logs):
+    rnd = make_round(Phase.VOTING)
+    api_code, browser_code = codes.make_codes(SECRET, rnd, 2)
+    wanted = next(pairs(rnd))
+    db.session.close()  # the test keeps no connection of its own, as between requests
+    organiser = app.test_client()
+    with app.app_context():
+        from tests.factories import make_user
+        from tests.test_staff import sign_in
+
+        sign_in(organiser, make_user(Role.ORGANISER))
+    with live(app) as base:
+        voter = Browser(base)
+        voter.open(f"/rounds/{rnd.slug}/take-part")
+        voter.click("Continue", code=browser_code)
+        for choice in wanted:
+            voter.click(button=("add", choice))
+        voter.click("Check my choices")
+        with database_away(app):
+            voter.click("Cast my ballot")
+            assert voter.status == 503
+            assert "Sorry, we can't save your vote right now." in voter.say()
+            assert "Please try again in a minute." in voter.say()
+            assert api_cast(base, rnd.slug, api_code, wanted) == (503, None)
+
+            client = app.test_client()
+            api = client.post(
+                f"/api/v1/rounds/{rnd.slug}/ballots", json={"code": api_code, "choices": wanted}
+            )
+            assert api.status_code == 503 and api.headers["Retry-After"] == "60"
+            assert api.get_json() == {"error": "Sorry, we can't save your vote right now."}
+            for who, url in [
+                (client, f"/rounds/{rnd.slug}/remedies/{wanted[0]}"),
+                (client, "/glossary"),
+                (organiser, f"/staff/rounds/{rnd.slug}"),  # naming who is signed in fails too
+            ]:
+                page = who.get(url, headers={"Accept-Language": "en"})
+                assert page.status_code == 503 and page.headers["Retry-After"] == "60", url
+                assert "Please try again in a minute." in page.get_data(as_text=True)
+            urdu = client.get("/glossary", headers={"Accept-Language": "ur"})
+            assert urdu.status_code == 503
+            assert "Please try again in a minute." not in urdu.get_data(as_text=True)
+
+        # A minute later: the choices are still on the review page, and Cast works.
+        voter.open(f"/rounds/{rnd.slug}/review")
+        voter.click("Cast my ballot")
+        receipt = receipt_on(voter)
+        assert receipt, voter.say()
+        status, api_receipt = api_cast(base, rnd.slug, api_code, wanted)
+        assert status == 201
+    assert_whole(rnd, {browser_code: (receipt, wanted), api_code: (api_receipt, wanted)}, [])
+    assert any("database is unavailable" in line for line in logs)
 
 
 # --- A real PostgreSQL restart ---------------------------------------------------------
@@ -614,7 +693,7 @@ def test_voting_goes_on_across_a_real_postgresql_restart(restartable, pg_app):
 
         after = [(c, s) for c, s, _r, started in results if started >= back]
         assert after and all(s == 201 for _c, s in after), after
-        assert {s for _c, s, _r, _t in results} <= {201, 500}
+        assert {s for _c, s, _r, _t in results} <= {201, 503}
         cast |= {c: (r, wanted[c]) for c, s, r, _t in results if s == 201}
         failed = [c for c, s, _r, _t in results if s != 201]
         assert_whole(rnd, cast, failed)
@@ -825,3 +904,136 @@ def test_logs_never_link_a_voter_to_a_ballot(app, logs):
     assert any(f'"{base}/rounds/{rnd.slug}/review"' in line for line in access)  # Referer
     assert any("/check" in line and "127.0.0.78" in line for line in logs)
     assert_nothing_identifying(logs, rnd, code, receipt)
+
+
+# --- Hostile input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body, status, reason",
+    [
+        ("[" * 100_000 + "]" * 100_000, 400, "too_deep"),
+        ('{"code": "x", "choices": ' + "[" * 50_000 + "]" * 50_000 + "}", 400, "too_deep"),
+        ('{"code": "x", "choices": [[[["1"]]]]}', 422, "bad_request"),
+        ('{"code": "x", "choices": [{"id": "1"}]}', 422, "bad_request"),
+    ],
+    ids=["deep array", "deep choices", "nested choices", "a choice as an object"],
+)
+def test_the_ballot_api_refuses_deeply_nested_json_in_json(app, body, status, reason):
+    rnd = make_round(Phase.VOTING)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    response = app.test_client().post(
+        f"/api/v1/rounds/{rnd.slug}/ballots",
+        data=body.replace('"x"', json.dumps(code)),
+        content_type="application/json",
+    )
+    assert response.status_code == status
+    assert response.get_json()["reasons"][0]["code"] == reason
+    assert_whole(rnd, {}, failed=[code])  # nothing stored, the code still unused
+
+
+PB = (
+    "META\nkey;value\nbudget;{budget}\nnum_projects;2\nnum_votes;2\nvote_type;approval\n"
+    "PROJECTS\nproject_id;cost;name\n1;60;{name}\n2;50;Mural\n"
+    "VOTES\nvoter_id;vote\n1;1\n2;1,2\n"
+)
+HOSTILE_PB = {
+    "a 400-digit budget": (PB.format(budget="9" * 400, name="Bench"), "line 3: budget is too"),
+    "a 131,072-character name": (
+        PB.format(budget=100, name="B" * 131_072),
+        "line 9: a cell is longer than",
+    ),
+    "a budget the database cannot hold": (
+        PB.format(budget=10**17, name="Bench"),
+        "larger than 2,147,483,647",
+    ),
+}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_PB)
+def test_a_hostile_pb_file_is_refused_in_words_on_the_web_and_the_command_line(
+    app, runner, tmp_path, hostile
+):
+    from io import BytesIO
+
+    from tests.conftest import csrf_token
+    from tests.factories import make_user
+    from tests.test_staff import sign_in
+
+    text, reason = HOSTILE_PB[hostile]
+    client = app.test_client()
+    sign_in(client, make_user(Role.ORGANISER))
+    response = client.post(
+        "/staff/import",
+        data={
+            "file": (BytesIO(text.encode()), "hostile.pb"),
+            "slug": "hostile",
+            "csrf_token": csrf_token(client, "/staff/import"),
+        },
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    assert reason in response.get_data(as_text=True)
+
+    source = tmp_path / "hostile.pb"
+    source.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["import-pb", str(source)])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1
+    assert result.output.startswith(f"Error: {source}: ") and reason in result.output
+    assert len(result.output.splitlines()) == 1
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+def not_utf8_file(tmp_path, name: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes("META\nkey;value\nname;Zürich\n".encode("latin-1"))
+    return path
+
+
+@pytest.mark.parametrize("command", ["import-pb", "import"])
+def test_flask_commands_name_a_file_that_is_not_utf8_in_one_line(runner, tmp_path, command):
+    source = not_utf8_file(tmp_path, "latin1.pb")
+    result = runner.invoke(args=[command, str(source)])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1
+    assert result.output == f"Error: {source}: not UTF-8 text (byte 22 cannot be read as UTF-8)\n"
+
+
+@pytest.mark.parametrize("module", ["coprod.tally", "coprod.plain"])
+def test_python_m_commands_name_a_file_that_is_not_utf8_in_one_line(tmp_path, module):
+    source = not_utf8_file(tmp_path, "latin1.txt")
+    done = subprocess.run(
+        [os.sys.executable, "-m", module, str(source)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr == f"{source}: not UTF-8 text (byte 22 cannot be read as UTF-8)\n"
+
+
+def test_a_status_without_words_of_its_own_keeps_its_code(app):
+    """A Range beyond a static file's end is a 416, shown as such, not as a 500."""
+    response = app.test_client().get("/static/coprod.css", headers={"Range": "bytes=99999999-"})
+    assert response.status_code == 416
+    assert "Something was wrong with the request" in response.get_data(as_text=True)
+
+
+def test_a_value_the_database_refuses_is_a_bad_request_not_a_crash(app, logs):
+    """On PostgreSQL, text with a NUL byte (or a number beyond a column) that got past the
+    forms and converters is refused by the database: the person sees a 400."""
+
+    def stores_a_nul():
+        db.session.execute(select(Ballot.id).where(Ballot.receipt_hash == "a\x00b")).all()
+        return "stored"
+
+    app.add_url_rule("/stores-a-nul", view_func=stores_a_nul)
+    response = app.test_client().get("/stores-a-nul", headers={"Accept-Language": "en"})
+    if db.engine.dialect.name == "sqlite":  # SQLite takes NUL in text
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert "Something was wrong with the request" in response.get_data(as_text=True)
+    assert any("refused a value" in line for line in logs)

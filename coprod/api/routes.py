@@ -80,11 +80,19 @@ STATUS = {"code_unknown": 404, "code_used": 409, "closed": 409}
 @csrf.exempt
 def cast_ballot(slug: str):
     rnd = round_or_404(slug)
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json's parser gives up on arrays nested a few thousand deep
+        return jsonify(
+            error="bad_request",
+            reasons=[{"code": "too_deep", "detail": "the JSON is nested too deeply"}],
+        ), 400
     if (
         not isinstance(body, dict)
         or not isinstance(body.get("code"), str)
         or not isinstance(body.get("choices"), list)
+        # A choice is a remedy's id: a string or a number, never a list or an object.
+        or not all(isinstance(c, str | int) for c in body["choices"])
     ):
         return jsonify(
             error="invalid",

@@ -26,6 +26,22 @@ class ElectionImportError(Exception):
     """The election cannot become a round (the reason says why)."""
 
 
+LARGEST = 2**31 - 1  # amounts and counts are `Integer` columns: PostgreSQL's int4
+LONGEST_ID = Remedy.external_id.type.length
+
+
+def _check_fits(election: tally.Election) -> None:
+    """Refuse what the file may hold but the round's columns cannot (else a 500 on PostgreSQL)."""
+    amounts = [election.budget, *(p.cost for p in election.projects.values())]
+    amounts += [p for v in election.votes for p in v.points or ()]
+    if election.meta.get("max_length"):
+        amounts.append(int(election.meta["max_length"]))
+    if any(abs(a) > LARGEST for a in amounts):
+        raise ElectionImportError(f"a budget, cost or count is larger than {LARGEST:,}")
+    if any(len(pid) > LONGEST_ID for pid in election.projects):
+        raise ElectionImportError(f"a project_id is longer than {LONGEST_ID} characters")
+
+
 def import_election(election: tally.Election, slug: str, *, actor=None) -> Round:
     """A counted-phase round with the file's projects as remedies and its ballots, frozen.
 
@@ -34,6 +50,7 @@ def import_election(election: tally.Election, slug: str, *, actor=None) -> Round
     """
     if db.session.scalar(select(Round.id).where(Round.slug == slug)):
         raise ElectionImportError(f"a round called {slug!r} already exists")
+    _check_fits(election)
     meta = election.meta
     costs = [p.cost for p in election.projects.values()]
     if any(int(c) != c for c in costs) or int(election.budget) != election.budget:

@@ -15,7 +15,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--lang", default="en", help="language code of the text, e.g. ur")
     args = parser.parse_args(argv)
-    advice = check(args.file.read_text("utf-8"), args.lang, load_seed())
+    try:
+        text = args.file.read_text("utf-8")
+    except OSError as error:
+        sys.exit(f"{args.file}: {error.strerror}")
+    except UnicodeDecodeError as error:
+        sys.exit(f"{args.file}: not UTF-8 text (byte {error.start + 1:,} cannot be read as UTF-8)")
+    advice = check(text, args.lang, load_seed())
     json.dump(asdict(advice), sys.stdout, ensure_ascii=False, indent=2)
     print()
 

@@ -1,7 +1,10 @@
 """Routes for the public pages."""
 
+import sqlite3
 import time
+from contextlib import suppress
 
+import psycopg
 from flask import (
     abort,
     current_app,
@@ -14,8 +17,9 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
 from coprod import i18n, slowdown
 from coprod.extensions import db, limiter
@@ -71,7 +75,14 @@ def choose_language(code: str):
         abort(404)
     target = local_path(request.args.get("next")) or url_for("public.home")
     response = make_response(redirect(target))
-    response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        i18n.COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],  # as the session's, over https
+    )
     return response
 
 
@@ -86,14 +97,35 @@ ERRORS = {
         _l("Something went wrong on our side"),
         _l("It is not your fault. Please try again later."),
     ),
+    503: (_l("Sorry, this page can't be shown right now."), _l("Please try again in a minute.")),
 }
+# While the database is away: what a voter pressing "Cast my ballot" reads instead.
+VOTE_NOT_SAVED = (
+    _l("Sorry, we can't save your vote right now."),
+    _l("Please try again in a minute."),
+)
+CASTING = {"participate.cast", "api.cast_ballot"}
+# What the database (or the pool in front of it) raises while it is down, restarting, or
+# too busy to hand out a connection: the request can succeed a minute later.
+DATABASE_AWAY = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlite3.OperationalError,  # as the drivers raise them, should one escape unwrapped
+)
 
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     """Friendly, translated error pages that never show a trace, SQL or a path."""
-    code = error.code if error.code in ERRORS else 500
-    title, advice = ERRORS[code]
+    code = error.code or 500
+    # A status without words of its own (415, 416...) keeps its code and says the general thing.
+    title, advice = ERRORS.get(code) or ERRORS[400 if code < 500 else 500]
+    if code == 503 and request.endpoint in CASTING:
+        title, advice = VOTE_NOT_SAVED
     wait = None
     if code == 429 and (limit := limiter.current_limit) is not None:
         wait = max(int(limit.reset_at - time.time()), 1)
@@ -106,12 +138,42 @@ def http_error(error: HTTPException):
     if request.path.startswith("/api/"):
         response = jsonify(error=str(title))
     else:
-        response = make_response(
-            render_template("errors/error.html", code=code, title=title, advice=advice)
-        )
+        try:
+            page = render_template("errors/error.html", code=code, title=title, advice=advice)
+            response = make_response(page)
+        except DATABASE_AWAY:  # the page names the signed-in person, who is in the database
+            response = make_response(f"{title}\n{advice}\n")
+            response.mimetype = "text/plain"
     if wait is not None:
         response.headers["Retry-After"] = str(wait)
+    if code == 503:
+        response.headers["Retry-After"] = "60"
     return response, code
+
+
+def database_away(error: Exception):
+    """503 and "try again in a minute", not a 500: nothing the person did was wrong.
+
+    A voter's choices stay in their session (the view keeps them before casting), so
+    pressing "Cast my ballot" again a minute later casts the same ballot.
+    """
+    current_app.logger.exception("The database is unavailable")
+    with suppress(*DATABASE_AWAY):
+        db.session.rollback()
+    return http_error(ServiceUnavailable())
+
+
+for _kind in DATABASE_AWAY:
+    bp.app_errorhandler(_kind)(database_away)
+
+
+@bp.app_errorhandler(sa_exc.DataError)
+def data_refused(error: sa_exc.DataError):
+    """Values the database will not store or compare (a NUL byte in text on PostgreSQL, a
+    number beyond a column's range) came from the request: say so, with a 400."""
+    current_app.logger.warning("The database refused a value from the request", exc_info=True)
+    db.session.rollback()
+    return http_error(BadRequest())
 
 
 @bp.app_errorhandler(Exception)

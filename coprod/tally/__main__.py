@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     except (PabulibError, OSError) as error:
         print(error, file=sys.stderr)
         return 2
+    except UnicodeDecodeError as error:
+        where = f"byte {error.start + 1:,} cannot be read as UTF-8"
+        print(f"{args.file}: not UTF-8 text ({where})", file=sys.stderr)
+        return 2
     outcome = count(election, args.rule, args.utility, args.tie_break)
     if args.json:
         summary = {

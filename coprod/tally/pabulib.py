@@ -16,12 +16,22 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 
 from .model import VOTE_TYPES, Election, Number, Project, Vote, paused_gc, to_number
 
 REQUIRED_META = ("budget", "num_projects", "num_votes", "vote_type")
 POINTS_TYPES = ("cumulative", "scoring")
 SECTIONS = ("META", "PROJECTS", "VOTES")
+# Numbers beyond these are not a budget, a cost or points but an attack or a broken file;
+# refused before they are parsed (a long exponent makes a number of a billion digits) and
+# before they reach a database column or a float.
+MOST_DIGITS = 18
+LONGEST_NUMBER = 40  # characters, with sign, point, blanks and exponent
+LONG_EXPONENT = re.compile(r"[eE][+-]?\d{3,}")
+# The longest cell of the real files is a few hundred characters; csv itself stops at
+# 131,072 (csv.field_size_limit), where it would fail without saying which line.
+LONGEST_CELL = 100_000
 
 
 class PabulibError(ValueError):
@@ -75,7 +85,7 @@ class _Parser:
         section = -1
         section_lines = [0, 0, 0]
         handle = header = None
-        for row in self.reader:
+        for row in self.rows():
             self.line = end + 1
             end = self.reader.line_num
             if len(row) <= 1 and (not row or not row[0].strip()):
@@ -110,6 +120,20 @@ class _Parser:
             raise self.fail(f"section {SECTIONS[section]} has no header line", end + 1)
         self.check_count("num_votes", len(self.votes), "VOTES rows")
         return Election(self.meta, self.projects, self.votes)
+
+    def rows(self):
+        """The csv rows; a row csv cannot read is refused at the line where it starts."""
+        too_long = f"a cell is longer than {LONGEST_CELL:,} characters"
+        start = 1
+        try:
+            for row in self.reader:
+                if row and max(map(len, row)) > LONGEST_CELL:
+                    raise self.fail(too_long, start)
+                yield row
+                start = self.reader.line_num + 1
+        except csv.Error as error:  # csv's own limit: a cell of over 131,072 characters
+            reason = too_long if "field limit" in str(error) else f"unreadable row ({error})"
+            raise self.fail(reason, start) from None
 
     def start(self, section: int, header: list[str]):
         """Check a section's header line and return what its rows need to know."""
@@ -149,15 +173,14 @@ class _Parser:
             if key in self.meta:
                 self.number(self.meta[key], key, self.meta_line[key])
         for key in ("num_projects", "num_votes", "min_length", "max_length"):
-            if key in self.meta and not self.meta[key].isdigit():
-                raise self.fail(
-                    f"{key} is not a whole number: {self.meta[key]!r}", self.meta_line[key]
-                )
+            if key in self.meta:
+                self.whole(self.meta[key], key, self.meta_line[key])
         vote_type = self.meta["vote_type"]
         if vote_type not in VOTE_TYPES:
             known = ", ".join(VOTE_TYPES)
             raise self.fail(
-                f"unknown vote_type {vote_type!r} (known: {known})", self.meta_line["vote_type"]
+                f"unknown vote_type {_shown(vote_type)} (known: {known})",
+                self.meta_line["vote_type"],
             )
 
     def check_count(self, key: str, found: int, what: str) -> None:
@@ -166,13 +189,35 @@ class _Parser:
                 f"{key} is {self.meta[key]} but there are {found} {what}", self.meta_line[key]
             )
 
+    def whole(self, text: str, what: str, line: int) -> None:
+        """Check a count (num_votes, max_length): plain digits, not too many of them."""
+        if not (text.isascii() and text.isdigit()):
+            raise self.fail(f"{what} is not a whole number: {_shown(text)}", line)
+        if len(text) > MOST_DIGITS:
+            raise self.fail(
+                f"{what} is too large: {len(text):,} digits, at most {MOST_DIGITS}", line
+            )
+
     def number(self, text: str, what: str, line: int | None = None) -> Number:
+        value = self.bounded(text, what, line)
+        if value < 0:
+            raise self.fail(f"{what} is negative: {text!r}", line)
+        return value
+
+    def bounded(self, text: str, what: str, line: int | None = None) -> Number:
+        """A number no larger than MOST_DIGITS digits, refused unparsed when its text is long."""
+        if len(text.strip()) > LONGEST_NUMBER or LONG_EXPONENT.search(text):
+            raise self.fail(
+                f"{what} is too large: {len(text.strip()):,} characters, "
+                f"a number here has at most {MOST_DIGITS} digits",
+                line,
+            )
         try:
             value = to_number(text)
         except ValueError:
             raise self.fail(f"{what} is not a number: {text!r}", line) from None
-        if value < 0:
-            raise self.fail(f"{what} is negative: {text!r}", line)
+        if abs(value) >= 10**MOST_DIGITS:
+            raise self.fail(f"{what} is too large: at most {MOST_DIGITS} digits", line)
         return value
 
     def projects_row(self, row: list[str], header) -> None:
@@ -226,13 +271,22 @@ class _Parser:
             raise self.fail(
                 f"vote {voter} names {len(choices)} projects but gives {len(parts)} points"
             )
+        if any(len(p.strip()) > LONGEST_NUMBER or LONG_EXPONENT.search(p) for p in parts):
+            raise self.fail(f"vote {voter} has points that are too large")
         try:
             points = tuple(map(to_number, parts))
         except ValueError:
             raise self.fail(f"vote {voter} has points that are not numbers: {cell!r}") from None
+        if any(abs(p) >= 10**MOST_DIGITS for p in points):
+            raise self.fail(f"vote {voter} has points that are too large")
         if vote_type == "cumulative" and any(p < 0 for p in points):
             raise self.fail(f"vote {voter} gives negative points in a cumulative vote")
         return points
+
+
+def _shown(text: str) -> str:
+    """A cell as an error message quotes it: at most 40 characters of it."""
+    return repr(text) if len(text) <= 40 else f"{text[:40]!r}… ({len(text):,} characters)"
 
 
 def parse_pb(text: str) -> Election:

@@ -116,6 +116,15 @@ MALFORMED = [
     (_break("c;;41", "a;;41"), 18, "voter a appears twice"),
     (_break("c;;41", "c;;41;x"), 18, "VOTES row has 4 columns"),
     (_break("voter_id;vote;age\na;1,2;30", "voter_id;vote;points\na;1,2;3,4"), 16, "has points"),
+    # Hostile files: numbers no budget has, and a cell longer than csv will read.
+    (_break("budget;100", "budget;" + "9" * 400), 6, "budget is too large: 400 characters"),
+    (_break("budget;100", "budget;1" + "0" * 18), 6, "budget is too large: at most 18 digits"),
+    (_break("10;30;;", "10;1e999999999;;"), 13, "cost of project 10 is too large"),
+    (_break("num_votes;3", "num_votes;" + "3" * 30), 5, "num_votes is too large: 30 digits"),
+    (_break("num_votes;3", "num_votes;\u00b3"), 5, "num_votes is not a whole number: '\u00b3'"),
+    (_break("vote_type;approval", "vote_type;" + "x" * 500), 7, "unknown vote_type 'xxx"),
+    (_break("First", "F" * 131_072), 11, "a cell is longer than 100,000 characters"),
+    (_break("First", '"F\n' + "F" * 131_073 + '"'), 11, "a cell is longer than 100,000"),
 ]
 
 
@@ -126,6 +135,7 @@ def test_malformed_files_name_the_line_and_the_reason(text, line, reason):
     assert caught.value.line == line
     assert reason in caught.value.reason
     assert str(caught.value).startswith(f"line {line}: ")
+    assert len(str(caught.value)) < 200  # a hostile cell is not echoed back whole
 
 
 CUMULATIVE = GOOD.replace("vote_type;approval", "vote_type;cumulative").replace(
@@ -145,6 +155,9 @@ def test_a_cumulative_file_reads_points():
         ("a;1,2;3,1", "a;1,2;3,x", "points that are not numbers"),
         ("a;1,2;3,1", "a;1,2;3,-1", "negative points"),
         ("voter_id;vote;points", "voter_id;vote;pts", "VOTES header has no points column"),
+        ("a;1,2;3,1", "a;1,2;3," + "1" * 400, "points that are too large"),
+        ("a;1,2;3,1", "a;1,2;3,1e99999999", "points that are too large"),
+        ("a;1,2;3,1", "a;1,2;3,1" + "0" * 18, "points that are too large"),
     ],
 )
 def test_points_that_do_not_fit_the_vote_type(old, new, reason):
