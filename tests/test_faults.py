@@ -545,6 +545,7 @@ def database_away(app) -> Iterator[None]:
 def test_with_the_database_away_voters_are_asked_to_try_again_and_keep_choices(app, logs):
     rnd = make_round(Phase.VOTING)
     api_code, browser_code = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     wanted = next(pairs(rnd))
     db.session.close()  # the test keeps no connection of its own, as between requests
     organiser = app.test_client()
