@@ -1,10 +1,11 @@
-"""Finding the round a URL names, in one place for every blueprint."""
+"""Finding the round a URL names, and loading what a reader's page shows, for every blueprint."""
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
 
 from coprod.extensions import db
-from coprod.models import Phase, Round
+from coprod.models import Content, ContentText, Phase, Round
 
 
 def round_or_404(slug: str, *, drafts: bool = False, options: tuple = ()) -> Round:
@@ -17,3 +18,19 @@ def round_or_404(slug: str, *, drafts: bool = False, options: tuple = ()) -> Rou
     if rnd is None or (rnd.phase == Phase.DRAFT and not drafts):
         abort(404)
     return rnd
+
+
+def texts_read_in(lang: str):
+    """`Content.texts`, only in `lang` (and its base language) and in the language each was
+    written in: all that `Content.text` can show a reader in `lang`.
+
+    For pages that only show content: a remedy has six fields in every language, and a
+    ballot page loaded all of them, nine rows for each one it shows. A collection loaded
+    this way is not whole, so a page that writes content must load it without this.
+    """
+    wanted = sorted({lang, lang.split("_")[0]})
+    own = aliased(Content)
+    written_in = select(own.original_lang).where(own.id == ContentText.content_id)
+    return Content.texts.and_(
+        or_(ContentText.lang.in_(wanted), ContentText.lang == written_in.scalar_subquery())
+    )

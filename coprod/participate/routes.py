@@ -25,10 +25,9 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from coprod import slowdown
 from coprod.extensions import db, limiter
-from coprod.lookups import round_or_404
+from coprod.lookups import round_or_404, texts_read_in
 from coprod.models import (
     Ballot,
-    Content,
     Eligibility,
     Phase,
     Rating,
@@ -47,8 +46,12 @@ SCORES = {str(n) for n in SCALE}
 # Every voter goes through these pages, so each loads what it shows in as few queries as it
 # can: the round with its title's texts joined in, or without its texts when the page does
 # not show them (they still load if something asks for them).
-WITH_TEXTS = (joinedload(Round.content).joinedload(Content.texts),)
 WITHOUT_TEXTS = (lazyload(Round.content),)
+
+
+def _with_texts() -> tuple:
+    """Loader options for the round's title in the reader's language, in the same query."""
+    return (joinedload(Round.content).joinedload(texts_read_in(str(get_locale()))),)
 
 
 def _secret() -> str:
@@ -72,7 +75,7 @@ def _published(rnd: Round, only: set[str] | None = None) -> list[Remedy]:
     query = (
         select(Remedy)
         .where(Remedy.round_id == rnd.id, Remedy.status == RemedyStatus.PUBLISHED)
-        .options(joinedload(Remedy.content).joinedload(Content.texts))
+        .options(joinedload(Remedy.content).joinedload(texts_read_in(str(get_locale()))))
         .order_by(Remedy.id)
     )
     if only is not None:
@@ -91,7 +94,7 @@ def _open(slug: str, options: tuple = WITHOUT_TEXTS) -> tuple[Round, object]:
 
 @bp.get("/rounds/<slug>/take-part")
 def enter_code(slug: str):
-    rnd, detour = _open(slug, WITH_TEXTS)
+    rnd, detour = _open(slug, _with_texts())
     if detour is not None:
         return detour
     if (scanned := request.args.get("code")) is not None:
@@ -233,7 +236,7 @@ def _need_code(rnd: Round):
 
 @bp.get("/rounds/<slug>/ballot")
 def ballot(slug: str):
-    rnd, detour, rules, choices = _voter_state(slug, WITH_TEXTS)
+    rnd, detour, rules, choices = _voter_state(slug, _with_texts())
     if detour is not None:
         return detour
     choices = [c for c in choices if c in rules["costs"]]
