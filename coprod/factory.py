@@ -1,18 +1,13 @@
 """The application factory."""
 
-from functools import cached_property
 from pathlib import Path
 
 from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
-from itsdangerous.serializer import Serializer
 from sqlalchemy import event
 
-from coprod import cli, config, i18n, templating
+from coprod import cli, config, i18n, sessions, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
 from coprod.participate import copies
 
@@ -36,12 +31,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["TRANSLATIONS_DIR"] = str(ROOT / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     app.config.update(config.from_environment(app.instance_path, test_config))
-    app.session_interface = SignedCookieSessions()
-
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+    sessions.init_app(app)  # before the other extensions: see its hook
     migrate.init_app(
         app,
         db,
@@ -99,65 +93,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     return app
-
-
-class SignedCookieSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie sessions, with the serializer built once per key, not twice a
-    request (see `_SessionSerializer`)."""
-
-    _built: tuple | None = None  # (keys, serializer), swapped whole: threads share it
-
-    def get_signing_serializer(self, app: Flask):
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        built = self._built
-        if built is None or built[0] != keys:
-            serializer = _SessionSerializer(
-                [*keys[1], keys[0]],  # itsdangerous expects the current key last
-                salt=self.salt,
-                serializer=self.serializer,
-                signer_kwargs={
-                    "key_derivation": self.key_derivation,
-                    "digest_method": self.digest_method,
-                },
-            )
-            built = self._built = (keys, serializer)
-        return built[1]
-
-
-class _Signer(TimestampSigner):
-    """itsdangerous's signer, deriving each key once instead of on every sign and check."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._derived: dict = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        if (key := self._derived.get(secret_key)) is None:
-            key = self._derived[secret_key] = super().derive_key(secret_key)
-        return key
-
-
-class _SessionSerializer(URLSafeTimedSerializer):
-    """Flask's session cookies, byte for byte the format it reads, made with less work.
-
-    Every request of a voter reads the cookie and most write it: itsdangerous built a new
-    signer each time, derived its key again, and zlib-compressed a few short strings to save
-    some 60 bytes of a 220-byte cookie. Here one signer serves every request and nothing is
-    compressed. Cookies made by Flask's own serializer still load (compressed or not), and
-    these load in Flask's: a deploy logs no one out and loses no voter's choices.
-    """
-
-    default_signer = _Signer
-
-    @cached_property
-    def _signer(self) -> _Signer:
-        return super().make_signer()
-
-    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
-        return self._signer if salt in (None, self.salt) else super().make_signer(salt)
-
-    def dump_payload(self, obj) -> bytes:
-        return base64_encode(Serializer.dump_payload(self, obj))
 
 
 def _plain_types(type_: str, obj, _context) -> str | bool:

@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from coprod.extensions import db
@@ -72,28 +70,3 @@ def test_an_oversized_upload_is_refused_in_plain_words(app, client):
     response = client.post("/sign-in", data={"email": "x" * 5000})
     assert response.status_code == 413
     assert "That file is too big" in response.get_data(as_text=True)
-
-
-def test_session_cookies_stay_readable_both_ways_and_refuse_tampering(app):
-    """Our session serializer writes what Flask's own reads, and reads what Flask's wrote
-    (compressed or not), so a deploy keeps every voter's code and choices."""
-    ours = app.session_interface.get_signing_serializer(app)
-    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
-    session = {"csrf_token": "a" * 40, "code:round-1": "ABCDEFGHJKMN", "choices:round-1": ["1"]}
-    long_session = session | {"choices:round-2": [str(n) for n in range(200)]}
-    for data in (session, long_session):  # Flask compresses the long one
-        assert ours.loads(flasks.dumps(data), max_age=60) == data
-        assert flasks.loads(ours.dumps(data), max_age=60) == data
-    assert flasks.dumps(long_session).startswith(".")  # the compressed form was tried
-    cookie = ours.dumps(session)
-    payload, stamp, signature = cookie.split(".")
-    forged = session | {"code:round-1": "ZZZZZZZZZZZZ"}
-    for bad in (
-        ours.dumps(forged).split(".")[0] + f".{stamp}.{signature}",
-        cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"),
-        URLSafeTimedSerializer("another-key", salt="cookie-session").dumps(session),
-    ):
-        with pytest.raises(BadSignature):
-            ours.loads(bad, max_age=60)
-    with pytest.raises(SignatureExpired):
-        ours.loads(cookie, max_age=-1)
