@@ -13,7 +13,10 @@ import gives every row a new id and keeps every link. People are named by email:
 import uses the account with that email, or makes a signed-out one (it cannot sign in
 until someone sets its password).
 
-It never holds anything that links a ballot to a code.
+It never holds anything that links a ballot to a code, and ballots go out in the order of
+their receipts, which says nothing about when each was cast. (A paper typing still waiting
+for its second typist holds its code's hash and choices, as the database does until then;
+the ballot it becomes holds neither.)
 """
 
 import secrets
