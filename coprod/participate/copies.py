@@ -35,8 +35,9 @@ from coprod.lookups import by_slug
 from coprod.models import Content, Phase, Remedy, RemedyStatus, Round
 from coprod.operations.ballots import frozen_rules
 
-# What voting itself writes. None of it is in a copy, so it leaves the copies be.
-VOTING_TABLES = frozenset({"ballot", "ballot_choice", "voter_code", "rating"})
+# What voting itself writes, and the visitors' sessions (coprod.sessions). None of it is in
+# a copy, so it leaves the copies be.
+VOTING_TABLES = frozenset({"ballot", "ballot_choice", "voter_code", "rating", "sessions"})
 WITH_TEXTS = (joinedload(Round.content).joinedload(Content.texts),)
 # Built once: building a statement and its cache key costs as much as running it.
 PUBLISHED = (
