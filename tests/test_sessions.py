@@ -221,3 +221,12 @@ def test_with_redis_the_session_is_kept_there_for_hours_and_forgotten_on_casting
         assert not [key for key in kept if key.startswith(("code:", "choices:"))]
     finally:
         store.delete(before, "session:" + voter.get_cookie("session").value)
+
+
+def test_the_cookie_is_sent_over_https_only_when_asked(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'secure.db'}", SESSION_COOKIE_SECURE=True)
+    with app.app_context():
+        db.create_all()
+        response = app.test_client().get("/sign-in")  # the form's token needs a session
+        assert "; secure" in session_cookie(response).lower()
+        db.engine.dispose()
