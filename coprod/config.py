@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -82,6 +83,20 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/London"),
+        # Sessions live on the server (Flask-Session): the cookie holds only a random id.
+        # In the database even when Redis is set: a session must not fail when Redis does.
+        "SESSION_TYPE": "sqlalchemy",
+        # The cookie ends with the browser's session, as Flask's own did.
+        "SESSION_PERMANENT": False,
+        # A session is stored when it changes, not again on every page it is read.
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        # How long the server keeps a session after its last change: a voter who walks
+        # away from a ballot leaves nothing kept for longer than this.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # Expired sessions in the database are deleted on average once every so many
+        # requests; 0 instead gives the command `flask session_cleanup`, to schedule.
+        "SESSION_CLEANUP_N_REQUESTS": int(os.environ.get("SESSION_CLEANUP_N_REQUESTS", "1000"))
+        or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Over https a cookie sent on a plain-http request could be read on the way: the

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coprod import cli, config, converters, i18n, jobs, templating
+from coprod import cli, config, converters, i18n, jobs, sessions, templating
 from coprod.extensions import babel, csrf, db, limiter, login, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+    sessions.init_app(app)  # before the other extensions: see its hook
     migrate.init_app(
         app,
         db,

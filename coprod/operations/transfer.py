@@ -1,335 +1,516 @@
 """Moving a whole round in and out as JSON: `flask export ROUND` / `flask import FILE`.
 
-The export holds what the round's pages and counts need: its words in every language, its
-barriers and remedies, the voter codes' hashes and used flags, ballots, ratings, counts,
-responses and the audit trail. It never holds anything that links a ballot to a code.
+The export holds every row tied to the round, with every column: its words in every
+language, its areas, barriers, groups and remedies, reports about remedies, the voter
+codes' hashes and used flags, ballots, paper typings, ratings, counts, contacts, responses
+and the audit trail. Columns are read from the models themselves (`_columns`), so a column
+added later travels too; a new reference to another row must be given a way into the file,
+or the export stops and says which (`_row`).
+
+Rows point at each other by what names them (an area's slug, a barrier's key, a person's
+email) or, for rows with no such name (remedies, reports), by their id in the file; an
+import gives every row a new id and keeps every link. People are named by email: an
+import uses the account with that email, or makes a signed-out one (it cannot sign in
+until someone sets its password).
+
+It never holds anything that links a ballot to a code, and ballots go out in the order of
+their receipts, which says nothing about when each was cast. (A paper typing still waiting
+for its second typist holds its code's hash and choices, as the database does until then;
+the ballot it becomes holds neither.)
 """
 
+import secrets
 from datetime import date, datetime
+from enum import Enum as PyEnum
 
-from sqlalchemy import select
+from sqlalchemy import Date, DateTime, Enum, inspect, select
 
 from coprod.extensions import db
 from coprod.models import (
     Area,
     AuditEvent,
+    AwareDateTime,
     Ballot,
     BallotChoice,
     Barrier,
+    Contact,
     Content,
+    ContentText,
     Count,
     Group,
+    PaperEntry,
     Rating,
     Remedy,
+    RemedyReport,
     Response,
     ResponseUpdate,
+    Role,
     Round,
     User,
     VoterCode,
 )
-from coprod.operations.rounds import RULE_FIELDS
 
-FORMAT = "coprod-round/1"
-ROUND_FIELDS = (
-    "slug",
-    "phase",
-    "proposing_opens",
-    "rating_opens",
-    "voting_opens",
-    "voting_closes",
-    "responses_due",
-    *RULE_FIELDS,
-    "eligibility",
-    "frozen_rules",
-    "keep_contacts_days",
-    "paper_double_entry",
-    "pb_meta",
-)
-REMEDY_FIELDS = ("status", "cost", "now_cost", "proposal_cost", "external_id", "moderator_message")
+FORMAT = "coprod-round/2"
 
 
 class TransferError(Exception):
     """An import that cannot be done, with the reason."""
 
 
+# --- Rows as plain data, column by column -----------------------------------------------------
+
+
+def _columns(model) -> list:
+    """The model's own columns: all of them but its id and its references to other rows."""
+    return [
+        attr
+        for attr in inspect(model).column_attrs
+        if not attr.columns[0].primary_key and not attr.columns[0].foreign_keys
+    ]
+
+
 def _plain(value):
     if isinstance(value, date | datetime):
         return value.isoformat()
-    return getattr(value, "value", value)  # enums become their plain word
+    if isinstance(value, PyEnum):
+        return value.value
+    return value
 
 
-def _content(content: Content) -> dict:
+def _row(obj, **refs) -> dict:
+    """Every column of `obj`; each reference to another row as `refs` says: a (name, value)
+    pair for the file, or None for the row it sits under in the file."""
+    out = {attr.key: _plain(getattr(obj, attr.key)) for attr in _columns(type(obj))}
+    for attr in inspect(type(obj)).column_attrs:
+        column = attr.columns[0]
+        if not column.foreign_keys or column.primary_key:
+            continue
+        if attr.key not in refs:
+            raise TransferError(f"{column.table.name}.{attr.key}: no way to write it in the file")
+        if refs[attr.key] is not None:
+            name, value = refs[attr.key]
+            out[name] = value
+    return out
+
+
+def _parse(column, value):
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, AwareDateTime | DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return date.fromisoformat(value)
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return kind.enum_class(value)
+    return value
+
+
+def _values(model, data: dict) -> dict:
+    """The model's own columns from a row of the file; a column it lacks keeps its default."""
     return {
-        "original_lang": content.original_lang,
-        "texts": [
-            {"field": t.field, "lang": t.lang, "body": t.body, "reviewed": t.reviewed}
-            for t in content.texts
-        ],
+        attr.key: _parse(attr.columns[0], data[attr.key])
+        for attr in _columns(model)
+        if attr.key in data
     }
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+
+def _email(user_id: int | None) -> str | None:
+    return db.session.get(User, user_id).email if user_id is not None else None
+
+
+def _slug(area_id: int | None) -> str | None:
+    return db.session.get(Area, area_id).slug if area_id is not None else None
+
+
+def _content(content_id: int) -> dict:
+    content = db.session.get(Content, content_id)
+    texts = sorted(content.texts, key=lambda t: (t.field, t.lang))
+    return _row(content) | {
+        "texts": [
+            _row(t, content_id=None, translated_by_id=("translated_by", _email(t.translated_by_id)))
+            for t in texts
+        ]
+    }
+
+
+def _all(model, *where, order=None) -> list:
+    return db.session.scalars(select(model).where(*where).order_by(order or model.id)).all()
 
 
 def export_round(rnd: Round) -> dict:
     """Everything about one round, as JSON-ready data."""
-    remedies = db.session.scalars(
-        select(Remedy).where(Remedy.round_id == rnd.id).order_by(Remedy.id)
-    ).all()
-    ballots = db.session.scalars(
-        select(Ballot).where(Ballot.round_id == rnd.id).order_by(Ballot.id)
-    ).all()
-    ratings = db.session.scalars(select(Rating).where(Rating.round_id == rnd.id)).all()
-    counts = db.session.scalars(select(Count).where(Count.round_id == rnd.id)).all()
-    responses = db.session.scalars(select(Response).where(Response.round_id == rnd.id)).all()
-    codes = db.session.scalars(select(VoterCode).where(VoterCode.round_id == rnd.id)).all()
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.round_id == rnd.id)).all()
+    remedies = _all(Remedy, Remedy.round_id == rnd.id)
+    remedy_ids = [r.id for r in remedies]
+    reports = _all(RemedyReport, RemedyReport.remedy_id.in_(remedy_ids))
+    codes = _all(VoterCode, VoterCode.round_id == rnd.id)
+    # In the order of their receipts, which says nothing about when each was cast.
+    ballots = _all(Ballot, Ballot.round_id == rnd.id, order=Ballot.receipt_hash)
+    paper = _all(PaperEntry, PaperEntry.round_id == rnd.id)
+    ratings = _all(Rating, Rating.round_id == rnd.id)
+    counts = _all(Count, Count.round_id == rnd.id)
+    contacts = _all(Contact, Contact.round_id == rnd.id)
+    responses = _all(Response, Response.round_id == rnd.id)
+    events = _all(AuditEvent, AuditEvent.round_id == rnd.id)
+
+    # Every area a row points at, with the areas it lies in, the larger ones first.
+    area_ids = {rnd.area_id, *(r.area_id for r in remedies)}
+    area_ids |= {c.area_id for c in codes} | {b.area_id for b in ballots}
+    areas: dict[int, Area] = {}
+    pending = [db.session.get(Area, i) for i in area_ids if i is not None]
+    while pending:
+        area = pending.pop()
+        if area.id not in areas:
+            areas[area.id] = area
+            if area.parent_id is not None:
+                pending.append(db.session.get(Area, area.parent_id))
+
+    def depth(area: Area) -> int:
+        return 0 if area.parent_id is None else 1 + depth(areas[area.parent_id])
+
+    barriers = {b.id: b for b in rnd.barriers}
+    for row in (*remedies, *ratings, *responses):
+        if row.barrier_id is not None and row.barrier_id not in barriers:
+            barriers[row.barrier_id] = db.session.get(Barrier, row.barrier_id)
+    groups = {r.group_id for r in remedies if r.group_id is not None}
+
+    def key(barrier_id: int | None) -> str | None:
+        return barriers[barrier_id].key if barrier_id is not None else None
+
+    def group_slug(group_id: int | None) -> str | None:
+        return db.session.get(Group, group_id).slug if group_id is not None else None
+
+    people = {r.created_by_id for r in remedies} | {p.entered_by_id for p in paper}
+    people |= {r.decision_maker_id for r in responses} | {e.actor_id for e in events}
+    people |= {u.author_id for r in responses for u in r.updates}
+    contents = [rnd.content_id, *(b.content_id for b in barriers.values())]
+    contents += [r.content_id for r in remedies] + [r.content_id for r in responses]
+    contents += [u.content_id for r in responses for u in r.updates]
+    people |= {t.translated_by_id for c in contents for t in db.session.get(Content, c).texts}
+    users = sorted((db.session.get(User, i) for i in people if i is not None), key=lambda u: u.id)
+    groups |= {u.group_id for u in users if u.group_id is not None}
+
     return {
         "format": FORMAT,
-        "round": {f: _plain(getattr(rnd, f)) for f in ROUND_FIELDS}
-        | {"content": _content(rnd.content), "area": rnd.area.slug if rnd.area else None},
-        "areas": [
-            {
-                "slug": a.slug,
-                "name": a.name,
-                "population": a.population,
-                "population_by_language": a.population_by_language,
-            }
-            for a in ([rnd.area] if rnd.area else [])
+        # Only what an account is known by; never its password or its sign-in record.
+        "people": [
+            {"email": u.email, "name": u.name, "role": u.role.value, "lang": u.lang}
+            | {"group": group_slug(u.group_id)}
+            for u in users
         ],
-        "barriers": [{"key": b.key, "content": _content(b.content)} for b in rnd.barriers],
-        "groups": sorted(
-            {
-                r.group.slug: {"slug": r.group.slug, "name": r.group.name, "about": r.group.about}
-                for r in remedies
-                if r.group
-            }.values(),
-            key=lambda g: g["slug"],
-        ),
+        "areas": [
+            _row(a, parent_id=("parent", _slug(a.parent_id))) | {"ref": a.id}
+            for a in sorted(areas.values(), key=lambda a: (depth(a), a.id))
+        ],
+        "groups": [_row(db.session.get(Group, g)) for g in sorted(groups)],
+        "barriers": [
+            _row(b, content_id=("content", _content(b.content_id))) for b in barriers.values()
+        ],
+        "round": _row(
+            rnd,
+            area_id=("area", _slug(rnd.area_id)),
+            content_id=("content", _content(rnd.content_id)),
+        )
+        | {"barriers": [b.key for b in rnd.barriers]},
         "remedies": [
-            {
-                "id": r.id,
-                "group": r.group.slug if r.group else None,
-                "barrier": r.barrier.key if r.barrier else None,
-                "content": _content(r.content),
-            }
-            | {f: _plain(getattr(r, f)) for f in REMEDY_FIELDS}
+            _row(
+                r,
+                round_id=None,
+                group_id=("group", group_slug(r.group_id)),
+                barrier_id=("barrier", key(r.barrier_id)),
+                area_id=("area", _slug(r.area_id)),
+                created_by_id=("created_by", _email(r.created_by_id)),
+                content_id=("content", _content(r.content_id)),
+            )
+            | {"ref": r.id}
             for r in remedies
         ],
-        "codes": [
-            {"code_hash": c.code_hash, "used": c.used, "letter_lang": c.letter_lang} for c in codes
+        "remedy_reports": [
+            _row(r, remedy_id=("remedy", r.remedy_id)) | {"ref": r.id} for r in reports
         ],
+        "codes": [_row(c, round_id=None, area_id=("area", _slug(c.area_id))) for c in codes],
         "ballots": [
-            {
-                "receipt_hash": b.receipt_hash,
-                "cast_on": b.cast_on.isoformat(),
-                "channel": b.channel.value,
-                "lang": b.lang,
-                "choices": [[c.remedy_id, c.points] for c in b.choices],
+            _row(b, round_id=None, area_id=("area", _slug(b.area_id)))
+            | {
+                "choices": [
+                    _row(c, ballot_id=None, remedy_id=("remedy", c.remedy_id))
+                    for c in sorted(b.choices, key=lambda c: c.id)
+                ]
             }
             for b in ballots
         ],
+        "paper_entries": [
+            _row(p, round_id=None, entered_by_id=("entered_by", _email(p.entered_by_id)))
+            for p in paper
+        ],
         "ratings": [
-            {
-                "rater": r.rater,
-                "barrier": r.barrier_id and _key(r.barrier_id),
-                "remedy": r.remedy_id,
-                "score": r.score,
-                "indicative": r.indicative,
-                "lang": r.lang,
-                "rated_on": r.rated_on.isoformat(),
-            }
+            _row(
+                r,
+                round_id=None,
+                barrier_id=("barrier", key(r.barrier_id)),
+                remedy_id=("remedy", r.remedy_id),
+            )
             for r in ratings
         ],
-        "counts": [
-            {
-                "rule": c.rule,
-                "utility": c.utility,
-                "inputs_sha256": c.inputs_sha256,
-                "ballots": c.ballots,
-                "spent": c.spent,
-                "selected": c.selected,
-                "explanations": c.explanations,
-                "counted_at": c.counted_at.isoformat(),
-            }
-            for c in counts
-        ],
+        "counts": [_row(c, round_id=None) for c in counts],
+        "contacts": [_row(c, round_id=None) for c in contacts],
         "responses": [
-            {
-                "rank": r.rank,
-                "barrier": r.barrier.key if r.barrier else None,
-                "remedy": r.remedy_id,
-                "decision_maker": r.decision_maker.email,
-                "due_on": r.due_on.isoformat(),
-                "decision": _plain(r.decision),
-                "decided_on": _plain(r.decided_on),
-                "content": _content(r.content),
+            _row(
+                r,
+                round_id=None,
+                barrier_id=("barrier", key(r.barrier_id)),
+                remedy_id=("remedy", r.remedy_id),
+                decision_maker_id=("decision_maker", _email(r.decision_maker_id)),
+                content_id=("content", _content(r.content_id)),
+            )
+            | {
                 "updates": [
-                    {
-                        "status": u.status,
-                        "on": u.on.isoformat(),
-                        "author": db.session.get(User, u.author_id).email,
-                        "content": _content(u.content),
-                    }
-                    for u in r.updates
-                ],
+                    _row(
+                        u,
+                        response_id=None,
+                        author_id=("author", _email(u.author_id)),
+                        content_id=("content", _content(u.content_id)),
+                    )
+                    for u in sorted(r.updates, key=lambda u: u.id)
+                ]
             }
             for r in responses
         ],
         "audit": [
-            {"at": e.at.isoformat(), "action": e.action, "remedy": e.remedy_id, "detail": e.detail}
+            _row(
+                e,
+                round_id=None,
+                actor_id=("actor", _email(e.actor_id)),
+                remedy_id=("remedy", e.remedy_id),
+            )
             for e in events
         ],
     }
 
 
-def _key(barrier_id: int) -> str:
-    return db.session.get(Barrier, barrier_id).key
+# --- Import -----------------------------------------------------------------------------------
 
 
-def _new_content(data: dict) -> Content:
-    content = Content(original_lang=data["original_lang"])
+class _Links:
+    """The rows an import found or made, by the names the file gives them."""
+
+    def __init__(self) -> None:
+        self.areas: dict[str, Area] = {}
+        self.area_ids: dict[int, Area] = {}  # by their id in the file
+        self.groups: dict[str, Group] = {}
+        self.barriers: dict[str, Barrier] = {}
+        self.people: dict[str, User] = {}
+        self.remedies: dict[int, Remedy] = {}  # by their id in the file
+        self.reports: dict[int, RemedyReport] = {}
+
+    def area(self, slug: str | None) -> Area | None:
+        return self.areas[slug] if slug is not None else None
+
+    def person(self, email: str | None) -> User | None:
+        return self.people[email] if email is not None else None
+
+    def barrier(self, key: str | None) -> Barrier | None:
+        return self.barriers[key] if key is not None else None
+
+    def remedy(self, ref: int | None) -> Remedy | None:
+        return self.remedies[ref] if ref is not None else None
+
+    def remedy_id(self, ref) -> str:
+        """A remedy's new id, as the rules, counts and typings write them (a string)."""
+        return str(self.remedies[int(ref)].id)
+
+
+def _new_content(data: dict, links: _Links) -> Content:
+    content = Content(**_values(Content, data))
     for t in data["texts"]:
-        content.set(t["field"], t["lang"], t["body"], reviewed=t["reviewed"])
+        content.texts.append(
+            ContentText(
+                **_values(ContentText, t), translated_by_id=_id(links.person(t["translated_by"]))
+            )
+        )
     return content
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def _id(row) -> int | None:
+    return row.id if row is not None else None
+
+
+def _find(model, **where):
+    return db.session.scalar(select(model).filter_by(**where))
+
+
+def _people(data: list[dict], links: _Links) -> None:
+    for p in data:
+        user = _find(User, email=p["email"])
+        if user is None:
+            # Signed out, with a password no one knows: it cannot sign in until an
+            # organiser gives it a password link and switches it on.
+            user = User(
+                email=p["email"],
+                name=p["name"],
+                role=Role(p["role"]),
+                lang=p["lang"],
+                group=links.groups.get(p["group"]) if p["group"] else None,
+                password_hash="!" + secrets.token_hex(16),
+                active=False,
+            )
+            db.session.add(user)
+        links.people[p["email"]] = user
+
+
+def _remap_rules(rules: dict | None, links: _Links) -> dict | None:
+    if not rules or "costs" not in rules:
+        return rules
+    return rules | {"costs": {links.remedy_id(k): v for k, v in rules["costs"].items()}}
+
+
+def _remap_count(count: Count, links: _Links) -> None:
+    old_ids = {str(ref) for ref in links.remedies}
+    count.selected = [links.remedy_id(s) for s in count.selected]
+    explanations = {}
+    for ref, why in count.explanations.items():
+        if why.get("project_id") in old_ids and not links.remedies[int(ref)].external_id:
+            why = why | {"project_id": links.remedy_id(why["project_id"])}
+        explanations[links.remedy_id(ref)] = why
+    count.explanations = explanations
+    turnout = (count.summary or {}).get("turnout")
+    if turnout and "areas" in turnout:
+        areas = [[links.area_ids[a].id if a is not None else None, n] for a, n in turnout["areas"]]
+        count.summary = count.summary | {"turnout": turnout | {"areas": areas}}
 
 
 def import_round(data: dict, *, slug: str | None = None) -> Round:
     """Recreate a round from `export_round` data, in one transaction: flushed here, committed
     once by the caller."""
     if data.get("format") != FORMAT:
-        raise TransferError(f"this is not a Coprod round export (format {FORMAT} expected)")
+        raise TransferError(
+            f"this is not a Coprod round export in the format {FORMAT} "
+            "(a file made by an older Coprod must be exported again)"
+        )
     spec = dict(data["round"])
     spec["slug"] = slug or spec["slug"]
     if db.session.scalar(select(Round.id).where(Round.slug == spec["slug"])):
         raise TransferError(f"a round called {spec['slug']!r} already exists; choose --slug")
+    links = _Links()
     try:
-        areas = {}
-        for a in data["areas"]:
-            areas[a["slug"]] = db.session.scalar(
-                select(Area).where(Area.slug == a["slug"])
-            ) or Area(**a)
-        barriers = {}
-        for b in data["barriers"]:
-            found = db.session.scalar(select(Barrier).where(Barrier.key == b["key"]))
-            barriers[b["key"]] = found or Barrier(key=b["key"], content=_new_content(b["content"]))
-        groups = {}
+        for a in data["areas"]:  # larger areas first, so a parent is always there
+            area = _find(Area, slug=a["slug"])
+            if area is None:
+                parent = links.area(a["parent"])
+                area = Area(**_values(Area, a), parent_id=_id(parent))
+                db.session.add(area)
+                db.session.flush()  # its id, for the areas inside it
+            links.areas[a["slug"]] = links.area_ids[a["ref"]] = area
         for g in data["groups"]:
-            groups[g["slug"]] = db.session.scalar(
-                select(Group).where(Group.slug == g["slug"])
-            ) or Group(**g)
-        fields = {f: spec[f] for f in ROUND_FIELDS}
-        for f in (
-            "proposing_opens",
-            "rating_opens",
-            "voting_opens",
-            "voting_closes",
-            "responses_due",
-        ):
-            fields[f] = _day(fields[f])
+            links.groups[g["slug"]] = _find(Group, slug=g["slug"]) or Group(**_values(Group, g))
+        _people(data["people"], links)
+        db.session.flush()  # the people's ids, which rows below name
+        for b in data["barriers"]:
+            links.barriers[b["key"]] = _find(Barrier, key=b["key"]) or Barrier(
+                **_values(Barrier, b), content=_new_content(b["content"], links)
+            )
         rnd = Round(
-            **fields,
-            content=_new_content(spec["content"]),
-            area=areas.get(spec["area"]),
-            barriers=list(barriers.values()),
+            **_values(Round, spec),
+            area=links.area(spec["area"]),
+            content=_new_content(spec["content"], links),
+            barriers=[links.barriers[k] for k in spec["barriers"]],
         )
         db.session.add(rnd)
-        remedy_ids = {}
         for r in data["remedies"]:
+            creator = links.person(r["created_by"])
             remedy = Remedy(
+                **_values(Remedy, r),
                 round=rnd,
-                group=groups.get(r["group"]),
-                barrier=barriers.get(r["barrier"]),
-                content=_new_content(r["content"]),
-                **{f: r[f] for f in REMEDY_FIELDS},
+                group=links.groups.get(r["group"]) if r["group"] else None,
+                barrier=links.barrier(r["barrier"]),
+                area=links.area(r["area"]),
+                created_by_id=_id(creator),
+                content=_new_content(r["content"], links),
             )
             db.session.add(remedy)
-            remedy_ids[r["id"]] = remedy
-        db.session.flush()
-        new_id = {old: remedy.id for old, remedy in remedy_ids.items()}
-        if rnd.frozen_rules:
-            # Rules refer to remedies by id; the ids are new here.
-            rnd.frozen_rules = rnd.frozen_rules | {
-                "costs": {str(new_id[int(k)]): v for k, v in rnd.frozen_rules["costs"].items()}
-            }
-        db.session.add_all(VoterCode(round_id=rnd.id, **c) for c in data["codes"])
+            links.remedies[r["ref"]] = remedy
+        for r in data["remedy_reports"]:
+            report = RemedyReport(**_values(RemedyReport, r), remedy=links.remedy(r["remedy"]))
+            db.session.add(report)
+            links.reports[r["ref"]] = report
+        db.session.flush()  # the new ids, for the rows and the rules that name them
+        rnd.frozen_rules = _remap_rules(rnd.frozen_rules, links)
+        for c in data["codes"]:
+            area = links.area(c["area"])
+            db.session.add(VoterCode(**_values(VoterCode, c), round_id=rnd.id, area_id=_id(area)))
         for b in data["ballots"]:
+            area = links.area(b["area"])
+            choices = [
+                BallotChoice(**_values(BallotChoice, c), remedy_id=links.remedy(c["remedy"]).id)
+                for c in b["choices"]
+            ]
             db.session.add(
                 Ballot(
+                    **_values(Ballot, b),
                     round_id=rnd.id,
-                    receipt_hash=b["receipt_hash"],
-                    cast_on=_day(b["cast_on"]),
-                    channel=b["channel"],
-                    lang=b["lang"],
-                    choices=[
-                        BallotChoice(remedy_id=new_id[rid], points=pts) for rid, pts in b["choices"]
-                    ],
+                    area_id=_id(area),
+                    choices=choices,
                 )
             )
+        for p in data["paper_entries"]:
+            entry = PaperEntry(
+                **_values(PaperEntry, p),
+                round_id=rnd.id,
+                entered_by_id=links.person(p["entered_by"]).id,
+            )
+            if entry.choices:
+                entry.choices = [links.remedy_id(c) for c in entry.choices]
+            db.session.add(entry)
         for r in data["ratings"]:
+            barrier, remedy = links.barrier(r["barrier"]), links.remedy(r["remedy"])
             db.session.add(
                 Rating(
+                    **_values(Rating, r),
                     round_id=rnd.id,
-                    rater=r["rater"],
-                    score=r["score"],
-                    indicative=r["indicative"],
-                    lang=r["lang"],
-                    rated_on=_day(r["rated_on"]),
-                    barrier_id=barriers[r["barrier"]].id if r["barrier"] else None,
-                    remedy_id=new_id[r["remedy"]] if r["remedy"] else None,
+                    barrier_id=_id(barrier),
+                    remedy_id=_id(remedy),
                 )
             )
         for c in data["counts"]:
-            db.session.add(
-                Count(
-                    round_id=rnd.id,
-                    rule=c["rule"],
-                    utility=c["utility"],
-                    inputs_sha256=c["inputs_sha256"],
-                    ballots=c["ballots"],
-                    spent=c["spent"],
-                    selected=[str(new_id[int(s)]) for s in c["selected"]],
-                    explanations={str(new_id[int(k)]): v for k, v in c["explanations"].items()},
-                    counted_at=datetime.fromisoformat(c["counted_at"]),
-                )
-            )
+            count = Count(**_values(Count, c), round_id=rnd.id)
+            _remap_count(count, links)
+            db.session.add(count)
+        db.session.add_all(
+            Contact(**_values(Contact, c), round_id=rnd.id) for c in data["contacts"]
+        )
         for r in data["responses"]:
-            maker = db.session.scalar(select(User).where(User.email == r["decision_maker"]))
-            if maker is None:
-                raise TransferError(f"no account for the decision-maker {r['decision_maker']}")
+            barrier, remedy = links.barrier(r["barrier"]), links.remedy(r["remedy"])
             response = Response(
+                **_values(Response, r),
                 round_id=rnd.id,
-                rank=r["rank"],
-                decision_maker=maker,
-                barrier_id=barriers[r["barrier"]].id if r["barrier"] else None,
-                remedy_id=new_id[r["remedy"]] if r["remedy"] else None,
-                due_on=_day(r["due_on"]),
-                decision=r["decision"],
-                decided_on=_day(r["decided_on"]),
-                content=_new_content(r["content"]),
+                barrier_id=_id(barrier),
+                remedy_id=_id(remedy),
+                decision_maker=links.person(r["decision_maker"]),
+                content=_new_content(r["content"], links),
             )
             for u in r["updates"]:
-                author = db.session.scalar(select(User).where(User.email == u["author"]))
                 response.updates.append(
                     ResponseUpdate(
-                        status=u["status"],
-                        on=_day(u["on"]),
-                        author_id=(author or maker).id,
-                        content=_new_content(u["content"]),
+                        **_values(ResponseUpdate, u),
+                        author_id=links.person(u["author"]).id,
+                        content=_new_content(u["content"], links),
                     )
                 )
             db.session.add(response)
         for e in data["audit"]:
-            db.session.add(
-                AuditEvent(
-                    at=datetime.fromisoformat(e["at"]),
-                    action=e["action"],
-                    round_id=rnd.id,
-                    remedy_id=new_id.get(e["remedy"]) if e["remedy"] else None,
-                    detail=e["detail"],
-                )
+            event = AuditEvent(
+                **_values(AuditEvent, e),
+                round_id=rnd.id,
+                actor=links.person(e["actor"]),
+                remedy_id=links.remedy(e["remedy"]).id if e["remedy"] is not None else None,
             )
+            if "report_id" in (event.detail or {}):
+                report = links.reports.get(event.detail["report_id"])
+                event.detail = event.detail | {"report_id": report.id if report else None}
+            db.session.add(event)
         db.session.flush()
     except BaseException:
         db.session.rollback()  # nothing of a file that fails half-way is kept

@@ -1,7 +1,8 @@
 """Routes for taking part: code, rating, ballot, review, cast, receipt, check.
 
-The citizen's code and choices live in the signed session cookie until the ballot is
-cast; then both are cleared. Every step works without JavaScript.
+The citizen's code and choices live in their session, kept on the server (`coprod.sessions`),
+until the ballot is cast; then both are cleared and the session gets a new id. Every step
+works without JavaScript.
 """
 
 import hashlib
@@ -23,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
-from coprod import slowdown
+from coprod import sessions, slowdown
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404, texts_read_in
 from coprod.models import (
@@ -99,7 +100,7 @@ def enter_code(slug: str):
         return detour
     if (scanned := request.args.get("code")) is not None:
         # A letter's QR code brings the code in the address. Keep it in the session (no
-        # more than a code's length: the cookie is small) and drop it from the address at
+        # more than a code's length) and drop it from the address at
         # once, so no later link, Referer or log line of this visit carries it.
         session[f"typed:{slug}"] = scanned[:40]
         return redirect(url_for("participate.enter_code", slug=slug), 303)
@@ -126,6 +127,7 @@ def submit_code(slug: str):
             form.code.errors.append(explain(Problem("code_used"), rnd.currency))
         else:
             session[f"code:{slug}"] = codes.normalise(form.code.data)
+            sessions.renew_id()  # an id planted in this browser earlier carries no code
             after = "participate.rate" if rnd.phase == Phase.RATING else "participate.ballot"
             if rnd.phase == Phase.VOTING and _choices(rnd):
                 after = "participate.review"
@@ -289,7 +291,7 @@ def cast(slug: str):
     rnd = round_or_404(slug, options=WITHOUT_TEXTS)
     rules = ballots.frozen_rules(rnd)
     # The review form carries the choices, so an expired session loses nothing. Only those
-    # on this ballot are kept: tampered values would swell the cookie past what browsers keep.
+    # on this ballot are kept: tampered values would swell the stored session.
     choices = request.form.getlist("choice")
     _keep_choices(rnd, [c for c in dict.fromkeys(choices) if c in rules["costs"]])
     if not _code(rnd):
@@ -310,13 +312,13 @@ def cast(slug: str):
     session.pop(f"code:{slug}", None)
     session.pop(f"choices:{slug}", None)
     session[f"receipt:{slug}"] = receipt
+    sessions.renew_id()  # the id that carried the code and choices is gone from the store
     return redirect(url_for("participate.receipt", slug=slug))
 
 
 @bp.get("/rounds/<slug>/receipt")
 def receipt(slug: str):
-    # The receipt is in the voter's own signed session, put there by casting in this round:
-    # showing it needs no database.
+    # The receipt is in the voter's own session, put there by casting in this round.
     value = session.get(f"receipt:{slug}")
     if not value:
         return redirect(url_for("participate.check", slug=slug))
