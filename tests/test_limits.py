@@ -87,6 +87,7 @@ def seconds_said(page: str) -> int:
 def test_right_codes_get_in_after_a_thousand_wrong_ones_from_many_addresses(client, database):
     rnd = make_round(Phase.VOTING)
     right = iter(codes.make_codes(SECRET, rnd, 40))
+    db.session.commit()
     voter = Voter(client, rnd)
     # Five addresses send 150 wrong codes each (far past the allowance) and 250 more send one.
     floods = [f"198.51.100.{i}" for i in range(1, 6)]
@@ -105,6 +106,7 @@ def test_right_codes_get_in_after_a_thousand_wrong_ones_from_many_addresses(clie
 def test_thirty_typos_from_one_community_centre_slow_nobody_down(client, clock):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     voter = Voter(client, rnd)
     centre = "192.0.2.30"
     for n in range(30):
@@ -119,6 +121,7 @@ def test_thirty_typos_from_one_community_centre_slow_nobody_down(client, clock):
 def test_past_the_allowance_an_address_waits_longer_each_time_and_is_told_how_long(client, clock):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     voter = Voter(client, rnd)
     guesser, neighbour = "198.51.100.7", "198.51.100.8"
     assert {voter.enter(wrong(n), guesser).status_code for n in range(ALLOWANCE)} == {200}
@@ -159,6 +162,7 @@ def test_past_the_allowance_an_address_waits_longer_each_time_and_is_told_how_lo
 def test_the_api_slows_wrong_codes_the_same_way_and_lets_right_ones_cast(client, clock):
     rnd = make_round(Phase.VOTING)
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     ids = [str(r.id) for r in rnd.remedies]
     url = f"/api/v1/rounds/{rnd.slug}/ballots"
 
@@ -242,6 +246,7 @@ def redis_down(tmp_path, monkeypatch):
 def test_with_redis_down_code_entry_and_casting_go_on_and_the_log_says_so(redis_down, caplog):
     rnd = make_round(Phase.VOTING)
     [by_web, by_api] = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     client = redis_down.test_client()
     voter = Voter(client, rnd)
     with caplog.at_level(logging.WARNING):
