@@ -59,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 SECRET = "soak-secret"
 SIGN_IN = "/sign-in"
+MAX_VARIANTS = 3  # addresses with different query strings walked, per path
 
 # Forms a visit leaves alone, by their action's path: leaving (sign-out), moving a round on
 # or turning remedies down (the rest of the run would see a different site), mail and
@@ -302,6 +303,8 @@ class Stats:
     wrong_language: Counter = field(default_factory=Counter)
     seen: dict[str, dict[str, int]] = field(default_factory=dict)  # persona -> url -> visits
     seen_in: set[tuple[str, str, str]] = field(default_factory=set)  # persona, lang, url
+    variants: dict[str, Counter] = field(default_factory=dict)  # persona -> path -> addresses
+    wrong_examples: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(self, message: str) -> None:
@@ -319,6 +322,7 @@ class Reply:
     url: str  # path and query, after redirects
     content_type: str
     text: str
+    method: str = "GET"
 
 
 class Browser:
@@ -388,7 +392,7 @@ class Browser:
         return (
             response.status,
             response.headers.get("Location", ""),
-            Reply(response.status, path, kind, text),
+            Reply(response.status, path, kind, text, method),
         )
 
     def go(self, method: str, path: str, form: list | None = None) -> Reply:
@@ -586,33 +590,48 @@ class Visit:
 
     def run(self) -> None:
         try:
+            if self.who in self.soak.signed_in:
+                self.b.cookies.update(self.soak.signed_in[self.who])
             home = self.look(self.b.go("GET", "/"))
             self.choose_language(home)
             if self.who == "voter":
                 self.vote()
-            else:
-                self.sign_in()
             self.walk(self.soak.args.pages_per_visit)
         finally:
             self.b.close()
 
-    def look(self, reply: Reply) -> Reply:
-        """Note a page: its links for the walk, its language, that it was seen."""
+    def look(self, reply: Reply, asked: str = "") -> Reply:
+        """Note a page: its links for the walk, its language, that it was seen (both the
+        address `asked` for and the one a redirect led to)."""
         stats, path = self.soak.stats, reply.url
         with stats.lock:
             known = stats.seen.setdefault(self.who, {})
+            variants = stats.variants.setdefault(self.who, Counter())
             if reply.status < 400 and reply.text:
                 for target, switch in links(reply):
                     if switch or target.startswith("/static/") or "lang=" in target:
                         continue
-                    if target not in known and len(known) < self.soak.args.max_urls:
+                    # A few addresses per path: links that carry the page they are on
+                    # (?next=, ?page=) would otherwise nest without end.
+                    bare = target.partition("?")[0]
+                    if target in known or variants[bare] >= MAX_VARIANTS:
+                        continue
+                    if len(known) < self.soak.args.max_urls:
                         known[target] = 0
-            if path in known:
-                known[path] += 1
+                        variants[bare] += 1
+            for url in {path, asked} & known.keys():
+                known[url] += 1
             stats.seen_in.add((self.who, self.lang, path))
-            m = HTML_LANG.search(reply.text[:500]) if reply.status == 200 else None
+            # A page of ours is in the visit's language (not a form's answer: printed letters
+            # are in the language the organiser chose for them).
+            shown = reply.status == 200 and reply.method == "GET"
+            m = HTML_LANG.search(reply.text[:500]) if shown else None
             if m and m.group(1) != self.lang.replace("_", "-"):
                 stats.wrong_language[self.lang] += 1
+                if len(stats.wrong_examples) < 10:
+                    stats.wrong_examples.append(
+                        f"{path} as {self.who}: {m.group(1)}, not {self.lang}"
+                    )
         self.visited.add(path)
         return reply
 
@@ -630,7 +649,8 @@ class Visit:
         self.soak.stats.fail(f"no link to the language {self.lang} on the home page")
         self.b.cookies["lang"] = self.lang
 
-    def sign_in(self) -> None:
+    def sign_in(self) -> bool:
+        """Sign in through the sign-in form; whether it worked."""
         email, password = self.soak.site.logins[self.who]
         page = self.look(self.b.go("GET", SIGN_IN))
         for form in forms_of(page):
@@ -646,9 +666,10 @@ class Visit:
                 data.append((name, value))
             after = self.look(self.b.go("POST", form.action, data))
             if after.status == 200 and 'type="password"' not in after.text:
-                return
+                return True
             break
         self.soak.stats.fail(f"could not sign in as {self.who} ({email})")
+        return False
 
     def vote(self) -> None:
         """Enter an unused demo code and walk the ballot to its receipt."""
@@ -697,7 +718,9 @@ class Visit:
                 ]
             if not fresh:
                 return
-            page = self.look(self.b.go("GET", min(fresh)[2]))
+            url = min(fresh)[2]
+            self.visited.add(url)
+            page = self.look(self.b.go("GET", url), asked=url)
             self.try_forms(page)
 
     def try_forms(self, page: Reply) -> None:
@@ -744,6 +767,18 @@ class Soak:
         self.plan = [(who, lang) for lang in site.languages for who in personas]
         self.next = 0
         self.lock = threading.Lock()
+        self.signed_in: dict[str, dict[str, str]] = {}
+
+    def sign_in_everyone(self) -> None:
+        """Sign each account in once, as a person does, and share its cookies between the
+        visits in its name (as tabs of one browser): the site rightly limits sign-ins."""
+        for who in self.site.logins:
+            visit = Visit(self, who, "en", random.Random(0))
+            try:
+                if visit.sign_in():
+                    self.signed_in[who] = dict(visit.b.cookies)
+            finally:
+                visit.b.close()
 
     def client(self, number: int) -> None:
         rng = random.Random(number)
@@ -794,6 +829,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--server-python", default=sys.executable, help="the interpreter gunicorn runs on"
     )
+    parser.add_argument("--show-pages", action="store_true", help="list the pages found")
     parser.add_argument("--redis-url", default="", help="REDIS_URL for the server (default none)")
     args = parser.parse_args(argv)
 
@@ -840,6 +876,7 @@ def run(args, site: Site, server: Server, first: set[int], database: str) -> int
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(server, budget, first, deaths, stop))
     watcher.start()
+    soak.sign_in_everyone()
     clients = [threading.Thread(target=soak.client, args=(n,)) for n in range(args.clients)]
     started = time.monotonic()
     for t in clients:
@@ -901,8 +938,13 @@ def report(args, soak: Soak, database: str, first, memory, deaths, log, elapsed)
         f"ballots cast: {stats.ballots_cast}; forms submitted: {sum(stats.forms.values())} "
         f"({', '.join(f'{s}: {n}' for s, n in sorted(stats.forms.items()))})"
     )
+    if args.show_pages:
+        for who, urls in sorted(stats.seen.items()):
+            print(f"  {who}: " + " ".join(f"{u}({n})" for u, n in sorted(urls.items())))
     if stats.wrong_language:
         print(f"pages not in the visit's language: {dict(stats.wrong_language)}")
+        for line in stats.wrong_examples:
+            print(f"    {line}")
     for message in stats.failures[:10]:
         print(f"  could not: {message}")
 
