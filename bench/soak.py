@@ -148,7 +148,8 @@ def prepare(python: str, env: dict, codes_wanted: int) -> Site:
     logins, slug, codes = parse_demo(flask(python, env, "demo"))
     if not logins or not slug:
         raise SystemExit("`flask demo` printed no logins or no voting round: cannot soak")
-    codes += flask(python, env, "codes", slug, "-n", str(codes_wanted)).split()
+    if codes_wanted > len(codes):
+        codes += flask(python, env, "codes", slug, "-n", str(codes_wanted - len(codes))).split()
     return Site(logins, slug, codes, languages())
 
 
@@ -850,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
 
     server = None
     try:
-        site = prepare(args.server_python, env, codes_wanted=max(50, args.requests // 10))
+        site = prepare(args.server_python, env, codes_wanted=args.requests // 100)
         server = Server(args, env, work / "gunicorn.log")
         first = server.wait_until_up()
         return run(args, site, server, first, database)
