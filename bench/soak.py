@@ -162,6 +162,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -769,6 +778,7 @@ class Soak:
         self.next = 0
         self.lock = threading.Lock()
         self.signed_in: dict[str, dict[str, str]] = {}
+        self.cpu: dict[str, float] = {}
 
     def sign_in_everyone(self) -> None:
         """Sign each account in once, as a person does, and share its cookies between the
@@ -886,6 +896,10 @@ def run(args, site: Site, server: Server, first: set[int], database: str) -> int
         t.join()
     elapsed = time.monotonic() - started
     measure("end")
+    soak.cpu = {
+        "gunicorn workers": sum(cpu_seconds(p) for p in server.worker_pids()),
+        "client": time.process_time(),
+    }
     stop.set()
     watcher.join()
     log = server.log_text()
@@ -916,6 +930,7 @@ def report(args, soak: Soak, database: str, first, memory, deaths, log, elapsed)
     for line in (deaths + signs)[:20]:
         print(f"    {line}")
     print(f"connections dropped and tried again: {stats.dropped}")
+    print("CPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in soak.cpu.items()))
     print("memory per worker (VmRSS, no request in flight), after the warm-up -> at the end:")
     grew = []
     warm_at = int(args.requests * args.warm_up)
