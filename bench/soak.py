@@ -807,16 +807,15 @@ class Soak:
 
 def watch(server: Server, budget: Budget, first: set[int], deaths: list, stop: threading.Event):
     """Every quarter second: the workers still there? The master still up?"""
-    known = set(first)
+    alive = set(first)
     while not stop.wait(0.25):
         if server.process.poll() is not None:
             deaths.append(f"gunicorn's master exited with {server.process.returncode}")
             budget.stop("the server exited")
             return
         now = server.worker_pids()
-        for pid in sorted(known - now):
-            deaths.append(f"worker {pid} disappeared")
-        known |= now
+        deaths += [f"worker {pid} disappeared" for pid in sorted(alive - now)]
+        alive = now
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -927,7 +926,7 @@ def report(args, soak: Soak, database: str, first, memory, deaths, log, elapsed)
         print(f"    {line}")
     signs = [line for line in log.splitlines() if any(s in line for s in DEATH_SIGNS)]
     print(f"worker deaths: {len(deaths)}; crash lines in the server log: {len(signs)}")
-    for line in (deaths + signs)[:20]:
+    for line in (signs + deaths)[:20]:
         print(f"    {line}")
     print(f"connections dropped and tried again: {stats.dropped}")
     print("CPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in soak.cpu.items()))
@@ -977,8 +976,13 @@ def report(args, soak: Soak, database: str, first, memory, deaths, log, elapsed)
         problems.append("a visitor could not do their part")
     if problems:
         print("FAILED: " + "; ".join(problems))
+        lines = log.splitlines()
+        crash = next((i for i, line in enumerate(lines) if "Fatal Python error" in line), None)
+        if crash is not None:
+            print("--- the first crash in the server's log ---")
+            print("\n".join(lines[crash : crash + 60]))
         print("--- the end of the server's log ---")
-        print("\n".join(log.splitlines()[-80:]))
+        print("\n".join(lines[-40:]))
         return 1
     print("PASSED: no 5xx, no worker died, memory flat after the warm-up")
     return 0
