@@ -181,6 +181,15 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
+def _end_with_parent() -> None:
+    """In the child: have Linux send SIGTERM when the soak ends, even killed, so no server is
+    left behind (gunicorn then stops its workers)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Server:
     """gunicorn in a process group of its own, its log in a file."""
 
@@ -201,6 +210,7 @@ class Server:
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() ends workers too
+            preexec_fn=_end_with_parent,
         )
 
     def worker_pids(self) -> set[int]:
@@ -835,7 +845,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--form-share", type=float, default=0.5, help="of forms seen, submitted")
     parser.add_argument("--warm-up", type=float, default=0.2, help="share of requests")
     parser.add_argument("--memory-tolerance", type=float, default=0.10)
-    parser.add_argument("--max-seconds", type=float, default=1800)
+    parser.add_argument("--max-seconds", type=float, default=3600, help="stop sooner than that")
     parser.add_argument(
         "--server-python", default=sys.executable, help="the interpreter gunicorn runs on"
     )
@@ -886,7 +896,8 @@ def run(args, site: Site, server: Server, first: set[int], database: str) -> int
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(server, budget, first, deaths, stop))
     watcher.start()
-    soak.sign_in_everyone()
+    with contextlib.suppress(Stop):
+        soak.sign_in_everyone()
     clients = [threading.Thread(target=soak.client, args=(n,)) for n in range(args.clients)]
     started = time.monotonic()
     for t in clients:
@@ -970,8 +981,11 @@ def report(args, soak: Soak, database: str, first, memory, deaths, log, elapsed)
         problems.append(f"{len(deaths)} worker deaths, {len(signs)} crash lines in the log")
     if grew:
         problems.append(f"memory grew more than {args.memory_tolerance:.0%} (workers {grew})")
-    if soak.budget.stopped and soak.budget.stopped != "request budget spent":
-        problems.append(f"stopped early: {soak.budget.stopped}")
+    if soak.budget.stopped == "the server exited":
+        problems.append("the server exited")
+    elif soak.budget.stopped:
+        # A bound, not a check of speed: what was done is judged all the same.
+        print(f"stopped early ({soak.budget.stopped}) after {sent} requests")
     if any(m.startswith(("could not sign in", "no code form")) for m in stats.failures):
         problems.append("a visitor could not do their part")
     if problems:
