@@ -300,6 +300,8 @@ class Budget:
                 self.cond.notify_all()
             self.used += 1
             self.in_flight += 1
+            if self.used % max(self.total // 10, 1) == 0:
+                print(f"  {self.used} requests sent", file=sys.stderr, flush=True)
 
     def done(self) -> None:
         with self.cond:
