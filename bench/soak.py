@@ -995,8 +995,13 @@ def report(args, soak: Soak, database: str, first, memory, deaths, log, elapsed)
         lines = log.splitlines()
         crash = next((i for i, line in enumerate(lines) if "Fatal Python error" in line), None)
         if crash is not None:
+            # faulthandler lists every thread; the one that crashed is the "Current thread".
+            here = next(
+                (i for i in range(crash, len(lines)) if lines[i].startswith("Current thread")),
+                crash,
+            )
             print("--- the first crash in the server's log ---")
-            print("\n".join(lines[crash : crash + 60]))
+            print("\n".join([lines[crash], *lines[here : here + 40]]))
         print("--- the end of the server's log ---")
         print("\n".join(lines[-40:]))
         return 1
