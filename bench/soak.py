@@ -4,8 +4,9 @@
 
 Short tests each build a fresh app; they cannot show that a server stays up. This does:
 
-1. A fresh database: a new SQLite file (default), or the PostgreSQL database that
-   `--database-url` (or SOAK_DATABASE_URL) names, its schema dropped and made again. Then
+1. A fresh database: a new SQLite file (default), or a schema of its own (`soak`, dropped
+   and made again) in the PostgreSQL database that `--database-url` (or SOAK_DATABASE_URL)
+   names, so the tables of the tests beside it are left alone. Then
    `flask db upgrade`, `flask demo` (its printed logins and voter codes are what a newcomer
    reads, and what this uses) and `flask codes` for enough codes.
 2. gunicorn with threads (gthread, 2 workers x 4 threads by default), run as
@@ -99,15 +100,19 @@ def languages() -> list[str]:
     return ["en", *[code for code in found if code != "en"]]
 
 
-def reset_postgres_schema(url: str) -> None:
-    """Drop the database's public schema with everything in it, and make it again."""
+def reset_postgres_schema(url: str, schema: str = "soak") -> str:
+    """Drop the schema with everything in it and make it again; a URL that works in it."""
     import sqlalchemy as sa
 
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
+        raise SystemExit(f"--schema: a plain lower-case name, not {schema!r}")
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
+    # libpq's `options` puts the schema first on the search path of every connection.
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
 
 
 def flask(python: str, env: dict, *args: str) -> str:
@@ -836,8 +841,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("SOAK_DATABASE_URL", ""),
-        help="PostgreSQL to soak on (its schema is dropped first); default: a fresh SQLite file",
+        help="PostgreSQL to soak on, in --schema; default: a fresh SQLite file",
     )
+    parser.add_argument("--schema", default="soak", help="PostgreSQL schema, dropped first")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -863,9 +869,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.database_url:
         if not args.database_url.startswith("postgres"):
             raise SystemExit("--database-url: a PostgreSQL URL (SQLite is the default)")
-        reset_postgres_schema(args.database_url)
-        env["DATABASE_URL"] = args.database_url
-        database = "PostgreSQL"
+        env["DATABASE_URL"] = reset_postgres_schema(args.database_url, args.schema)
+        database = f"PostgreSQL (schema {args.schema})"
     else:
         env["DATABASE_URL"] = f"sqlite:///{work / 'soak.db'}"
         database = "SQLite"
