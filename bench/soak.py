@@ -323,6 +323,7 @@ class Budget:
 class Stats:
     statuses: Counter = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # some 4xx other than 403/404/429
     dropped: int = 0
     failures: list[str] = field(default_factory=list)  # a visit that could not do its part
     ballots_cast: int = 0
@@ -412,6 +413,8 @@ class Browser:
         text = raw.decode("utf-8", errors="replace") if "text" in kind or "json" in kind else ""
         with self.stats.lock:
             self.stats.statuses[response.status] += 1
+            if response.status in (400, 405, 409, 422) and len(self.stats.refused) < 10:
+                self.stats.refused.append(f"{response.status} {method} {path} as {self.who}")
             if response.status >= 500:
                 self.stats.server_errors.append(
                     f"{response.status} {method} {path} as {self.who} in {self.lang}"
@@ -938,6 +941,8 @@ def report(args, soak: Soak, database: str, first, memory, deaths, log, elapsed)
     print(f"visitors: voter, {', '.join(site.logins)}; languages: {', '.join(site.languages)}")
     print(f"requests: {sent} in {elapsed:.1f} s = {sent / max(elapsed, 1e-9):.1f} requests/s")
     print("  by status: " + ", ".join(f"{s}: {n}" for s, n in sorted(stats.statuses.items())))
+    for line in stats.refused:
+        print(f"    e.g. {line}")
     errors = sum(n for s, n in stats.statuses.items() if s >= 500)
     print(f"5xx responses: {errors}")
     for line in stats.server_errors[:20]:
