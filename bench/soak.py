@@ -955,12 +955,10 @@ def report(args, soak: Soak, database: str, first, memory, deaths, log, elapsed)
     print("CPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in soak.cpu.items()))
     print("memory per worker (VmRSS, no request in flight), after the warm-up -> at the end:")
     grew = []
-    warm_at = int(args.requests * args.warm_up)
     for pid in sorted(first):
         start, end = memory.get("warm", {}).get(pid), memory.get("end", {}).get(pid)
-        if start is None or end is None:
-            print(f"    worker {pid}: not measured (after request {warm_at}: {start}, end: {end})")
-            grew.append(pid)
+        if start is None or end is None:  # a death, counted above
+            print(f"    worker {pid}: not measured, it is gone")
             continue
         change = (end - start) / start
         print(f"    worker {pid}: {start / 1024:.1f} MiB -> {end / 1024:.1f} MiB ({change:+.1%})")
