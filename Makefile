@@ -57,8 +57,12 @@ format: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The soak serves every page for 20,000 requests on SQLite, and on PostgreSQL too when
+# SOAK_DATABASE_URL names one (its schema is dropped first).
 bench: $(VENV)/.test-installed
 	$(PY) bench/tally.py
+	$(PY) bench/soak.py --database-url ""
+	$(if $(SOAK_DATABASE_URL),$(PY) bench/soak.py --database-url "$(SOAK_DATABASE_URL)")
 
 # After changing dependencies in pyproject.toml: write the lock files again.
 lock: | check-python
