@@ -60,5 +60,7 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Staff passwords: a profile from argon2.profiles. Tests name "CHEAPEST".
+        "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
     }
     return settings | overrides

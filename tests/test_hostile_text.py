@@ -30,7 +30,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import email_validator
 import pytest
-from argon2 import PasswordHasher
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField as UploadField
 from hypothesis import HealthCheck, example, given, settings
@@ -67,7 +66,7 @@ from coprod.models import (
     VoterCode,
 )
 from coprod.moderate.forms import ChangesForm, RejectForm, ReviewForm
-from coprod.operations import accounts, ballots, codes, groups, proposals, responses
+from coprod.operations import ballots, codes, groups, proposals, responses
 from coprod.operations.counting import count_round
 from coprod.operations.glossary import load_seed
 from coprod.operations.phase import change_phase
@@ -93,9 +92,8 @@ from tests.test_staff import PASSWORD, SECRET, sign_in
 
 @pytest.fixture
 def app(app, monkeypatch):
-    """The shared test app without rate limits, hashing passwords cheaply: many posts here."""
+    """The shared test app without rate limits: many posts here."""
     monkeypatch.setattr(limiter, "enabled", False)
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
     return app
 
 

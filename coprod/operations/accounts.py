@@ -1,27 +1,44 @@
 """Accounts for group members and staff; passwords hashed with argon2."""
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from coprod.extensions import db
 from coprod.models import Group, Role, User
 from coprod.operations import audit
 
-_hasher = PasswordHasher()
+STRONG = "RFC_9106_LOW_MEMORY"  # argon2-cffi's own default: 3 passes over 64 MiB
+
+
+@cache
+def _hasher_for(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
+
+
+def _hasher() -> PasswordHasher:
+    """The hasher for the app's ARGON2_PROFILE, a profile from `argon2.profiles`.
+
+    Production keeps the strong default; the tests name argon2's CHEAPEST, made for tests.
+    A hash records its own parameters, so either hasher checks a hash the other made.
+    """
+    profile = current_app.config.get("ARGON2_PROFILE", STRONG) if has_app_context() else STRONG
+    return _hasher_for(profile)
 
 
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(user: User, password: str) -> bool:
     """True when the password is right (constant-time inside argon2)."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -68,7 +85,7 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     now = now or datetime.now(UTC)
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
-        _hasher.hash(password)  # spend the same time as a real check: no user enumeration
+        _hasher().hash(password)  # spend the same time as a real check: no user enumeration
         return None
     if user.locked_until is not None and user.locked_until > now:
         raise AccountLocked(user.locked_until)
