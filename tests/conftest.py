@@ -27,7 +27,33 @@ from werkzeug.routing import Rule
 from coprod.extensions import db
 from coprod.factory import create_app
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+def _own_database(url: str) -> str:
+    """Under pytest-xdist, each worker's own database beside the named one (test_x_gw0),
+    made on first use; else the named one. Also what subprocesses of the worker get."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    where = sa.engine.make_url(url)
+    mine = where.set(database=f"{where.database}_{worker}")
+    engine = sa.create_engine(where, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": mine.database}
+            ).first()
+            if not found:
+                quoted = conn.dialect.identifier_preparer.quote(mine.database)
+                conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    except sa.exc.OperationalError:
+        return url  # unreachable: the PostgreSQL tests skip
+    finally:
+        engine.dispose()
+    os.environ["TEST_DATABASE_URL"] = mine.render_as_string(hide_password=False)
+    return os.environ["TEST_DATABASE_URL"]
+
+
+PG_URL = _own_database(os.environ.get("TEST_DATABASE_URL", ""))
 
 
 def _postgres_reachable() -> bool:

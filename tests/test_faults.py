@@ -538,6 +538,11 @@ def restartable(postgres_url):
         )
     if not Path("/etc/postgresql").is_dir():
         pytest.skip("no local PostgreSQL cluster (pg_ctlcluster) to restart")
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.skip(
+            "restarts the PostgreSQL server under the other workers' tests: "
+            "CI runs it in a pass of its own, after the others (.ci/run)"
+        )
     return postgres_url
 
 

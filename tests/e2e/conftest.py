@@ -100,3 +100,5 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.browser)
+            # With pytest-xdist's --dist loadgroup, one worker starts Chromium and the demo.
+            item.add_marker(pytest.mark.xdist_group("browser"))
