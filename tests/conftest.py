@@ -7,7 +7,14 @@ The schema is made once per test session, not once per test: on SQLite it is bui
 into a template file that each test gets a copy of; on PostgreSQL it is built once, and
 every table is emptied after each test (sequences restart, so ids start at 1 again).
 Tests still commit for real, so live servers and concurrent requests see each other's
-writes. A test that changes the schema (a migration) gets it rebuilt after.
+writes. A test that runs DDL (a migration) gets the schema rebuilt after it; so does one
+whose PostgreSQL went away. `app_on(url)` gives any test the same, on any URL.
+
+Cheap in tests only: argon2's CHEAPEST profile (ARGON2_PROFILE), commits that do not wait
+for fsync, templates and URL builders compiled once per process instead of once per app.
+
+Under pytest-xdist (`-n 2`, as .ci/run does) each worker works on its own PostgreSQL
+database, test_x_gw0, test_x_gw1, made on first use beside the one TEST_DATABASE_URL names.
 """
 
 import atexit
