@@ -46,6 +46,7 @@ def live_app(tmp_path_factory):
             "SECRET_KEY": "browser-tests",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "ARGON2_PROFILE": "CHEAPEST",  # argon2's profile for tests, as in make_app
         }
     )
     from coprod.demo import load
