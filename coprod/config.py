@@ -120,5 +120,7 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_RETRY_DELAY": 60,
         # Rounds with more ballots than this are counted by a job, not in the request.
         "COUNT_IN_JOB_OVER": int(os.environ.get("COUNT_IN_JOB_OVER", "2000")),
+        # Staff passwords: a profile from argon2.profiles. Tests name "CHEAPEST".
+        "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
     }
     return settings | overrides

@@ -8,14 +8,21 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_bench(postgres_url: str, script: str, *args: str) -> str:
-    """Run a bench on a database of its own beside the tests' one; its printed report."""
+    """Run a bench on a database of its own beside the tests' one; its printed report.
+
+    The bench drops and makes its database: named after the tests' own (test_x_bench_load),
+    so two suites on one server, or two workers of one suite, never share it.
+    """
+    where = sa.engine.make_url(postgres_url)
+    bench = where.set(database=f"{where.database}_bench_{script.removesuffix('.py')}")
     env = os.environ | {
-        "BENCH_DATABASE_URL": postgres_url.rsplit("/", 1)[0] + "/coprod_bench_test",
+        "BENCH_DATABASE_URL": bench.render_as_string(hide_password=False),
         "BENCH_REDIS_URL": os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15"),
     }
     done = subprocess.run(

@@ -30,7 +30,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import email_validator
 import pytest
-from argon2 import PasswordHasher
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField as UploadField
 from hypothesis import HealthCheck, example, given, settings
@@ -44,7 +43,6 @@ from wtforms.validators import DataRequired, InputRequired, Length
 import coprod
 from coprod import i18n, mail, tally
 from coprod.accounts import groups, second_factor
-from coprod.accounts import operations as accounts
 from coprod.accounts.forms import AppCodeForm, LoginForm
 from coprod.admin.forms import ClearSheetForm, CodesForm, ImportForm, PaperForm
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
@@ -95,9 +93,8 @@ from tests.test_staff import PASSWORD, SECRET, sign_in
 
 @pytest.fixture
 def app(app, monkeypatch):
-    """The shared test app without rate limits, hashing passwords cheaply: many posts here."""
+    """The shared test app without rate limits: many posts here."""
     monkeypatch.setattr(limiter, "enabled", False)
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
     return app
 
 

@@ -46,6 +46,7 @@ def live_app(tmp_path_factory):
             "SECRET_KEY": "browser-tests",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "ARGON2_PROFILE": "CHEAPEST",  # argon2's profile for tests, as in make_app
         }
     )
     from coprod.demo import load
@@ -101,3 +102,5 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.browser)
+            # With pytest-xdist's --dist loadgroup, one worker starts Chromium and the demo.
+            item.add_marker(pytest.mark.xdist_group("browser"))
