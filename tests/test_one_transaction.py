@@ -1,6 +1,7 @@
 """One transaction per request or command: a failure half-way leaves nothing half-written."""
 
 import json
+from itertools import chain
 import threading
 import time
 from io import BytesIO
@@ -29,15 +30,24 @@ ACTIVITY = table("pg_stat_activity", column("pid"), column("wait_event_type"))
 
 @pytest.fixture
 def commits():
-    """How many times any session commits while the test runs."""
-    seen = []
+    """The commits that store the site's own rows while the test runs (the session store
+    commits a visitor's session by itself; that is not the request's work)."""
+    seen, written = [], set()
 
-    def count(_session):
-        seen.append(1)
+    def flushed(session, _context):
+        rows = chain(session.new, session.dirty, session.deleted)
+        written.update(row.__table__.name for row in rows)
 
-    event.listen(Session, "after_commit", count)
+    def committed(_session):
+        if written - {"sessions"}:
+            seen.append(sorted(written))
+        written.clear()
+
+    event.listen(Session, "after_flush", flushed)
+    event.listen(Session, "after_commit", committed)
     yield seen
-    event.remove(Session, "after_commit", count)
+    event.remove(Session, "after_flush", flushed)
+    event.remove(Session, "after_commit", committed)
 
 
 def _events(action: str) -> int:

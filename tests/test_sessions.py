@@ -52,6 +52,7 @@ def choose(client, rnd, code: str) -> list[str]:
 def test_the_cookie_holds_only_an_id_and_the_code_and_choices_stay_on_the_server(app):
     rnd = make_round(Phase.VOTING, costs=(4000, 3000, 5000))
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     client = app.test_client()
     assert enter(client, rnd, code).status_code == 302
     token = ballot_token(client, rnd)
@@ -78,6 +79,7 @@ def test_the_cookie_holds_only_an_id_and_the_code_and_choices_stay_on_the_server
 def test_casting_forgets_the_code_and_choices_and_the_old_session_id(app):
     rnd = make_round(Phase.VOTING, costs=(4000, 3000, 5000))
     [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
     client = app.test_client()
     chosen = choose(client, rnd, code)
     before = client.get_cookie("session").value
@@ -158,6 +160,7 @@ def test_what_a_request_did_not_commit_is_not_committed_by_the_session_store(app
 def test_expired_sessions_are_deleted_by_themselves(app, monkeypatch):
     rnd = make_round(Phase.VOTING)
     [old_code, new_code] = codes.make_codes(SECRET, rnd, 2)
+    db.session.commit()
     old, new = app.test_client(), app.test_client()
     enter(old, rnd, old_code)
     enter(new, rnd, new_code)

@@ -107,12 +107,19 @@ def _parse(column, value):
 
 
 def _values(model, data: dict) -> dict:
-    """The model's own columns from a row of the file; a column it lacks keeps its default."""
-    return {
-        attr.key: _parse(attr.columns[0], data[attr.key])
-        for attr in _columns(model)
-        if attr.key in data
-    }
+    """The model's own columns from a row of the file; a column it lacks keeps its default.
+
+    A column that must have a value and has no default must be in the row: the file is
+    refused, naming it, rather than failing in the database half-way through.
+    """
+    values = {}
+    for attr in _columns(model):
+        column = attr.columns[0]
+        if attr.key in data:
+            values[attr.key] = _parse(column, data[attr.key])
+        elif not column.nullable and column.default is None and column.server_default is None:
+            raise TransferError(f"a {model.__tablename__} row has no {attr.key}")
+    return values
 
 
 # --- Export -----------------------------------------------------------------------------------
