@@ -546,6 +546,9 @@ def database_away(app) -> Iterator[None]:
 
 
 def test_with_the_database_away_voters_are_asked_to_try_again_and_keep_choices(app, logs):
+    # As in production: an error before any view runs (reading the visitor's session from
+    # the database) goes to the error pages too, not out of the app as tests usually want.
+    app.config["PROPAGATE_EXCEPTIONS"] = False
     rnd = make_round(Phase.VOTING)
     api_code, browser_code = codes.make_codes(SECRET, rnd, 2)
     db.session.commit()

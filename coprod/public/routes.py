@@ -121,10 +121,13 @@ DATABASE_AWAY = (
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     """Friendly, translated error pages that never show a trace, SQL or a path."""
+    if isinstance(getattr(error, "original_exception", None), DATABASE_AWAY):
+        # Failed before any view ran (reading the visitor's session): still a 503.
+        return database_away(error.original_exception)
     code = error.code or 500
     # A status without words of its own (415, 416...) keeps its code and says the general thing.
     title, advice = ERRORS.get(code) or ERRORS[400 if code < 500 else 500]
-    if code == 503 and request.endpoint in CASTING:
+    if code == 503 and _endpoint() in CASTING:
         title, advice = VOTE_NOT_SAVED
     wait = None
     if code == 429 and (limit := limiter.current_limit) is not None:
@@ -141,7 +144,10 @@ def http_error(error: HTTPException):
         try:
             page = render_template("errors/error.html", code=code, title=title, advice=advice)
             response = make_response(page)
-        except DATABASE_AWAY:  # the page names the signed-in person, who is in the database
+        except (*DATABASE_AWAY, AssertionError):
+            # The page names the signed-in person, who is in the database; and when even the
+            # visitor's session could not be read from it, Flask asserts that it was never
+            # opened. Either way the same words go out as plain text.
             response = make_response(f"{title}\n{advice}\n")
             response.mimetype = "text/plain"
     if wait is not None:
@@ -149,6 +155,15 @@ def http_error(error: HTTPException):
     if code == 503:
         response.headers["Retry-After"] = "60"
     return response, code
+
+
+def _endpoint() -> str | None:
+    """The view the request is for, even when it failed before Flask matched the address
+    (reading the visitor's session comes first)."""
+    if request.endpoint is None and (adapter := current_app.create_url_adapter(request)):
+        with suppress(HTTPException):
+            return adapter.match()[0]
+    return request.endpoint
 
 
 def database_away(error: Exception):
