@@ -1,10 +1,10 @@
 """One transaction per request or command: a failure half-way leaves nothing half-written."""
 
 import json
-from itertools import chain
 import threading
 import time
 from io import BytesIO
+from itertools import chain
 
 import pytest
 from sqlalchemy import column, event, func, select, table
