@@ -134,7 +134,8 @@ def _use(work):
     fallback: _Fallback = current_app.extensions.setdefault(
         "coprod.slowdown", _Fallback(MemoryStorage())
     )
-    if fallback.until <= time.monotonic():
+    # With limits switched off (RATELIMIT_ENABLED=False) the limiter has no storage at all.
+    if limiter.enabled and fallback.until <= time.monotonic():
         storage = limiter.storage
         try:
             return work(storage)
