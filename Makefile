@@ -38,6 +38,8 @@ translations: $(VENV)/.installed
 
 # The worker (emails, big counts, the 5-minute tick) runs in the background and stops
 # with the web server.
+# Letters and their QR codes print the address the site is served at.
+run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
