@@ -28,6 +28,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 from datetime import date, timedelta
 
 SCALE = (1, 2, 3, 4, 5)
@@ -95,7 +96,8 @@ def summarise_counts(counts: Mapping[int, int]) -> Summary:
     """Summarise answers given as {score: how many} (the shape a GROUP BY returns)."""
     if any(score not in SCALE for score, k in counts.items() if k):
         raise ValueError("scores must be between 1 and 5")
-    by_score = tuple(int(counts.get(s, 0)) for s in SCALE)
+    # SCALE has five scores, so this is the five-count tuple Summary wants
+    by_score = cast(tuple[int, int, int, int, int], tuple(int(counts.get(s, 0)) for s in SCALE))
     n = sum(by_score)
     if n == 0:
         return EMPTY
