@@ -28,8 +28,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 from datetime import date, timedelta
+from typing import cast
 
 SCALE = (1, 2, 3, 4, 5)
 UNDER_FACTOR = 0.5
