@@ -33,7 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path, test_config))
     if hops := app.config["TRUSTED_PROXIES"]:
         # Believe only the last `hops` entries of X-Forwarded-For: those our proxies added.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        # Flask's documented way to add WSGI middleware; mypy sees a method being replaced
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     with app.app_context():

@@ -173,7 +173,7 @@ def count_or_queue(rnd: Round, *, actor: User | None = None) -> Count | None:
 
 
 def _count_round(round_id: int, actor_id: int | None, task=None) -> int:
-    rnd = db.session.get(Round, round_id)
+    rnd = db.session.get_one(Round, round_id)  # queued for a round, and rounds stay
     actor = db.session.get(User, actor_id) if actor_id else None
     try:
         return counting.count_round(rnd, actor=actor).id

@@ -195,6 +195,8 @@ class HasContent:
     """Mixin for rows whose citizen-facing words live in a `Content`."""
 
     content_id: Mapped[int] = mapped_column(ForeignKey("content.id"))
+    if TYPE_CHECKING:  # each model maps its own `content` relationship
+        content: Mapped[Content]
 
     def t(self, field: str, lang: str) -> Localized | None:
         """Shortcut for `self.content.text(field, lang)`."""
@@ -566,7 +568,7 @@ class AuditEvent(Model):
     actor: Mapped[User | None] = relationship()
 
 
-class UnsentEmail(db.Model):
+class UnsentEmail(Model):
     """An email the mail server refused: retried by its job, shown to organisers until sent.
 
     Only the address and subject are kept (never the body, which may hold a password link).

@@ -189,7 +189,7 @@ def paper_ballot(slug: str):
     rnd = round_or_404(slug, drafts=True)
     form = PaperForm()
     form.choices.choices = [
-        (str(r.id), r.t("title", "en").text)
+        (str(r.id), str(r.t("title", "en") or ""))
         for r in rnd.remedies
         if r.status == RemedyStatus.PUBLISHED
     ]

@@ -104,7 +104,7 @@ def cast_ballot(slug: str):
             ],
         ), 422
     channel = Channel.API
-    lang = body.get("lang") if body.get("lang") in i18n.languages() else "en"
+    lang = body["lang"] if body.get("lang") in i18n.languages() else "en"
     try:
         receipt = ballots.cast(
             current_app.config["SECRET_KEY"],

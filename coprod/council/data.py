@@ -100,8 +100,9 @@ class Dashboard:
         return any(r.rated.indicative.n for r in self.barriers + self.remedies)
 
 
-def _score_counts(rnd: Round) -> dict[tuple[str, int, bool], dict[int, int]]:
-    found: dict[tuple[str, int, bool], dict[int, int]] = defaultdict(dict)
+# Rating.remedy_id is typed int | None; barrier_xor_remedy makes it an int in a remedy key.
+def _score_counts(rnd: Round) -> dict[tuple[str, int | None, bool], dict[int, int]]:
+    found: dict[tuple[str, int | None, bool], dict[int, int]] = defaultdict(dict)
     rows = db.session.execute(
         select(
             Rating.barrier_id,
@@ -220,7 +221,7 @@ def themes(rnd: Round) -> list[ThemeRow]:
             (Round.phase != Phase.DRAFT) | (Round.id == rnd.id),
         )
     ).all()
-    pairs.sort(key=lambda p: (p[1].voting_opens or date.max, p[1].id))
+    pairs = sorted(pairs, key=lambda p: (p[1].voting_opens or date.max, p[1].id))
     appearances: dict[int, list[int]] = defaultdict(list)
     rounds = {}
     for barrier_id, other in pairs:
@@ -239,6 +240,7 @@ def themes(rnd: Round) -> list[ThemeRow]:
         .group_by(Rating.barrier_id, Rating.round_id, Rating.indicative, Rating.score)
     )
     for barrier_id, round_id, indicative, score, n in rows:
+        assert barrier_id is not None  # the query takes only ratings of these barriers
         counts[(barrier_id, round_id, indicative)][score] = n
     barriers = {b.id: b for b in rnd.barriers}
     return [

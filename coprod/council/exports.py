@@ -246,7 +246,7 @@ def answer_data(responses: Sequence[Response], lang: str, today: date) -> list[d
                     {
                         "on": u.on.isoformat(),
                         "status": u.status,
-                        "note": u.t("note", lang).text if u.t("note", lang) else "",
+                        "note": str(u.t("note", lang) or ""),
                     }
                     for u in steps
                 ],

@@ -19,6 +19,8 @@ from coprod.models import Contact, Response
 def _message(contact: Contact, response: Response, link: str) -> EmailMessage:
     rnd = response.round
     thing = response.remedy or response.barrier
+    assert thing is not None  # a response answers a remedy or a barrier (barrier_xor_remedy)
+    assert response.decision is not None  # contacts are told once the decision is recorded
     with force_locale(contact.lang):
         round_title = rnd.t("title", contact.lang)
         title = thing.t("title", contact.lang)

@@ -217,7 +217,8 @@ def send_top5(slug: str):
     form = _send_form(rnd)
     if not form.validate_on_submit():
         return _top5_page(rnd, form, 400)
-    person = db.session.get(User, form.decision_maker.data)
+    # the form only accepts the id of a decision-maker it listed
+    person = db.session.get_one(User, form.decision_maker.data)
     ranked = [(row.kind, row.rated.id) for row in data.priorities(rnd)[: responses.TOP]]
     try:
         sent = responses.send_top5(rnd, ranked, person, form.due_on.data, actor=current_user)

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 
 SCALE = (1, 2, 3, 4, 5)
 UNDER_FACTOR = 0.5
@@ -95,7 +96,8 @@ def summarise_counts(counts: Mapping[int, int]) -> Summary:
     """Summarise answers given as {score: how many} (the shape a GROUP BY returns)."""
     if any(score not in SCALE for score, k in counts.items() if k):
         raise ValueError("scores must be between 1 and 5")
-    by_score = tuple(int(counts.get(s, 0)) for s in SCALE)
+    # SCALE has five scores, so this is the five-count tuple Summary wants
+    by_score = cast(tuple[int, int, int, int, int], tuple(int(counts.get(s, 0)) for s in SCALE))
     n = sum(by_score)
     if n == 0:
         return EMPTY

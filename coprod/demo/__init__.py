@@ -147,6 +147,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
             if target != rnd.phase:
                 phase.change_phase(rnd, target)
         if spec.get("responses"):
+            assert commissioner is not None  # the demo's people include a commissioner
             _respond(rnd, spec["responses"], commissioner, today)
 
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
@@ -172,7 +173,7 @@ def _rate(rnd: Round, rng: random.Random, today: date, voters: int) -> None:
         )
 
 
-def _vote(secret: str, rnd: Round, rng: random.Random, voters: int, today: date) -> None:
+def _vote(secret: str, rnd: Round, rng: random.Random, voters: int, today: date | None) -> None:
     popularity = {r.id: rng.uniform(0.3, 3.0) for r in rnd.remedies}
     langs = ["en"] * 6 + ["ur", "ur", "pa", "bn", "ar", "pl"]
     for code in codes.make_codes(secret, rnd, voters):

@@ -2,10 +2,11 @@
 
 import hashlib
 import secrets
+import typing
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from coprod.extensions import db
 from coprod.models import Ballot, BallotChoice, BallotType, Channel, Phase, RemedyStatus, Round
@@ -143,13 +144,13 @@ def cast(
         },
     ).scalar_one()
     db.session.execute(
-        BallotChoice.__table__.insert(),
+        typing.cast(Table, BallotChoice.__table__).insert(),  # a declarative model's is a Table
         [{"ballot_id": ballot_id, "remedy_id": int(c), "points": None} for c in choices],
     )
     return receipt
 
 
-_NEW_BALLOT = Ballot.__table__.insert().returning(Ballot.__table__.c.id)
+_NEW_BALLOT = typing.cast(Table, Ballot.__table__).insert().returning(Ballot.__table__.c.id)
 
 
 def _refusal(secret: str, rnd: Round, typed_code: str, problems: list[Problem]) -> list[Problem]:

@@ -3,8 +3,9 @@
 import hashlib
 import hmac
 import secrets
+from typing import cast
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, Table, bindparam, select
 
 from coprod.extensions import db
 from coprod.models import Phase, Round, User, VoterCode
@@ -66,7 +67,7 @@ def make_codes(
 
 # Built once, on the table rather than the model: every ballot looks its code up, and
 # what is asked is only whether it was used.
-_CODES = VoterCode.__table__
+_CODES = cast(Table, VoterCode.__table__)  # a declarative model's table is a Table
 _FIND = select(_CODES.c.used).where(
     _CODES.c.round_id == bindparam("round_id"), _CODES.c.code_hash == bindparam("code_hash")
 )

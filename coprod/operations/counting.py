@@ -17,6 +17,7 @@ import hashlib
 from collections import Counter
 from itertools import groupby
 from operator import itemgetter
+from typing import cast
 
 from sqlalchemy import func, select
 
@@ -73,7 +74,10 @@ def election_of(rnd: Round) -> tally.Election:
             tally.Vote(
                 voter_id=str(n),
                 choices=tuple(ids[row[1]] for row in chosen),
-                points=tuple(row[2] for row in chosen) if with_points else None,
+                # points rounds are imported, and the file gave points to every choice
+                points=cast("tuple[int, ...]", tuple(row[2] for row in chosen))
+                if with_points
+                else None,
             )
         )
     if not rnd.pb_meta:

@@ -1,8 +1,9 @@
 """Emails the mail server refused: what the sending job records, and what organisers see."""
 
 from email.message import EmailMessage
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from coprod.extensions import db
 from coprod.models import UnsentEmail, User, utcnow
@@ -43,6 +44,10 @@ def unsent() -> tuple[list[UnsentEmail], list[UnsentEmail]]:
 
 def clear_given_up(actor: User) -> int:
     """An organiser has reached these people another way: forget the emails given up on."""
-    cleared = db.session.execute(delete(UnsentEmail).where(UnsentEmail.gave_up)).rowcount
+    # a DELETE's result is a CursorResult, which has the rowcount
+    result = cast(
+        CursorResult[Any], db.session.execute(delete(UnsentEmail).where(UnsentEmail.gave_up))
+    )
+    cleared = result.rowcount
     audit.record("unsent_emails_cleared", actor=actor, emails=cleared)
     return cleared

@@ -37,7 +37,9 @@ def glossary_terms() -> list[Term]:
     """The glossary's terms, in the plain core's shape, for jargon advice and linking."""
     found = []
     for row in db.session.scalars(select(GlossaryTerm).order_by(GlossaryTerm.key)):
-        forms, plain, explanation = {}, {}, {}
+        forms: dict[str, tuple[str, ...]] = {}
+        plain: dict[str, str] = {}
+        explanation: dict[str, str] = {}
         for lang in row.content.languages():
             t = {f: row.content.text(f, lang) for f in ("term", "variants", "plain", "explanation")}
             if t["term"] and not t["term"].is_fallback:
@@ -48,7 +50,8 @@ def glossary_terms() -> list[Term]:
                 )
                 forms[lang] = (t["term"].text, *extra)
             for field, target in (("plain", plain), ("explanation", explanation)):
-                if t[field] and not t[field].is_fallback:
-                    target[lang] = t[field].text
+                text = t[field]
+                if text and not text.is_fallback:
+                    target[lang] = text.text
         found.append(Term(key=row.key, terms=forms, plain=plain, explanation=explanation))
     return found

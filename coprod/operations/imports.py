@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import date
+from typing import cast
 
 from sqlalchemy import insert, select
 
@@ -36,7 +37,8 @@ def _check_fits(election: tally.Election) -> None:
     amounts += [p for v in election.votes for p in v.points or ()]
     if election.meta.get("max_length"):
         amounts.append(int(election.meta["max_length"]))
-    if any(abs(a) > LARGEST for a in amounts):
+    # not abs(a) > LARGEST: mypy cannot type abs() of an int | Fraction
+    if any(not -LARGEST <= a <= LARGEST for a in amounts):
         raise ElectionImportError(f"a budget, cost or count is larger than {LARGEST:,}")
     if any(len(pid) > LONGEST_ID for pid in election.projects):
         raise ElectionImportError(f"a project_id is longer than {LONGEST_ID} characters")
@@ -104,7 +106,10 @@ def import_election(election: tally.Election, slug: str, *, actor=None) -> Round
         points: dict[str, int | None] = {}
         for i, pid in enumerate(vote.choices):
             given = int(vote.points[i]) if vote.points else None
-            points[pid] = given if pid not in points or given is None else points[pid] + given
+            # A ballot with points gives them for every choice, so the earlier one is an int.
+            points[pid] = (
+                given if pid not in points or given is None else cast(int, points[pid]) + given
+            )
         choice_rows += [
             {"ballot_id": ballot_id, "remedy_id": remedy_id[pid], "points": p}
             for pid, p in points.items()

@@ -1,8 +1,9 @@
 """Keeping personal data no longer than needed (UK GDPR storage limitation)."""
 
 from datetime import date, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from coprod.extensions import db
 from coprod.models import Contact, Phase, Round
@@ -18,7 +19,10 @@ def purge_contacts(today: date | None = None) -> int:
         ended = rnd.responses_due or rnd.voting_closes
         if ended is None or today <= ended + timedelta(days=rnd.keep_contacts_days):
             continue
-        result = db.session.execute(delete(Contact).where(Contact.round_id == rnd.id))
+        # a DELETE's result is a CursorResult, which has the rowcount
+        result = cast(
+            CursorResult[Any], db.session.execute(delete(Contact).where(Contact.round_id == rnd.id))
+        )
         if result.rowcount:
             audit.record("contacts_deleted", round=rnd, count=result.rowcount)
             deleted += result.rowcount

@@ -3,6 +3,7 @@ translations. Each write flushes into the caller's transaction, which commits on
 it is stored, or none of it."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -133,7 +134,7 @@ def _decide(
     if remedy.round.phase.rules_frozen:
         # Ballots are checked against the remedies as they were when voting opened.
         raise ProposalError("rules_frozen")
-    detail = {"before": remedy.status.value}
+    detail: dict[str, Any] = {"before": remedy.status.value}  # unpacked as keywords
     if message:
         detail["message"] = message
     remedy.status = to
@@ -283,7 +284,7 @@ def translations_to_check() -> list[tuple[Remedy, str]]:
         .distinct()
         .order_by(Remedy.id, ContentText.lang)
     ).all()
-    return [(db.session.get(Remedy, remedy_id), lang) for remedy_id, lang in rows]
+    return [(db.session.get_one(Remedy, remedy_id), lang) for remedy_id, lang in rows]
 
 
 def history(remedy: Remedy) -> list[AuditEvent]:

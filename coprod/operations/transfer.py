@@ -20,6 +20,7 @@ the ballot it becomes holds neither.)
 """
 
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum as PyEnum
 
@@ -126,15 +127,15 @@ def _values(model, data: dict) -> dict:
 
 
 def _email(user_id: int | None) -> str | None:
-    return db.session.get(User, user_id).email if user_id is not None else None
+    return db.session.get_one(User, user_id).email if user_id is not None else None
 
 
 def _slug(area_id: int | None) -> str | None:
-    return db.session.get(Area, area_id).slug if area_id is not None else None
+    return db.session.get_one(Area, area_id).slug if area_id is not None else None
 
 
 def _content(content_id: int) -> dict:
-    content = db.session.get(Content, content_id)
+    content = db.session.get_one(Content, content_id)
     texts = sorted(content.texts, key=lambda t: (t.field, t.lang))
     return _row(content) | {
         "texts": [
@@ -144,7 +145,7 @@ def _content(content_id: int) -> dict:
     }
 
 
-def _all(model, *where, order=None) -> list:
+def _all(model, *where, order=None) -> Sequence:
     return db.session.scalars(select(model).where(*where).order_by(order or model.id)).all()
 
 
@@ -167,13 +168,13 @@ def export_round(rnd: Round) -> dict:
     area_ids = {rnd.area_id, *(r.area_id for r in remedies)}
     area_ids |= {c.area_id for c in codes} | {b.area_id for b in ballots}
     areas: dict[int, Area] = {}
-    pending = [db.session.get(Area, i) for i in area_ids if i is not None]
+    pending = [db.session.get_one(Area, i) for i in area_ids if i is not None]
     while pending:
         area = pending.pop()
         if area.id not in areas:
             areas[area.id] = area
             if area.parent_id is not None:
-                pending.append(db.session.get(Area, area.parent_id))
+                pending.append(db.session.get_one(Area, area.parent_id))
 
     def depth(area: Area) -> int:
         return 0 if area.parent_id is None else 1 + depth(areas[area.parent_id])
@@ -181,14 +182,14 @@ def export_round(rnd: Round) -> dict:
     barriers = {b.id: b for b in rnd.barriers}
     for row in (*remedies, *ratings, *responses):
         if row.barrier_id is not None and row.barrier_id not in barriers:
-            barriers[row.barrier_id] = db.session.get(Barrier, row.barrier_id)
+            barriers[row.barrier_id] = db.session.get_one(Barrier, row.barrier_id)
     groups = {r.group_id for r in remedies if r.group_id is not None}
 
     def key(barrier_id: int | None) -> str | None:
         return barriers[barrier_id].key if barrier_id is not None else None
 
     def group_slug(group_id: int | None) -> str | None:
-        return db.session.get(Group, group_id).slug if group_id is not None else None
+        return db.session.get_one(Group, group_id).slug if group_id is not None else None
 
     people = {r.created_by_id for r in remedies} | {p.entered_by_id for p in paper}
     people |= {r.decision_maker_id for r in responses} | {e.actor_id for e in events}
@@ -196,8 +197,10 @@ def export_round(rnd: Round) -> dict:
     contents = [rnd.content_id, *(b.content_id for b in barriers.values())]
     contents += [r.content_id for r in remedies] + [r.content_id for r in responses]
     contents += [u.content_id for r in responses for u in r.updates]
-    people |= {t.translated_by_id for c in contents for t in db.session.get(Content, c).texts}
-    users = sorted((db.session.get(User, i) for i in people if i is not None), key=lambda u: u.id)
+    people |= {t.translated_by_id for c in contents for t in db.session.get_one(Content, c).texts}
+    users = sorted(
+        (db.session.get_one(User, i) for i in people if i is not None), key=lambda u: u.id
+    )
     groups |= {u.group_id for u in users if u.group_id is not None}
 
     return {
@@ -426,6 +429,7 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
             barriers=[links.barriers[k] for k in spec["barriers"]],
         )
         db.session.add(rnd)
+        remedy: Remedy | None  # a new remedy here; the one a rating or response names below
         for r in data["remedies"]:
             creator = links.person(r["created_by"])
             remedy = Remedy(
@@ -439,6 +443,7 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
             )
             db.session.add(remedy)
             links.remedies[r["ref"]] = remedy
+        report: RemedyReport | None  # a new report here; the one an audit event names below
         for r in data["remedy_reports"]:
             report = RemedyReport(**_values(RemedyReport, r), remedy=links.remedy(r["remedy"]))
             db.session.add(report)
@@ -451,7 +456,7 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
         for b in data["ballots"]:
             area = links.area(b["area"])
             choices = [
-                BallotChoice(**_values(BallotChoice, c), remedy_id=links.remedy(c["remedy"]).id)
+                BallotChoice(**_values(BallotChoice, c), remedy_id=links.remedies[c["remedy"]].id)
                 for c in b["choices"]
             ]
             db.session.add(
@@ -466,7 +471,7 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
             entry = PaperEntry(
                 **_values(PaperEntry, p),
                 round_id=rnd.id,
-                entered_by_id=links.person(p["entered_by"]).id,
+                entered_by_id=links.people[p["entered_by"]].id,
             )
             if entry.choices:
                 entry.choices = [links.remedy_id(c) for c in entry.choices]
@@ -502,7 +507,7 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
                 response.updates.append(
                     ResponseUpdate(
                         **_values(ResponseUpdate, u),
-                        author_id=links.person(u["author"]).id,
+                        author_id=links.people[u["author"]].id,
                         content=_new_content(u["content"], links),
                     )
                 )
@@ -512,7 +517,7 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
                 **_values(AuditEvent, e),
                 round_id=rnd.id,
                 actor=links.person(e["actor"]),
-                remedy_id=links.remedy(e["remedy"]).id if e["remedy"] is not None else None,
+                remedy_id=links.remedies[e["remedy"]].id if e["remedy"] is not None else None,
             )
             if "report_id" in (event.detail or {}):
                 report = links.reports.get(event.detail["report_id"])

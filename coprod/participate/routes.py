@@ -258,7 +258,8 @@ def change_ballot(slug: str):
     rnd, detour, rules, choices = _voter_state(slug)
     if detour is not None:
         return detour
-    if (added := request.form.get("add")) in rules["costs"] and added not in choices:
+    added = request.form.get("add")
+    if added is not None and added in rules["costs"] and added not in choices:
         choices.append(added)
     if (removed := request.form.get("remove")) in choices:
         choices.remove(removed)
@@ -294,13 +295,12 @@ def cast(slug: str):
     # on this ballot are kept: tampered values would swell the stored session.
     choices = request.form.getlist("choice")
     _keep_choices(rnd, [c for c in dict.fromkeys(choices) if c in rules["costs"]])
-    if not _code(rnd):
+    code = _code(rnd)
+    if not code:
         flash(_("Your session ended. Please type your code again; your choices are kept."))
         return redirect(url_for("participate.enter_code", slug=slug))
     try:
-        receipt = ballots.cast(
-            _secret(), rnd, _code(rnd), choices, lang=str(get_locale()), rules=rules
-        )
+        receipt = ballots.cast(_secret(), rnd, code, choices, lang=str(get_locale()), rules=rules)
         db.session.commit()
     except CastError as refused:
         for problem in refused.problems:

@@ -28,7 +28,7 @@ _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 _NUMBER = re.compile(r"\d+|\d{1,3}(,\d{3})+")
 
 
-def int_or_none(value: object) -> int | None:
+def int_or_none(value: str | int | None) -> int | None:
     """Coerce a select's value: '' (nothing chosen) becomes None."""
     return None if value in ("", None, "None") else int(value)
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from typing import Any
 
 from flask import Response, abort, render_template
 
@@ -31,7 +32,7 @@ def results(slug: str):
     keep it beside the voter's IP address), what happened to that ballot."""
     rnd = _counted_round(slug)
     data = results_data(rnd)
-    story = None
+    story: dict[str, Any] | None = None
     form = ReceiptForm()
     if data and form.validate_on_submit():
         found = ballots.by_receipt(rnd, form.receipt.data)

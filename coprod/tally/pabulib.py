@@ -17,6 +17,8 @@ import csv
 import io
 import os
 import re
+from collections.abc import Callable
+from typing import Any
 
 from .model import VOTE_TYPES, Election, Number, Project, Vote, paused_gc, to_number
 
@@ -84,7 +86,8 @@ class _Parser:
         end = 0
         section = -1
         section_lines = [0, 0, 0]
-        handle = header = None
+        handle: Callable[[list[str], Any], None] | None = None
+        header: Any = None
         for row in self.rows():
             self.line = end + 1
             end = self.reader.line_num
@@ -92,6 +95,7 @@ class _Parser:
                 continue
             title = row[0].strip().upper() if len(row) == 1 else ""
             if title not in SECTIONS and header is not None:
+                assert handle is not None  # a header is only read once a section set handle
                 handle(row, header)
             elif title in SECTIONS:
                 index = SECTIONS.index(title)
@@ -143,6 +147,7 @@ class _Parser:
             if [h.lower() for h in header] != ["key", "value"]:
                 raise self.fail("the META header must be key;value")
             return header
+        required: tuple[str, ...]
         if section == 1:
             required, known = ("project_id", "cost"), ("project_id", "cost", "name")
         else:

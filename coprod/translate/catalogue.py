@@ -19,7 +19,8 @@ def _strings_by_file(pot: str, mtime: float) -> dict[str, list[str]]:
         catalog = read_po(f)
     by_file: dict[str, list[str]] = {}
     for message in catalog:
-        if message.id and not message.pluralizable:
+        # not pluralizable: a plural message's id is a tuple (babel's pluralizable test)
+        if message.id and isinstance(message.id, str):
             for filename, _line in message.locations:
                 by_file.setdefault(filename, []).append(message.id)
     return by_file

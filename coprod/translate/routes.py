@@ -1,10 +1,12 @@
 """Routes: suggest a better wording (anyone); review suggestions (organisers)."""
 
+from typing import cast
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import String, select
 
 from coprod.accounts import role_required
 from coprod.admin.forms import EmptyForm
@@ -17,7 +19,7 @@ from coprod.translate.catalogue import page_strings
 from coprod.translate.forms import SuggestionForm
 
 # The longest page a suggestion remembers (the column's size).
-PAGE_MAX = TranslationSuggestion.__table__.c.page.type.length
+PAGE_MAX = cast(String, TranslationSuggestion.__table__.c.page.type).length  # String(300)
 
 
 def _local(path: str | None) -> str:
