@@ -121,7 +121,9 @@ DATABASE_AWAY = (
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     """Friendly, translated error pages that never show a trace, SQL or a path."""
-    if isinstance(getattr(error, "original_exception", None), DATABASE_AWAY):
+    if isinstance(error, InternalServerError) and isinstance(
+        error.original_exception, DATABASE_AWAY
+    ):
         # Failed before any view ran (reading the visitor's session): still a 503.
         return database_away(error.original_exception)
     code = error.code or 500
