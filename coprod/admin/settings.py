@@ -31,11 +31,11 @@ class SettingsForm(Form):
             ),
         ],
     )
-    phone = StringField(_l("Contact phone number"), validators=[Optional(), Length(max=40)])
-    address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=500)])
+    phone = StringField(_l("Contact phone number"), validators=[Length(max=40)])
+    address = TextAreaField(_l("Postal address"), validators=[Length(max=500)])
     controller = StringField(
         _l("Data controller (who is responsible for people's data)"),
-        validators=[Optional(), Length(max=200)],
+        validators=[Length(max=200)],
     )
     accessibility_tested = DateField(
         _l("Date of the last accessibility test"),
@@ -50,6 +50,11 @@ class ReplaceCodeForm(Form):
     old_code = StringField(_l("The lost voter code"), validators=[DataRequired(), Length(max=40)])
 
 
+def _typed(value):
+    """What is stored of a box: text without spaces at its ends; a date, or None."""
+    return value.strip() if isinstance(value, str) else value
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def settings():
@@ -60,10 +65,7 @@ def settings():
         logo = upload.read() if upload else None
         try:
             council.update(
-                {
-                    key: form[key].data or ("" if key != "accessibility_tested" else None)
-                    for key in council.FIELDS
-                },
+                {key: _typed(form[key].data) for key in council.FIELDS},
                 logo=logo or None,
                 remove_logo=form.remove_logo.data,
                 actor=current_user,
