@@ -240,6 +240,57 @@ def purge_contacts() -> None:
     click.echo(f"Deleted {deleted} contacts.")
 
 
+@click.command("settings")
+@click.option(
+    "--set",
+    "pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change a setting: name, email, phone, address, controller, accessibility_tested.",
+)
+@click.option("--logo", type=click.File("rb"), help="A PNG or JPEG logo, up to 200 KB.")
+@with_appcontext
+def settings_command(pairs: tuple[str, ...], logo) -> None:
+    """Print the council's settings, or change them with --set KEY=VALUE (one commit)."""
+    from datetime import date
+
+    from coprod.extensions import db
+    from coprod.operations import council
+
+    values: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in council.FIELDS:
+            raise click.UsageError(
+                f"--set takes KEY=VALUE with KEY one of {', '.join(council.FIELDS)}"
+            )
+        if key == "accessibility_tested":
+            try:
+                values[key] = date.fromisoformat(value) if value else None
+            except ValueError:
+                raise click.UsageError("accessibility_tested is a date: YYYY-MM-DD") from None
+        else:
+            values[key] = value
+    if key_email := values.get("email"):
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            validate_email(str(key_email), check_deliverability=False)
+        except EmailNotValidError as error:
+            raise click.UsageError(f"email: {error}") from None
+    if values or logo:
+        try:
+            council.update(values, logo=logo.read() if logo else None)
+        except council.LogoError as error:
+            raise click.UsageError(f"logo: {error}") from None
+        db.session.commit()
+    current = council.current()
+    for key in council.FIELDS:
+        value = getattr(current, key)
+        click.echo(f"{key}: {'' if value is None else value}")
+    click.echo(f"logo: {current.logo_mimetype or 'none'}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (
@@ -251,5 +302,6 @@ def init_app(app: Flask) -> None:
         purge_contacts,
         count_command,
         import_pb,
+        settings_command,
     ):
         app.cli.add_command(command)

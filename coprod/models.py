@@ -21,6 +21,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -584,3 +585,22 @@ class UnsentEmail(Model):
     error: Mapped[str] = mapped_column(String(300), default="")
     first_failed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     last_failed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class CouncilSettings(Model):
+    """The council that runs the site: one row, edited by organisers (`id` is always 1)."""
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_council"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    controller: Mapped[str] = mapped_column(String(200), default="")
+    # The last time the site was checked for accessibility (the statement must say).
+    accessibility_tested: Mapped[date | None] = mapped_column(Date)
+    # A small PNG or JPEG, kept in the database so every app worker serves the same one.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # not on every page
+    logo_mimetype: Mapped[str] = mapped_column(String(20), default="")
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, onupdate=utcnow)

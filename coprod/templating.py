@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from coprod import i18n, words
 from coprod.models import Localized
+from coprod.operations.council import current
 from coprod.operations.glossary import glossary_terms
 from coprod.plain import link_terms
 
@@ -112,6 +113,13 @@ def gloss(text: Localized | str | None) -> Markup:
     return Markup("").join(out)
 
 
+def council():
+    """The council's settings, read once per request (the header, footer and pages use them)."""
+    if "council" not in g:
+        g.council = current()
+    return g.council
+
+
 def init_app(app: Flask) -> None:
     """Register the context processor and filters (flask-babel installs gettext itself)."""
 
@@ -132,6 +140,7 @@ def init_app(app: Flask) -> None:
         bcp47=i18n.html_lang,
         native_name=i18n.native_name,
         words=words,
+        council=council,
     )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day

@@ -45,6 +45,7 @@ from coprod import i18n, mail, tally
 from coprod.accounts import groups, second_factor
 from coprod.accounts.forms import AppCodeForm, LoginForm
 from coprod.admin.forms import ClearSheetForm, CodesForm, ImportForm, PaperForm
+from coprod.admin.settings import ReplaceCodeForm, SettingsForm
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
 from coprod.forms import Form
@@ -53,6 +54,7 @@ from coprod.models import (
     Ballot,
     Contact,
     ContentText,
+    CouncilSettings,
     PaperEntry,
     Phase,
     Rating,
@@ -1412,6 +1414,72 @@ def test_the_api_answers_hostile_json_with_json(app):
             assert ballot.lang == (body["lang"] if body["lang"] in i18n.languages() else "en")
         detail = client.get(f"/api/v1/rounds/{rnd.slug}", query_string={"lang": lang})
         assert detail.status_code == 200 and len(detail.get_json()["remedies"]) == 3
+
+    check()
+
+
+# --- The council's settings and replacing a lost code ---------------------------------------
+
+
+def _optional_email(spoil: bool):
+    """A good address; spoilt, hostile text, taken only when it is blank or a real address."""
+    if not spoil:
+        return good_emails().map(_ok)
+    # A box left blank (spaces only, as typed) is taken: the council may have no email.
+    return HOSTILE.map(lambda s: (s, "ok" if not s.strip() or email_ok(clean(s)) else "field"))
+
+
+@posts_to(SettingsForm)
+def test_the_councils_settings_are_stored_as_typed_and_shown_as_text(app):
+    organiser, _ = signed_in(app, Role.ORGANISER)
+    citizen = app.test_client()
+    token = csrf_token(organiser, "/staff/settings")
+    tested = dates(date(2026, 3, 27))
+
+    @EXAMPLES
+    @given(f=filled(SettingsForm, email=_optional_email, accessibility_tested=tested))
+    def check(f):
+        response = organiser.post("/staff/settings", data=f.values | {"csrf_token": token})
+        if not f.accepted:
+            assert_kept(response, f, where="council settings")
+            return
+        assert_stored(response)
+        saved = latest(CouncilSettings)
+        typed = {k: kept(f.values[k]) for k in ("name", "email", "phone", "address", "controller")}
+        assert {k: getattr(saved, k) for k in typed} == typed
+        shown = [v for k, v in typed.items() if v and k != "controller"]
+        shows(citizen.get("/contact"), *shown, where="the contact page")
+        shows(citizen.get("/privacy"), typed["name"], typed["controller"], where="privacy")
+
+    check()
+
+
+@posts_to(ReplaceCodeForm)
+def test_a_lost_code_box_takes_any_text_and_forgives_sloppy_typing(app):
+    rnd = make_round(Phase.VOTING)
+    organiser, _ = signed_in(app, Role.ORGANISER)
+    token = csrf_token(organiser, f"/staff/rounds/{rnd.slug}")
+    field = typed_fields(ReplaceCodeForm)["old_code"]
+
+    def old_code(spoil: bool):
+        if spoil:  # not a code of this round, unless the box refuses it first
+            return HOSTILE.map(lambda s: (s, "field" if breaks_rules(field, s) else "form"))
+        [made] = codes.make_codes(SECRET, rnd, 1)
+        db.session.commit()
+        return decorated(made).map(lambda s: (s, "field" if breaks_rules(field, s) else "ok"))
+
+    @EXAMPLES
+    @given(f=filled(ReplaceCodeForm, old_code=old_code))
+    def check(f):
+        url = f"/staff/rounds/{rnd.slug}/replace-code"
+        response = organiser.post(url, data=f.values | {"csrf_token": token})
+        if f.accepted:  # a new letter comes back as a file; the old code is gone
+            assert "attachment" in response.headers.get("Content-Disposition", "")
+            assert codes.find(SECRET, rnd, f.values["old_code"]) is None
+        else:  # back to the round's page, with a message
+            assert response.status_code == 302
+            page = shows(organiser.get(response.headers["Location"]), where="replace code")
+            assert page.has_error
 
     check()
 

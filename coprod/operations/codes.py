@@ -119,3 +119,49 @@ def use(secret: str, rnd: Round, typed: str) -> Row | None:
     return db.session.execute(
         _USE, {"in_round": rnd.id, "hashed": code_hash(secret, typed)}
     ).first()
+
+
+class ReplaceError(ValueError):
+    """A code that cannot be replaced: `reason` is "unknown" or "used"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def replace_code(
+    secret: str, rnd: Round, typed: str, *, actor: User | None = None
+) -> tuple[str, str]:
+    """Delete a lost code that has not been used and make one new code in its place, for the
+    same area and letter language. Returns (new code, letter language); the caller commits.
+
+    The DELETE asks for `used = false` itself, so a vote cast with the old code a moment
+    earlier wins and the replacement is refused.
+    """
+    hashed = code_hash(secret, typed)
+    old = db.session.execute(
+        _CODES.delete()
+        .where(
+            _CODES.c.round_id == rnd.id,
+            _CODES.c.code_hash == hashed,
+            _CODES.c.used.is_(False),
+        )
+        .returning(_CODES.c.area_id, _CODES.c.letter_lang)
+    ).first()
+    if old is None:
+        exists = db.session.scalar(
+            select(VoterCode.id).where(VoterCode.round_id == rnd.id, VoterCode.code_hash == hashed)
+        )
+        raise ReplaceError("used" if exists else "unknown")
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_SIZE))
+    db.session.add(
+        VoterCode(
+            round_id=rnd.id,
+            code_hash=code_hash(secret, raw),
+            letter_lang=old.letter_lang,
+            area_id=old.area_id,
+        )
+    )
+    audit.record("code_replaced", actor=actor, round=rnd, letter_lang=old.letter_lang)
+    db.session.flush()
+    return pretty(raw), old.letter_lang

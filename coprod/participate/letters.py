@@ -1,10 +1,13 @@
 """Printable letters: one page per voter code, with a QR code that fills the code in."""
 
+import base64
+
 import segno
 from flask import current_app, render_template
 from flask_babel import force_locale
 
 from coprod.models import Round
+from coprod.operations.council import current
 
 
 def code_url(rnd: Round, code: str) -> str:
@@ -22,7 +25,19 @@ def render_letters(rnd: Round, codes: list[str], lang: str) -> str:
         }
         for c in codes
     ]
+    council = current()
+    # A printed letter is a file of its own: the logo goes inside it, not as a link.
+    logo = (
+        f"data:{council.logo_mimetype};base64,{base64.b64encode(council.logo).decode()}"
+        if council.logo_mimetype and council.logo
+        else None
+    )
     with current_app.test_request_context(), force_locale(lang):
         return render_template(
-            "participate/letters.html", round=rnd, letters=letters, letter_lang=lang
+            "participate/letters.html",
+            round=rnd,
+            letters=letters,
+            letter_lang=lang,
+            council_name=council.name,
+            logo=logo,
         )

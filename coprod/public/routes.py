@@ -25,7 +25,7 @@ from coprod import i18n, slowdown
 from coprod.extensions import db, limiter
 from coprod.links import local_path
 from coprod.lookups import round_or_404
-from coprod.models import GlossaryTerm, Phase, Remedy, RemedyStatus, Round
+from coprod.models import CouncilSettings, GlossaryTerm, Phase, Remedy, RemedyStatus, Round
 from coprod.public import bp
 
 
@@ -202,7 +202,40 @@ def unexpected_error(error: Exception):
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("public/privacy.html")
+    rounds = db.session.scalars(
+        select(Round).where(Round.phase != Phase.DRAFT).order_by(Round.id.desc())
+    ).all()
+    return render_template("public/privacy.html", rounds=rounds)
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("public/help.html")
+
+
+@bp.get("/contact")
+def contact():
+    return render_template("public/contact.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
+@bp.get("/council-logo")
+def council_logo():
+    """The council's logo, from the database; browsers keep it (the link changes with it)."""
+    settings = db.session.get(CouncilSettings, 1)
+    if settings is None or settings.logo is None:
+        abort(404)
+    response = make_response(settings.logo)
+    response.mimetype = settings.logo_mimetype
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = True
+    response.cache_control.max_age = 24 * 3600
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/healthz")
