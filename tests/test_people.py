@@ -164,3 +164,37 @@ def test_only_organisers_see_the_staff_page(app):
         client = app.test_client()
         sign_in(client, make_user(role).email)
         assert client.get("/staff/people").status_code == 403
+
+
+def test_a_new_group_drafts_but_sends_ideas_only_once_a_moderator_approves_it(app):
+    from coprod.models import Group, Phase, RemedyStatus
+    from tests.factories import make_round
+    from tests.test_propose import make_group, post_proposal, remedies_of
+
+    rnd = make_round(Phase.PROPOSING)
+    group = make_group("New Friends", approved=False)
+    member = make_user(group=group)
+    client = app.test_client()
+    sign_in(client, member.email)
+    assert post_proposal(client, rnd).status_code == 302  # a draft is fine
+    page = post_proposal(client, rnd, action="send").get_data(as_text=True)
+    assert "waiting for a moderator to approve it" in page
+    assert all(r.status == RemedyStatus.DRAFT for r in remedies_of(group))
+
+    moderator = app.test_client()
+    sign_in(moderator, make_user(Role.MODERATOR).email)
+    assert "New Friends" in moderator.get("/staff/moderate/").get_data(as_text=True)
+    token = csrf_token(moderator, "/staff/moderate/")
+    page = moderator.post(
+        f"/staff/moderate/groups/{group.id}/approve",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "New Friends can now send ideas." in page
+    db.session.expire_all()
+    assert db.session.get(Group, group.id).approved
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == (
+        "group_approved"
+    )
+    assert post_proposal(client, rnd, action="send").status_code == 302
+    assert RemedyStatus.SUBMITTED in {r.status for r in remedies_of(group)}

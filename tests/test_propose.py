@@ -23,8 +23,8 @@ from tests.factories import make_round, make_user
 from tests.test_staff import PASSWORD, sign_in
 
 
-def make_group(name: str = "Brookfield Mums") -> Group:
-    group = Group(slug=re.sub(r"\W+", "-", name.lower()), name=name)
+def make_group(name: str = "Brookfield Mums", approved: bool = True) -> Group:
+    group = Group(slug=re.sub(r"\W+", "-", name.lower()), name=name, approved=approved)
     db.session.add(group)
     db.session.commit()
     return group

@@ -113,3 +113,17 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     audit.record("password_changed", actor=user)
     db.session.flush()
+
+
+def waiting_groups() -> list[Group]:
+    """Groups a moderator has not approved yet, oldest first."""
+    return list(
+        db.session.scalars(select(Group).where(Group.approved.is_(False)).order_by(Group.id))
+    )
+
+
+def approve(group: Group, *, actor: User) -> None:
+    """Let a group send its ideas for a check (the request commits)."""
+    group.approved = True
+    audit.record("group_approved", actor=actor, group_id=group.id, name=group.name)
+    db.session.flush()

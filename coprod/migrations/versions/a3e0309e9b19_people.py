@@ -1,0 +1,34 @@
+"""people: a moderator approves a community group before it can send ideas
+
+Groups that exist already are approved, so current data keeps working; new groups wait.
+
+Revision ID: a3e0309e9b19
+Revises: 5e55a0b1d2c3
+Create Date: 2026-12-07 14:32:19.819322
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'a3e0309e9b19'
+down_revision = '5e55a0b1d2c3'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('group', schema=None) as batch_op:
+        # The default fills the rows there already (they keep working), then goes: new
+        # groups get False from the model and wait for a moderator.
+        batch_op.add_column(
+            sa.Column('approved', sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+    with op.batch_alter_table('group', schema=None) as batch_op:
+        batch_op.alter_column('approved', server_default=None)
+
+
+def downgrade():
+    with op.batch_alter_table('group', schema=None) as batch_op:
+        batch_op.drop_column('approved')
