@@ -34,6 +34,8 @@ STAFF = {
         "/staff/rounds/brookfield-2025",
         "/staff/import",
         "/staff/audit",
+        "/staff/audit?kind=phases",
+        "/staff/people",
         "/staff/translations",
         "/staff/members",
         "/account/two-step",
