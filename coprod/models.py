@@ -225,6 +225,8 @@ class Group(Model):
     about: Mapped[str] = mapped_column(Text, default="")
     # A moderator approves a new group before it can send ideas; until then it drafts.
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The newest invitation link's secret part: joining by it clears it, so a link works once.
+    invite_nonce: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     members: Mapped[list[User]] = relationship(back_populates="group")
 

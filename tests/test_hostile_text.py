@@ -582,7 +582,7 @@ def test_sign_up_keeps_names_as_typed_and_the_typed_password_signs_in(app):
         assert (user.name, user.group.name) == (kept(v["name"]), group_name)
         shows(client.get(response.headers["Location"]), user.name, group_name, where="my group")
         shows(organiser.get("/staff/members"), user.name, group_name, email, where="members")
-        shows(app.test_client().get("/sign-up"), group_name, where="the list of groups")
+        shows(organiser.get("/staff/moderate/"), group_name, where="groups waiting for approval")
         shows(organiser.get("/staff/audit"), where="audit log")
         again = app.test_client()
         token = csrf_token(again, "/sign-in")

@@ -1,6 +1,7 @@
 """people: a moderator approves a community group before it can send ideas
 
 Groups that exist already are approved, so current data keeps working; new groups wait.
+A group also keeps the secret of its newest invitation link, so the link works once.
 
 Revision ID: a3e0309e9b19
 Revises: 5e55a0b1d2c3
@@ -27,8 +28,10 @@ def upgrade():
         )
     with op.batch_alter_table('group', schema=None) as batch_op:
         batch_op.alter_column('approved', server_default=None)
+        batch_op.add_column(sa.Column('invite_nonce', sa.String(length=32), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('group', schema=None) as batch_op:
+        batch_op.drop_column('invite_nonce')
         batch_op.drop_column('approved')
