@@ -291,6 +291,44 @@ def settings_command(pairs: tuple[str, ...], logo) -> None:
     click.echo(f"logo: {current.logo_mimetype or 'none'}")
 
 
+@click.group()
+def staff() -> None:
+    """Staff accounts: make the first organiser of an empty site."""
+
+
+@staff.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["organiser", "moderator", "commissioner", "councillor"]),
+    default="organiser",
+    show_default=True,
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def staff_create(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Make a staff account that can sign in at once, e.g. a council's first organiser."""
+    from coprod.accounts.operations import StaffError, create_staff
+    from coprod.extensions import db
+    from coprod.models import Role
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.ClickException("the password needs at least 10 characters")
+    if "@" not in email or len(email) > 254 or not name.strip():
+        raise click.ClickException("give a real email address and a name")
+    try:
+        user = create_staff(email, name, password, Role(role), actor=None)
+    except StaffError:
+        raise click.ClickException(f"there is already an account for {email}") from None
+    db.session.commit()
+    click.echo(f"Made the {role} {user.name} <{user.email}>. They can sign in now.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (
@@ -303,5 +341,6 @@ def init_app(app: Flask) -> None:
         count_command,
         import_pb,
         settings_command,
+        staff,
     ):
         app.cli.add_command(command)

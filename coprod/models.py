@@ -226,6 +226,10 @@ class Group(Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     about: Mapped[str] = mapped_column(Text, default="")
+    # A moderator approves a new group before it can send ideas; until then it drafts.
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The newest invitation link's secret part: joining by it clears it, so a link works once.
+    invite_nonce: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     members: Mapped[list[User]] = relationship(back_populates="group")
 

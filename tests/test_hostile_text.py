@@ -43,7 +43,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 import coprod
 from coprod import i18n, mail, tally
 from coprod.accounts import groups, second_factor
-from coprod.accounts.forms import AppCodeForm, LoginForm
+from coprod.accounts.forms import AppCodeForm, InviteForm, LoginForm
 from coprod.admin.forms import ClearSheetForm, CodesForm, ImportForm, PaperForm
 from coprod.admin.settings import ReplaceCodeForm, SettingsForm
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
@@ -584,7 +584,7 @@ def test_sign_up_keeps_names_as_typed_and_the_typed_password_signs_in(app):
         assert (user.name, user.group.name) == (kept(v["name"]), group_name)
         shows(client.get(response.headers["Location"]), user.name, group_name, where="my group")
         shows(organiser.get("/staff/members"), user.name, group_name, email, where="members")
-        shows(app.test_client().get("/sign-up"), group_name, where="the list of groups")
+        shows(organiser.get("/staff/moderate/"), group_name, where="groups waiting for approval")
         shows(organiser.get("/staff/audit"), where="audit log")
         again = app.test_client()
         token = csrf_token(again, "/sign-in")
@@ -1549,3 +1549,52 @@ def test_every_direct_read_of_request_text_gets_hostile_text():
     found = direct_reads()
     assert found - READS_COVERED == set(), "views read these without a hostile-text test"
     assert READS_COVERED - found == set(), "these reads are gone: update the tests above"
+
+
+# --- Staff invitations, the audit log's filters, group invitation links ---------------------
+
+
+@posts_to(InviteForm)
+def test_an_invitation_keeps_names_as_typed_and_shows_them_as_text(app):
+    organiser, _ = signed_in(app, Role.ORGANISER)
+
+    @EXAMPLES
+    @given(f=filled(InviteForm, email=emails()))
+    def check(f):
+        v = f.values
+        email = clean(v["email"]).strip().lower()
+        if f.accepted and groups.email_taken(email):
+            f.refused.add("email")
+        token = csrf_token(organiser, "/staff/people")
+        data = v | {"role": "moderator", "how": "link", "csrf_token": token}
+        response = organiser.post("/staff/people", data=data)
+        if not f.accepted:
+            assert_kept(response, f, where="invitation")
+            return
+        shows(response, kept(v["name"]), where="invitation link")
+        user = latest(User, User.email == email)
+        assert user.name == kept(v["name"]) and user.role == Role.MODERATOR
+        shows(organiser.get("/staff/people"), user.name, email, where="staff")
+
+    check()
+
+
+@reads(
+    ("coprod/admin/auditlog.py", "args", "kind"),
+    ("coprod/admin/auditlog.py", "args", "*"),
+    ("coprod/propose/routes.py", "args", "invite"),
+)
+def test_audit_filters_and_group_invitations_take_any_text(app):
+    organiser, _ = signed_in(app, Role.ORGANISER)
+
+    @EXAMPLES
+    @given(text=HOSTILE)
+    def check(text):
+        for name in ("round", "person", "kind"):
+            for url in ("/staff/audit", "/staff/audit.csv"):
+                response = organiser.get(url, query_string={name: text})
+                assert response.status_code == 200, (url, name)
+        page = app.test_client().get("/sign-up", query_string={"invite": text})
+        shows(page, status=400 if text else 200)  # a wrong link is refused, never a 500
+
+    check()

@@ -23,8 +23,8 @@ from tests.factories import make_round, make_user
 from tests.test_staff import PASSWORD, sign_in
 
 
-def make_group(name: str = "Brookfield Mums") -> Group:
-    group = Group(slug=re.sub(r"\W+", "-", name.lower()), name=name)
+def make_group(name: str = "Brookfield Mums", approved: bool = True) -> Group:
+    group = Group(slug=re.sub(r"\W+", "-", name.lower()), name=name, approved=approved)
     db.session.add(group)
     db.session.commit()
     return group
@@ -90,26 +90,43 @@ def test_sign_up_makes_a_new_group_and_signs_the_member_in(client):
     assert "member_signed_up" in actions()
 
 
-def test_sign_up_joins_an_existing_group(client):
+def test_sign_up_joins_an_existing_group_only_by_a_members_invitation_link(app, client):
     group = make_group("Brookfield Mums")
-    token = csrf_token(client, "/sign-up")
+    # Without an invitation, the group is not offered and cannot be joined by its id.
     page = client.get("/sign-up").get_data(as_text=True)
-    assert f'<option value="{group.id}">Brookfield Mums</option>' in page
-    client.post(
-        "/sign-up",
-        data={
-            "name": "Bea",
-            "group": str(group.id),
-            "new_group": "",
-            "email": "bea@example.org",
-            "password": "three random words",
-            "lang": "en",
-            "csrf_token": token,
-        },
+    assert "Brookfield Mums" not in page
+    data = {
+        "name": "Eve",
+        "group": str(group.id),
+        "new_group": "",
+        "email": "eve@example.org",
+        "password": "three random words",
+        "lang": "en",
+    }
+    client.post("/sign-up", data=data | {"csrf_token": csrf_token(client, "/sign-up")})
+    db.session.expire_all()
+    assert group.members == []
+
+    member = app.test_client()
+    friend = make_user(group=group)
+    sign_in(member, friend)
+    token = csrf_token(member, "/my-group")
+    page = member.post("/my-group/invite", data={"csrf_token": token}).get_data(as_text=True)
+    link = re.search(r"http://[^\s<]+/sign-up\?invite=[\w.-]+", page).group(0)
+    url = "/" + link.split("/", 3)[3]
+    newcomer = app.test_client()
+    page = newcomer.get(url).get_data(as_text=True)
+    assert f'<option selected value="{group.id}">Brookfield Mums</option>' in page
+    newcomer.post(
+        url,
+        data=data
+        | {"name": "Bea", "email": "bea@example.org", "csrf_token": csrf_token(newcomer, url)},
     )
     db.session.expire_all()
-    assert [m.name for m in group.members] == ["Bea"]
+    assert {m.name for m in group.members} == {"Bea", friend.name}
     assert db.session.scalar(select(func.count(Group.id))) == 1
+    # The link works once.
+    assert app.test_client().get(url).status_code == 400
 
 
 @pytest.mark.parametrize(

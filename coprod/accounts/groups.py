@@ -1,6 +1,7 @@
 """Group accounts: signing up into a new or existing group, and one-time password links."""
 
 import re
+import secrets
 import unicodedata
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -60,6 +61,8 @@ def sign_up(
     if email_taken(email):
         raise SignUpError("email_taken")
     is_new = group is None
+    if group is not None:
+        group.invite_nonce = None  # the invitation link that brought them works once
     if group is None:
         if group_named(new_group_name) is not None:
             raise SignUpError("group_taken")
@@ -113,3 +116,45 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     audit.record("password_changed", actor=user)
     db.session.flush()
+
+
+def waiting_groups() -> list[Group]:
+    """Groups a moderator has not approved yet, oldest first."""
+    return list(
+        db.session.scalars(select(Group).where(Group.approved.is_(False)).order_by(Group.id))
+    )
+
+
+def approve(group: Group, *, actor: User) -> None:
+    """Let a group send its ideas for a check (the request commits)."""
+    group.approved = True
+    audit.record("group_approved", actor=actor, group_id=group.id, name=group.name)
+    db.session.flush()
+
+
+# A member hands their group's invitation link to a friend; it may take a while to be opened.
+GROUP_INVITE_MAX_AGE = 7 * 24 * 3600
+
+
+def _group_serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="group-invite")
+
+
+def group_invite_token(secret: str, group: Group, *, actor: User) -> str:
+    """A signed link token to join `group`; it replaces the group's earlier link."""
+    group.invite_nonce = secrets.token_hex(16)
+    audit.record("group_invite_made", actor=actor, group_id=group.id, name=group.name)
+    db.session.flush()
+    return _group_serializer(secret).dumps([group.id, group.invite_nonce])
+
+
+def group_for_invite(secret: str, token: str) -> Group | None:
+    """The group an invitation token is for, or None when it is wrong, used or too old."""
+    try:
+        group_id, nonce = _group_serializer(secret).loads(token, max_age=GROUP_INVITE_MAX_AGE)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    group = db.session.get(Group, group_id) if isinstance(group_id, int) else None
+    if group is None or not group.invite_nonce or group.invite_nonce != nonce:
+        return None
+    return group

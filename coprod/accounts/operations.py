@@ -3,15 +3,17 @@
 Like every operation, these flush and never commit: the request or command commits once.
 """
 
+import secrets
 from functools import cache
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coprod.extensions import db
 from coprod.models import Group, Role, User
+from coprod.operations import audit
 
 STRONG = "RFC_9106_LOW_MEMORY"  # argon2-cffi's own default: 3 passes over 64 MiB
 
@@ -77,3 +79,78 @@ def authenticate(email: str, password: str) -> User | None:
         _hasher().hash(password)  # spend the same time as a real check: no user enumeration
         return None
     return user if password_matches(user, password) else None
+
+
+# --- Staff: the first organiser, invitations, roles, removal -----------------------------
+
+# An invitation link handed over or emailed may take a while to be opened.
+INVITE_MAX_AGE = 7 * 24 * 3600
+STAFF_ROLES = (Role.ORGANISER, Role.MODERATOR, Role.COMMISSIONER, Role.COUNCILLOR)
+
+
+class StaffError(Exception):
+    """A change to a staff account that cannot go ahead; `code` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _email_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email.strip().lower())) is not None
+
+
+def create_staff(email: str, name: str, password: str, role: Role, *, actor: User | None) -> User:
+    """A staff account with a password already chosen (the first organiser, from the CLI)."""
+    if _email_taken(email):
+        raise StaffError("email_taken")
+    user = create_user(email, name.strip(), password, role=role)
+    db.session.flush()
+    audit.record("staff_created", actor=actor or user, user_id=user.id, name=user.name, role=role)
+    db.session.flush()
+    return user
+
+
+def invite_staff(email: str, name: str, role: Role, *, actor: User, lang: str = "en") -> User:
+    """An account with no usable password yet: the invited person chooses one by the link."""
+    if _email_taken(email):
+        raise StaffError("email_taken")
+    # Nobody knows this password; the invitation link replaces it.
+    user = create_user(email, name.strip(), secrets.token_urlsafe(32), role=role, lang=lang)
+    db.session.flush()
+    audit.record("staff_invited", actor=actor, user_id=user.id, name=user.name, role=role)
+    db.session.flush()
+    return user
+
+
+def _active_organisers() -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ORGANISER, User.active.is_(True))
+    )
+
+
+def _check_not_last_organiser(user: User) -> None:
+    if user.role == Role.ORGANISER and user.active and _active_organisers() <= 1:
+        raise StaffError("last_organiser")
+
+
+def change_role(user: User, role: Role, *, actor: User) -> None:
+    """Give a member of staff another role; the last organiser keeps theirs."""
+    if role == user.role:
+        return
+    if role != Role.ORGANISER:
+        _check_not_last_organiser(user)
+    before = user.role
+    user.role = role
+    audit.record(
+        "role_changed", actor=actor, user_id=user.id, name=user.name, before=before, role=role
+    )
+    db.session.flush()
+
+
+def deactivate(user: User, *, actor: User) -> None:
+    """Remove an account: it can no longer sign in. The last organiser cannot be removed."""
+    _check_not_last_organiser(user)
+    user.active = False
+    audit.record("staff_removed", actor=actor, user_id=user.id, name=user.name, role=user.role)
+    db.session.flush()

@@ -2,17 +2,18 @@
 
 import time
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from coprod import slowdown
-from coprod.accounts import bp, role_required, second_factor
+from coprod.accounts import bp, groups, role_required, second_factor
 from coprod.accounts.forms import AppCodeForm, LoginForm
-from coprod.accounts.operations import authenticate
-from coprod.extensions import db
+from coprod.accounts.operations import INVITE_MAX_AGE, authenticate
+from coprod.extensions import db, limiter
 from coprod.links import local_path
 from coprod.models import Role, User
+from coprod.propose.forms import NewPasswordForm
 
 PENDING = "second_factor"  # the session key of a sign-in waiting for its app code
 PENDING_FOR = 300  # seconds to type the code after the password
@@ -140,3 +141,21 @@ def sign_out():
     logout_user()
     flash(_("You have signed out."))
     return redirect(url_for("public.home"))
+
+
+@bp.route("/welcome/<int:user_id>/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def welcome(user_id: int, token: str):
+    """An invited member of staff chooses their password; the link then stops working."""
+    secret = current_app.config["SECRET_KEY"]
+    user = groups.user_for_token(secret, user_id, token, max_age=INVITE_MAX_AGE)
+    if user is None:
+        return render_template("propose/link_expired.html"), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        groups.set_password(user, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s! Your password is saved.", name=user.name))
+        return redirect(url_for("admin.home"))
+    return render_template("propose/new_password.html", form=form, user=user)

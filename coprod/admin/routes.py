@@ -14,7 +14,6 @@ from coprod.admin.forms import ClearSheetForm, CodesForm, EmptyForm, ImportForm,
 from coprod.extensions import db
 from coprod.lookups import round_or_404
 from coprod.models import (
-    AuditEvent,
     Ballot,
     Count,
     PaperEntry,
@@ -246,10 +245,3 @@ def clear_mismatch(slug: str):
         db.session.commit()
         flash(_("Sheet %(sheet)s can now be typed in again.", sheet=form.sheet.data))
     return redirect(url_for("admin.paper_ballot", slug=slug))
-
-
-@bp.get("/audit")
-@role_required(*ORGANISER)
-def audit_log():
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500))
-    return render_template("admin/audit.html", events=events)

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from coprod import i18n
-from coprod.accounts import role_required
+from coprod.accounts import groups, role_required
 from coprod.extensions import db
-from coprod.models import Remedy, RemedyReport, RemedyStatus, Role
+from coprod.models import Group, Remedy, RemedyReport, RemedyStatus, Role
 from coprod.moderate import bp
 from coprod.moderate.forms import ChangesForm, RejectForm, ReviewForm
 from coprod.operations import proposals
@@ -47,8 +47,22 @@ def queue():
         waiting=proposals.waiting_for_check(),
         reports=proposals.open_reports(),
         translations=proposals.translations_to_check(),
+        groups=groups.waiting_groups(),
         button=EmptyForm(),
     )
+
+
+@bp.post("/groups/<int:group_id>/approve")
+@role_required(*MODERATORS)
+def approve_group(group_id: int):
+    group = db.session.get(Group, group_id)
+    if group is None:
+        abort(404)
+    if EmptyForm().validate_on_submit() and not group.approved:
+        groups.approve(group, actor=current_user)
+        db.session.commit()
+        flash(_("%(name)s can now send ideas.", name=group.name))
+    return redirect(url_for("moderate.queue"))
 
 
 def _remedy_page(remedy: Remedy, status: int = 200, **forms):

@@ -3,6 +3,10 @@
 from flask_babel import lazy_gettext as _l
 
 PROBLEM = {
+    "group_waiting": _l(
+        "Your group is waiting for a moderator to approve it. You can write and save drafts "
+        "now, and send them once your group is approved."
+    ),
     "not_proposing": _l("This round is not taking new ideas now."),
     "no_group": _l("Your account is not part of a community group, so you can't write ideas."),
     "not_editable": _l("This idea can't be changed now. It may be waiting for a check."),

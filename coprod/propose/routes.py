@@ -75,11 +75,15 @@ def _password_link(user: User) -> str:
 def sign_up():
     if current_user.is_authenticated:
         return redirect(url_for("propose.my_group"))
-    form = SignUpForm(lang=str(get_locale()))
-    all_groups = db.session.scalars(select(Group).order_by(Group.name)).all()
-    form.group.choices = [("", _("My group is not on the list yet"))] + [
-        (g.id, g.name) for g in all_groups
-    ]
+    # Only people a member invited may join an existing group: its link names the group.
+    invite = request.args.get("invite", "")
+    invited = groups.group_for_invite(current_app.config["SECRET_KEY"], invite) if invite else None
+    if invite and invited is None:
+        return render_template("propose/link_expired.html"), 400
+    form = SignUpForm(lang=str(get_locale()), group=invited.id if invited else None)
+    form.group.choices = [("", _("My group is not on the list yet"))] + (
+        [(invited.id, invited.name)] if invited else []
+    )
     form.lang.choices = _language_choices()
     if form.validate_on_submit():
         try:
@@ -203,6 +207,7 @@ def my_group():
         rounds=db.session.scalars(
             select(Round).where(Round.phase == Phase.PROPOSING).order_by(Round.id)
         ).all(),
+        button=EmptyForm(),
     )
 
 
@@ -270,6 +275,23 @@ def new_proposal(slug: str):
         flash(PROBLEM["not_proposing"], "error")
         return redirect(url_for("public.round_page", slug=slug))
     return _write_proposal(rnd, _proposal_form(rnd, lang=current_user.lang), None)
+
+
+@bp.post("/my-group/invite")
+@login_required
+def group_invite():
+    """A member makes a link for a friend to join their group; it is shown this once."""
+    group = current_user.group
+    if group is None:
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("propose.my_group"))
+    token = groups.group_invite_token(current_app.config["SECRET_KEY"], group, actor=current_user)
+    db.session.commit()
+    link = _link("propose.sign_up", invite=token)
+    response = make_response(render_template("propose/group_invite.html", group=group, link=link))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/proposals/<int:remedy_id>")

@@ -38,6 +38,8 @@ STAFF = {
         "/staff/import",
         "/staff/audit",
         "/staff/settings",
+        "/staff/audit?kind=phases",
+        "/staff/people",
         "/staff/translations",
         "/staff/members",
         "/account/two-step",

@@ -1,0 +1,181 @@
+"""The audit log for organisers: each event as a sentence, filtered, and exported as CSV."""
+
+import csv
+import io
+
+from flask import Response, render_template, request
+from flask_babel import format_time, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from coprod import words
+from coprod.accounts import role_required
+from coprod.accounts.labels import ROLE
+from coprod.admin import bp
+from coprod.extensions import db
+from coprod.models import AuditEvent, Phase, Role, Round, User
+from coprod.templating import day, digits
+
+LIMIT = 500
+
+# Each kind of event, with the actions it holds: the filter on the page.
+KINDS = {
+    "phases": (
+        _l("Rounds moving on and counts"),
+        {"phase_changed", "round_counted", "count_queued", "count_failed", "rules_changed"},
+    ),
+    "people": (
+        _l("Accounts and roles"),
+        {
+            "staff_created",
+            "staff_invited",
+            "role_changed",
+            "staff_removed",
+            "password_link_made",
+            "password_changed",
+            "two_step_on",
+            "two_step_off",
+            "member_signed_up",
+        },
+    ),
+    "votes": (
+        _l("Voter codes and paper ballots"),
+        {
+            "codes_made",
+            "paper_ballot_entered",
+            "paper_ballot_first_entry",
+            "paper_ballot_mismatch",
+            "paper_mismatch_cleared",
+        },
+    ),
+}
+
+
+def _role(value: object) -> str:
+    try:
+        return str(ROLE[Role(value)])
+    except (ValueError, KeyError):
+        return str(value)
+
+
+def _who(event: AuditEvent) -> str:
+    if event.actor is None:
+        return _("Coprod itself")
+    return _("%(role)s %(name)s", role=_role(event.actor.role), name=event.actor.name)
+
+
+def sentence(event: AuditEvent, lang: str) -> str:
+    """What happened, as a sentence in the reader's language."""
+    detail = event.detail or {}
+    rnd = db.session.get(Round, event.round_id) if event.round_id else None
+    title = str(rnd.t("title", lang) or rnd.slug) if rnd else ""
+    common = {
+        "who": _who(event),
+        "day": day(event.at),
+        "time": digits(format_time(event.at, "short")),
+        "round": title,
+        "name": str(detail.get("name", "")),
+    }
+    action = event.action
+    if action == "phase_changed":
+        try:
+            phase = str(words.PHASE[Phase(detail.get("after"))])
+        except ValueError:
+            phase = str(detail.get("after"))
+        return _(
+            "%(who)s moved %(round)s on to “%(phase)s” on %(day)s at %(time)s.",
+            phase=phase,
+            **common,
+        )
+    if action == "staff_invited":
+        return _(
+            "%(who)s invited %(name)s as %(role)s on %(day)s at %(time)s.",
+            role=_role(detail.get("role")),
+            **common,
+        )
+    if action == "staff_created":
+        return _(
+            "%(who)s made an account for %(name)s as %(role)s on %(day)s at %(time)s.",
+            role=_role(detail.get("role")),
+            **common,
+        )
+    if action == "role_changed":
+        return _(
+            "%(who)s changed the role of %(name)s to %(role)s on %(day)s at %(time)s.",
+            role=_role(detail.get("role")),
+            **common,
+        )
+    if action == "staff_removed":
+        return _("%(who)s removed the account of %(name)s on %(day)s at %(time)s.", **common)
+    if action == "round_counted":
+        return _("%(who)s counted the votes of %(round)s on %(day)s at %(time)s.", **common)
+    if action == "codes_made":
+        return _("%(who)s made voter codes for %(round)s on %(day)s at %(time)s.", **common)
+    if rnd is not None:
+        return _(
+            "%(who)s: “%(action)s” in %(round)s on %(day)s at %(time)s.", action=action, **common
+        )
+    return _("%(who)s: “%(action)s” on %(day)s at %(time)s.", action=action, **common)
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _events():
+    """The events the GET form's filters ask for, newest first, and the filters as read."""
+    chosen = {"round": _int("round"), "person": _int("person"), "kind": request.args.get("kind")}
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(LIMIT)
+    if chosen["round"] is not None:
+        query = query.where(AuditEvent.round_id == chosen["round"])
+    if chosen["person"] is not None:
+        query = query.where(AuditEvent.actor_id == chosen["person"])
+    if chosen["kind"] in KINDS:
+        query = query.where(AuditEvent.action.in_(KINDS[chosen["kind"]][1]))
+    else:
+        chosen["kind"] = None
+    return db.session.scalars(query).all(), chosen
+
+
+@bp.get("/audit")
+@role_required(Role.ORGANISER)
+def audit_log():
+    events, chosen = _events()
+    lang = str(get_locale())
+    rounds = db.session.scalars(select(Round).order_by(Round.id.desc())).all()
+    people = db.session.scalars(
+        select(User).where(User.id.in_(select(AuditEvent.actor_id))).order_by(User.name)
+    ).all()
+    return render_template(
+        "admin/audit.html",
+        lines=[(event, sentence(event, lang)) for event in events],
+        rounds=[(r.id, str(r.t("title", lang) or r.slug)) for r in rounds],
+        people=people,
+        kinds={key: label for key, (label, _actions) in KINDS.items()},
+        chosen=chosen,
+    )
+
+
+def _safe(cell: str) -> str:
+    # A spreadsheet runs a cell that starts with one of these as a formula.
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+@bp.get("/audit.csv")
+@role_required(Role.ORGANISER)
+def audit_csv():
+    events, _chosen = _events()
+    lang = str(get_locale())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("When"), _("Who"), _("What")])
+    for event in events:
+        who = event.actor.name if event.actor else ""
+        writer.writerow([_safe(c) for c in (event.at.isoformat(), who, sentence(event, lang))])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
+    )
