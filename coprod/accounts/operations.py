@@ -124,9 +124,8 @@ def invite_staff(email: str, name: str, role: Role, *, actor: User, lang: str = 
 
 
 def _active_organisers() -> int:
-    return db.session.scalar(
-        select(func.count(User.id)).where(User.role == Role.ORGANISER, User.active.is_(True))
-    )
+    found = select(func.count(User.id)).where(User.role == Role.ORGANISER, User.active.is_(True))
+    return db.session.scalar(found) or 0
 
 
 def _check_not_last_organiser(user: User) -> None:

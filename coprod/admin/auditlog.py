@@ -54,7 +54,7 @@ KINDS = {
 
 def _role(value: object) -> str:
     try:
-        return str(ROLE[Role(value)])
+        return str(ROLE[Role(str(value))])
     except (ValueError, KeyError):
         return str(value)
 
@@ -80,7 +80,7 @@ def sentence(event: AuditEvent, lang: str) -> str:
     action = event.action
     if action == "phase_changed":
         try:
-            phase = str(words.PHASE[Phase(detail.get("after"))])
+            phase = str(words.PHASE[Phase(str(detail.get("after")))])
         except ValueError:
             phase = str(detail.get("after"))
         return _(

@@ -102,7 +102,7 @@ def save(
         raise ProposalError("not_editable")
     if proposal.cost is not None and proposal.cost > rnd.budget:
         raise ProposalError("over_budget")
-    if send and not author.group.approved:
+    if send and not (author.group is not None and author.group.approved):
         raise ProposalError("group_waiting")
     if remedy is None:
         remedy = Remedy(
