@@ -68,7 +68,9 @@ def _choices(rnd: Round) -> list[str]:
 
 
 def _keep_choices(rnd: Round, choices: list[str]) -> None:
-    session[f"choices:{rnd.slug}"] = choices
+    # Storing the same choices again would write the visitor's session row for nothing.
+    if session.get(f"choices:{rnd.slug}") != choices:
+        session[f"choices:{rnd.slug}"] = choices
 
 
 def _published(rnd: Round, only: set[str] | None = None) -> list[Remedy]:
