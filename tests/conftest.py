@@ -245,7 +245,9 @@ def _prepare_schema() -> None:
     global _ddl_seen
     engine = db.engine
     key = engine.url.render_as_string(hide_password=False)
-    if engine.dialect.name == "postgresql" and key in _postgres_built:
+    # Built earlier and untouched since: a fixture of a test's own may have dropped tables
+    # without going through `app_on`, so any DDL seen meanwhile means build it again.
+    if engine.dialect.name == "postgresql" and key in _postgres_built and not _ddl_seen:
         _ddl_seen = False
         return
     db.drop_all()

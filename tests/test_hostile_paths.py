@@ -16,7 +16,7 @@ import pytest
 from coprod.extensions import db
 from coprod.models import Phase, Role
 from coprod.operations import proposals
-from tests.conftest import csrf_token, make_app
+from tests.conftest import app_on, csrf_token
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
 
@@ -47,14 +47,7 @@ def hostile_app(database, tmp_path):
     from tests.conftest import PG_URL
 
     url = PG_URL if database == "postgres" else f"sqlite:///{tmp_path / 'test.db'}"
-    app = make_app(url)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield from app_on(url)
 
 
 def real_values(app) -> dict[str, str]:
