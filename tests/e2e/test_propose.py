@@ -40,6 +40,13 @@ def test_a_proposal_from_urdu_draft_to_two_languages(browser, base_url, demo_log
     member.locator("main form button[type=submit]").click()
     member.wait_for_load_state()
 
+    # A new group sends ideas once a moderator has approved it.
+    moderator = person(browser)
+    sign_in(moderator, base_url, *demo_logins["moderator"])
+    moderator.goto(f"{base_url}/staff/moderate/")
+    moderator.locator("button:has-text('Approve: Handsworth Book Circle')").click()
+    moderator.wait_for_load_state()
+
     member.goto(f"{base_url}/rounds/{ROUND}/propose")
     fill_proposal(member, JARGON)
     member.locator("button[name=action][value=check]").click()
@@ -51,8 +58,6 @@ def test_a_proposal_from_urdu_draft_to_two_languages(browser, base_url, demo_log
     member.locator("button[name=action][value=send]").click()
     member.wait_for_load_state()
 
-    moderator = person(browser)
-    sign_in(moderator, base_url, *demo_logins["moderator"])
     moderator.goto(f"{base_url}/staff/moderate/")
     moderator.locator(f"a:has-text('{TITLE}')").first.click()
     remedy_url = moderator.url
