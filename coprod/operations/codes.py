@@ -9,7 +9,7 @@ from sqlalchemy import Row, Table, bindparam, select
 
 from coprod.extensions import db
 from coprod.models import Phase, Round, User, VoterCode
-from coprod.operations import audit, for_one_statement
+from coprod.operations import audit
 
 # No look-alikes: no 0/O, 1/I/L; also no U/V pair confusion when read aloud.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -78,10 +78,8 @@ def find(secret: str, rnd: Round, typed: str) -> Row | None:
 
     Every citizen who types a code asks this once: it is one round trip to the database.
     """
-    with for_one_statement() as conn:
-        return conn.execute(
-            _FIND, {"round_id": rnd.id, "code_hash": code_hash(secret, typed)}
-        ).first()
+    found = db.session.execute(_FIND, {"round_id": rnd.id, "code_hash": code_hash(secret, typed)})
+    return found.first()
 
 
 # The names of the bound values differ from the columns', which SQLAlchemy keeps for an
