@@ -163,6 +163,7 @@ def count_or_queue(rnd: Round, *, actor: User | None = None) -> Count | None:
 
     Raises ValueError, as `count_round` does, when the round's voting has not closed.
     """
+    phases.lock(rnd)  # not while someone opens its voting again
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         raise ValueError("a round is counted only after voting has closed")
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))

@@ -2,6 +2,7 @@
 an imported round's own title and web address."""
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 
@@ -365,3 +366,56 @@ def test_the_round_import_command_takes_a_new_title_and_slug(app, runner, tmp_pa
     copy = db.session.scalar(select(Round).where(Round.slug == "copy"))
     assert copy.t("title", "en").text == "The copy" and copy.t("title", "ur").text == "The copy"
     assert json.loads(out.read_text())["round"]["slug"] == rnd.slug
+
+
+def test_opening_voting_again_and_counting_at_once_never_leave_a_count_of_an_open_round(app):
+    """An organiser presses "Open voting again" while another presses "Count the votes
+    now": whichever goes first, the other waits and then sees what it did."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: on SQLite one writer at a time is the whole story")
+    today = jobs.today_here()
+    slugs = []
+    for _ in range(6):
+        rnd, _unused = voted(2)
+        close_voting(rnd, today=today)
+        db.session.commit()
+        slugs.append(rnd.slug)
+
+    def the_round(slug: str) -> Round:
+        return db.session.scalar(select(Round).where(Round.slug == slug))
+
+    def reopen(slug: str, start: threading.Barrier) -> None:
+        with app.app_context():
+            rnd = the_round(slug)  # read before the other commits, as a request would
+            start.wait(30)
+            try:
+                reopen_voting(rnd, today=today)
+            except PhaseError:
+                db.session.rollback()
+            else:
+                db.session.commit()
+
+    def count(slug: str, start: threading.Barrier) -> None:
+        with app.app_context():
+            rnd = the_round(slug)
+            start.wait(30)
+            try:
+                jobs.count_or_queue(rnd)
+            except ValueError:
+                db.session.rollback()
+            else:
+                db.session.commit()
+
+    for slug in slugs:
+        start = threading.Barrier(2)
+        workers = [threading.Thread(target=job, args=(slug, start)) for job in (reopen, count)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(60)
+    db.session.expire_all()
+    outcomes = set()
+    for slug in slugs:
+        rnd = the_round(slug)
+        outcomes.add((rnd.phase, counts_of(rnd)))
+    assert outcomes <= {(Phase.VOTING, 0), (Phase.COUNTED, 1)}, outcomes

@@ -112,9 +112,17 @@ def check_reopen(rnd: Round, today: date) -> None:
         raise PhaseError("voting can be opened again only on the day it closed", "too_late")
 
 
+def lock(rnd: Round) -> None:
+    """Hold the round's row until the caller's transaction ends, and read its phase again:
+    opening voting again and counting wait for each other, so no count is made of a round
+    that is taking votes again, and no round reopens once its count is in."""
+    db.session.refresh(rnd, attribute_names=["phase"], with_for_update=True)
+
+
 def reopen_voting(rnd: Round, *, today: date, actor: User | None = None) -> None:
     """Open voting again on the day it was closed by hand, while no count exists; every
     ballot already cast stays (the caller commits)."""
+    lock(rnd)
     check_reopen(rnd, today)
     audit.record("voting_reopened", actor=actor, round=rnd, before=rnd.phase.value, after="voting")
     rnd.phase = Phase.VOTING
