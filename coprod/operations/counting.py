@@ -219,6 +219,16 @@ def _count_pot(rnd: Round, pot: Pot | None) -> Count:
     return result
 
 
+def close_and_count(rnd: Round, *, actor: User | None = None) -> Count:
+    """Close voting and count, as one piece of work: the phase moves to counted, the count
+    (one per pot) is stored, and both are audited; the caller commits once. If the count
+    fails, the caller's rollback leaves the round voting, with no count and no audit event
+    of either.
+    """
+    change_phase(rnd, Phase.COUNTED, actor=actor)
+    return count_round(rnd, actor=actor)
+
+
 def latest_count(rnd: Round) -> Count | None:
     """The most recent count of a round, if it has been counted."""
     return db.session.scalar(
