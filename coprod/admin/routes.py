@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from coprod import i18n, jobs, tally, words
+from coprod import i18n, jobs, pots, tally, words
 from coprod.accounts import role_required
 from coprod.admin import bp
 from coprod.admin.forms import ClearSheetForm, CodesForm, EmptyForm, ImportForm, PaperForm
@@ -31,6 +31,15 @@ from coprod.participate.messages import explain
 
 STAFF = tuple(Role)[1:]  # everyone but group members
 ORGANISER = (Role.ORGANISER,)
+
+
+def _codes_form(rnd: Round, **data) -> CodesForm:
+    """The form for codes and letters; a round with a pot per area asks for the area."""
+    form = CodesForm(**data)
+    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    areas = [p.area for p in pots.in_order(rnd) if p.area is not None]
+    form.area.choices = [("", _("Choose an area"))] + [(str(a.id), a.name) for a in areas]
+    return form
 
 
 def _next_phase(rnd: Round) -> Phase | None:
@@ -62,8 +71,7 @@ def clear_unsent_emails():
 @role_required(*ORGANISER)
 def round_admin(slug: str):
     rnd = round_or_404(slug, drafts=True)
-    form = CodesForm(lang="en")
-    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    form = _codes_form(rnd, lang="en")
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
     return render_template(
         "admin/round.html",
@@ -158,20 +166,26 @@ def import_pb():
 def make_codes(slug: str):
     """Make codes and hand back their printable letters; the codes are never shown again."""
     rnd = round_or_404(slug, drafts=True)
-    form = CodesForm()
-    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    form = _codes_form(rnd)
     if not form.validate_on_submit():
         flash(_("Please give a number of codes between 1 and 5,000."), "error")
+        return redirect(url_for("admin.round_admin", slug=slug))
+    area_id = form.area_id()
+    if len(form.area.choices) > 1 and area_id is None:
+        # Each code votes in its area's pot, so a round with area pots needs the area.
+        flash(_("Please choose the area of the homes these letters go to."), "error")
         return redirect(url_for("admin.round_admin", slug=slug))
     made = codes.make_codes(
         current_app.config["SECRET_KEY"],
         rnd,
         form.count.data,
         letter_lang=form.lang.data,
+        area_id=area_id,
         actor=current_user,
     )
     db.session.commit()  # before the codes leave: a letter's code must exist
-    html = render_letters(rnd, made, form.lang.data)
+    area = next((p.area for p in rnd.pots if p.area_id == area_id), None)
+    html = render_letters(rnd, made, form.lang.data, area=area.name if area else None)
     return Response(
         html,
         mimetype="text/html",
@@ -205,8 +219,9 @@ def paper_ballot(slug: str):
                 current_user,
             )
         except CastError as refused:
+            names = pots.names(rnd)
             for problem in refused.problems:
-                form.choices.errors.append(explain(problem, rnd.currency))
+                form.choices.errors.append(explain(problem, rnd.currency, names))
         else:
             db.session.commit()
             flash(
@@ -225,13 +240,23 @@ def paper_ballot(slug: str):
                 "error" if outcome == "mismatch" else "message",
             )
             return redirect(url_for("admin.paper_ballot", slug=slug))
+    # In a round with pots the paper has a part per pot; a code's area says which it may use.
+    groups = [
+        (pots.name(p), {str(r.id) for r in rnd.remedies if r.pot_id == p.id})
+        for p in pots.in_order(rnd)
+    ]
     mismatches = db.session.scalars(
         select(PaperEntry.sheet)
         .where(PaperEntry.round_id == rnd.id, PaperEntry.status == "mismatch")
         .distinct()
     ).all()
     return render_template(
-        "admin/paper.html", round=rnd, form=form, mismatches=mismatches, button=EmptyForm()
+        "admin/paper.html",
+        round=rnd,
+        form=form,
+        groups=groups,
+        mismatches=mismatches,
+        button=EmptyForm(),
     )
 
 
