@@ -337,3 +337,30 @@ def test_a_round_with_pots_goes_out_and_comes_back_and_old_files_still_read(app)
     assert older.pots == [] and len(older.remedies) == 6
     assert db.session.scalar(select(func.count(Pot.id))) == 6
     assert db.session.scalar(select(func.count(BallotChoice.id))) == 3 * 11
+
+
+def test_a_proposal_in_a_round_with_pots_says_which_pot_and_moderators_see_it(app, client):
+    from tests.test_propose import make_group, post_proposal, remedies_of
+
+    rnd = make_pot_round(Phase.PROPOSING)
+    group = make_group()
+    sign_in(client, make_user(group=group))
+    form = client.get(f"/rounds/{rnd.slug}/propose").get_data(as_text=True)
+    assert "The money it asks from" in form and "All of Brookfield" in form
+    # Not chosen: refused beside the box, the rest kept, nothing stored.
+    missing = post_proposal(client, rnd, pot="").get_data(as_text=True)
+    assert "Please choose which money your idea asks from." in missing
+    assert "Ten volunteers and our church hall" in missing
+    south = pot_of(rnd, "Southbank")
+    too_dear = post_proposal(client, rnd, pot=str(south.id), cost="7000")
+    assert "more than all the money in this pot (£6,000)" in too_dear.get_data(as_text=True)
+    assert 'value="7000"' in too_dear.get_data(as_text=True)
+    assert remedies_of(group) == []
+    post_proposal(client, rnd, pot=str(south.id), action="send")
+    [remedy] = remedies_of(group)
+    assert remedy.pot_id == south.id
+    moderator = make_user(Role.MODERATOR)
+    staff = app.test_client()
+    sign_in(staff, moderator)
+    page = staff.get(f"/staff/moderate/remedies/{remedy.id}").get_data(as_text=True)
+    assert "The money it asks from" in page and "Southbank" in page
