@@ -364,3 +364,31 @@ def test_a_proposal_in_a_round_with_pots_says_which_pot_and_moderators_see_it(ap
     sign_in(staff, moderator)
     page = staff.get(f"/staff/moderate/remedies/{remedy.id}").get_data(as_text=True)
     assert "The money it asks from" in page and "Southbank" in page
+
+
+def test_the_councils_json_and_the_count_command_go_pot_by_pot(app, client, runner):
+    rnd = make_pot_round()
+    _vote_the_example(rnd)
+    change_phase(rnd, Phase.COUNTED)
+    db.session.commit()
+    said = runner.invoke(args=["count", rnd.slug]).output.splitlines()
+    assert len(said) == 3 and all("Counted" in line for line in said)
+    sign_in(client, make_user(Role.ORGANISER))
+    data = client.get(f"/staff/council/rounds/{rnd.slug}/results.json").get_json()
+    north = next(p for p in data["pots"] if p["name"] == "Northfield")
+    assert (north["ballots"], north["population"], north["budget"]) == (3, 10000, 5000)
+    assert north["outcome"]["spent"] == 3000
+
+
+def test_a_code_without_an_area_votes_only_for_the_whole_place_or_is_told_it_cannot(
+    app, client
+):
+    rnd = make_pot_round()
+    enter(client, rnd, _code(rnd, None))
+    page = client.get(f"/rounds/{rnd.slug}/ballot").get_data(as_text=True)
+    assert "All of Brookfield — £10,000 to share" in page and "Your area" not in page
+    areas_only = make_pot_round(pots={"Eastend": (1000, (500,)), "Westend": (1000, (700,))})
+    other = app.test_client()
+    enter(other, areas_only, _code(areas_only, None))
+    refused = other.get(f"/rounds/{areas_only.slug}/ballot", follow_redirects=True)
+    assert "This code cannot vote for any idea in this round." in refused.get_data(as_text=True)

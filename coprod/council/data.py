@@ -8,6 +8,7 @@ its turnout is read from the stored count instead of going over the ballots agai
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -154,7 +155,7 @@ def _funded_ids(count: Count | None) -> list[int]:
 
 
 def rated(
-    rnd: Round, count: Count | None = None, *, more: list[Count] = ()
+    rnd: Round, count: Count | None = None, *, more: Sequence[Count] = ()
 ) -> tuple[list[Row], list[Row]]:
     """The round's barriers and published remedies with their ratings, best rated first.
 

@@ -276,6 +276,10 @@ def ballot(slug: str):
     if detour is not None:
         return detour
     area_id = _voter_area(rnd, rules)
+    if not ballots.voter_pots(rules, area_id):
+        # A code with no area, in a round with area pots and none for the whole place.
+        flash(explain(Problem("no_pot"), rnd.currency), "error")
+        return redirect(url_for("public.round_page", slug=slug))
     allowed = ballots.ballot_costs(rules, area_id)
     choices = [c for c in choices if c in allowed]
     remedies = _order([r for r in _published(rnd) if str(r.id) in allowed])
