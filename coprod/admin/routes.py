@@ -11,6 +11,7 @@ from coprod import i18n, jobs, tally, words
 from coprod.accounts import role_required
 from coprod.admin import bp
 from coprod.admin.forms import ClearSheetForm, CodesForm, EmptyForm, ImportForm, PaperForm
+from coprod.admin.setup import round_languages
 from coprod.extensions import db
 from coprod.lookups import round_or_404
 from coprod.models import (
@@ -62,8 +63,8 @@ def clear_unsent_emails():
 @role_required(*ORGANISER)
 def round_admin(slug: str):
     rnd = round_or_404(slug, drafts=True)
-    form = CodesForm(lang="en")
-    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    form = CodesForm(lang=round_languages(rnd)[0])
+    form.lang.choices = [(c, i18n.native_name(c)) for c in round_languages(rnd)]
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
     return render_template(
         "admin/round.html",
@@ -159,7 +160,7 @@ def make_codes(slug: str):
     """Make codes and hand back their printable letters; the codes are never shown again."""
     rnd = round_or_404(slug, drafts=True)
     form = CodesForm()
-    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    form.lang.choices = [(c, i18n.native_name(c)) for c in round_languages(rnd)]
     if not form.validate_on_submit():
         flash(_("Please give a number of codes between 1 and 5,000."), "error")
         return redirect(url_for("admin.round_admin", slug=slug))
