@@ -435,3 +435,17 @@ def test_every_set_up_form_needs_its_csrf_token(app):
     assert client.post("/staff/rounds/draft-x/delete", data={}).status_code == 400
     assert db.session.get(Round, rnd.id) is not None
     assert db.session.scalar(select(func.count(Round.id))) == 1
+
+
+def test_a_round_made_before_pots_keeps_its_area_and_every_language_when_saved(app):
+    client = organiser_client(app)
+    ward = Area(name="Brookfield Ward", slug="brookfield")
+    rnd = make_round(Phase.PROPOSING, area=ward)
+    check = client.get(f"/staff/rounds/{rnd.slug}/setup").headers["Location"]
+    page = text(client.get(check))
+    assert "No areas: one pot of money for everyone" in page and "اردو" in page
+    assert post(client, check, {}).status_code == 302
+    db.session.expire_all()
+    rnd = db.session.get(Round, rnd.id)
+    assert rnd.area.name == "Brookfield Ward" and rnd.pots == []
+    assert rnd.languages[0] == "en" and {"ur", "ar", "pl"} <= set(rnd.languages)

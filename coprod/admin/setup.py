@@ -537,11 +537,7 @@ def setup_new_check():
 def setup_copy(slug: str):
     """A new round with an earlier one's areas, pots, languages and rules: new name, dates."""
     source = round_or_404(slug, drafts=True)
-    answers = to_answers(setup.answers_of(source, main_language()))
-    answers["languages"] = [main_language()] + [
-        c for c in round_languages(source) if c != main_language()
-    ]
-    answers |= {"title": "", "dates": {}, "copied_from": source.id}
+    answers = _answers_of(source) | {"title": "", "dates": {}, "copied_from": source.id}
     answers["done"] = [s for s in STEPS if s not in ("name", "dates")]
     flow = Flow()
     flow.keep(answers)
@@ -568,20 +564,22 @@ def setup_edit(slug: str):
     """Change a round's set-up: its answers, each with a link to change it."""
     rnd = _editable(slug)
     flow = Flow(rnd.slug)
-    answers = to_answers(setup.answers_of(rnd, main_language()))
-    if not answers["languages"]:
-        answers["languages"] = [main_language()]
-    answers["done"] = list(STEPS)
-    flow.keep(answers)
+    flow.keep(_answers_of(rnd) | {"done": list(STEPS)})
     return redirect(flow.check_url())
+
+
+def _answers_of(rnd: Round) -> dict:
+    """A round's set-up as answers; a round that chose no languages offers them all."""
+    answers = to_answers(setup.answers_of(rnd, main_language()))
+    main = main_language()
+    answers["languages"] = [main] + [c for c in round_languages(rnd) if c != main]
+    return answers
 
 
 def _edit_flow(rnd: Round) -> Flow:
     flow = Flow(rnd.slug)
     if flow.key not in session:  # the session ran out, or a link was followed: start afresh
-        answers = to_answers(setup.answers_of(rnd, main_language()))
-        answers["languages"] = answers["languages"] or [main_language()]
-        flow.keep(answers | {"done": list(STEPS)})
+        flow.keep(_answers_of(rnd) | {"done": list(STEPS)})
     return flow
 
 

@@ -153,8 +153,10 @@ def _set_pots(rnd: Round, setup: Setup) -> None:
         rnd.pots.remove(pot)
     for area_id, budget in wanted.items():
         rnd.pots.append(Pot(area_id=area_id, budget=budget))
-    # One area: the round is that area's, as the public page says.
-    rnd.area = areas[0] if len(areas) == 1 else None
+    # One area: the round is that area's, as the public page says; with no areas given,
+    # a round keeps the area it had (a ward's round, made before rounds had pots).
+    if areas:
+        rnd.area = areas[0] if len(areas) == 1 else None
 
 
 def make_round(setup: Setup, *, lang: str, actor: User | None, copied_from: Round | None = None):
