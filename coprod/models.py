@@ -300,6 +300,9 @@ class Round(HasContent, Model):
     paper_double_entry: Mapped[bool] = mapped_column(Boolean, default=False)
     # Days after closing that citizens' contacts are kept (UK GDPR storage limit).
     keep_contacts_days: Mapped[int] = mapped_column(Integer, default=90)
+    # The languages the round is offered in, main language first, e.g. ["en", "ur", "bn"];
+    # empty for rounds made before rounds chose theirs: every language the site serves.
+    languages: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
     area: Mapped[Area | None] = relationship()

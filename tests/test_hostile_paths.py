@@ -68,6 +68,7 @@ def real_values(app) -> dict[str, str]:
         "code": "en",
         "token": "not-a-token",
         "verdict": "declined",
+        "step": "name",
         "filename": "style.css",
     }
 

@@ -46,6 +46,7 @@ from coprod.accounts import groups, second_factor
 from coprod.accounts.forms import AppCodeForm, InviteForm, LoginForm
 from coprod.admin.forms import ClearSheetForm, CodesForm, ImportForm, PaperForm
 from coprod.admin.settings import ReplaceCodeForm, SettingsForm
+from coprod.admin.setup_forms import AreasForm, BallotForm, DatesForm, MoneyForm, NameForm
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
 from coprod.forms import Form
@@ -1596,5 +1597,101 @@ def test_audit_filters_and_group_invitations_take_any_text(app):
                 assert response.status_code == 200, (url, name)
         page = app.test_client().get("/sign-up", query_string={"invite": text})
         shows(page, status=400 if text else 200)  # a wrong link is refused, never a 500
+
+    check()
+
+
+# --- Setting a round up ------------------------------------------------------------------------
+
+SETUP_DAYS = {
+    name: date(2027, 1, 1) + timedelta(days=30 * i)
+    for i, name in enumerate(
+        ("proposing_opens", "rating_opens", "voting_opens", "voting_closes", "responses_due")
+    )
+}
+
+
+def _area_verdict(name: str) -> str:
+    collapsed = " ".join(clean(name).split())
+    return "ok" if collapsed and len(collapsed) <= 200 else "field"
+
+
+@posts_to(NameForm, MoneyForm, BallotForm, DatesForm, AreasForm)
+@reads(
+    ("coprod/admin/setup.py", "args", "check"),
+    ("coprod/admin/setup.py", "args", "start"),
+    ("coprod/admin/setup.py", "form", "rows"),
+    ("coprod/admin/setup.py", "form", "add"),
+    ("coprod/admin/setup.py", "form", "*"),
+)
+def test_setting_a_round_up_keeps_names_as_typed_and_refuses_bad_numbers_with_a_message(app):
+    organiser, _ = signed_in(app, Role.ORGANISER)
+    new = "/staff/rounds/new"
+    token = csrf_token(organiser, f"{new}/name")
+    money = numbers(("1500", "1,500", " £1 500 ", "١٥٠٠", "\u00a0250"))
+    percent = numbers(("0", "50", " 100 ", "٥"))
+
+    @EXAMPLES
+    @given(
+        name=filled(NameForm),
+        cash=filled(MoneyForm, budget=money, min_spend_percent=percent),
+        ballot=filled(BallotForm, max_choices=numbers(("1", " 12 ", "٣"))),
+        when=filled(DatesForm, **{n: dates(d) for n, d in SETUP_DAYS.items()}),
+        whole=filled(AreasForm, whole_place_budget=money),
+        area=HOSTILE,
+        check_query=HOSTILE,
+    )
+    def check(name, cash, ballot, when, whole, area, check_query):
+        organiser.get(new, query_string={"start": check_query})
+        organiser.get(new, query_string={"start": "1"})
+        screens = [
+            ("name", name, {}),
+            ("money", cash, {"currency": "GBP"}),  # before the areas: the money box shows
+            ("ballot", ballot, {"ballot_type": "approval"}),
+            ("dates", when, {}),
+        ]
+        for step, f, more in screens:
+            url = f"{new}/{step}"
+            response = organiser.post(url, data=f.values | more | {"csrf_token": token})
+            if f.accepted:
+                assert_stored(response)
+            else:
+                assert_kept(response, f, where=step)
+        rows = {"rows": "1", "area-1-name": area, "area-1-budget": "100", "whole_place": "y"}
+        response = organiser.post(
+            f"{new}/areas",
+            query_string={"check": check_query},
+            data=rows | whole.values | {"csrf_token": token},
+        )
+        verdict = _area_verdict(area)
+        if whole.accepted and verdict == "ok":
+            assert_stored(response)
+            assert is_same_site(response.headers["Location"])
+        else:
+            page = shows(response, where="areas")
+            assert page.has_error
+            assert clean(page.boxes["area-1-name"]).strip() == clean(area)[:300].strip()
+        # Add another area: what was typed comes back, with a new empty row.
+        response = organiser.post(
+            f"{new}/areas", data=rows | {"add": "1", "rows": area, "csrf_token": token}
+        )
+        shows(response, where="add another area")
+        if not (name.accepted and cash.accepted and ballot.accepted and when.accepted):
+            return
+        if not (whole.accepted and verdict == "ok"):
+            return
+        for step, data in (
+            ("languages", {"languages": ["ur"]}),
+            ("rule", {"tally_rule": "greedy"}),
+            ("who", {"eligibility": "code", "paper": "once"}),
+        ):
+            assert_stored(organiser.post(f"{new}/{step}", data=data | {"csrf_token": token}))
+        title, summary = kept(name.values["title"]), kept(name.values["summary"])
+        shows(organiser.get(f"{new}/check"), title, " ".join(clean(area).split()), where="check")
+        assert_stored(organiser.post(f"{new}/check", data={"csrf_token": token}))
+        rnd = latest(Round)
+        assert str(rnd.t("title", "en")) == title and str(rnd.t("summary", "en")) == summary
+        shows(organiser.get(f"/staff/rounds/{rnd.slug}"), title, where="round's staff page")
+        shows(organiser.get("/staff/audit"), title, where="audit log")
 
     check()

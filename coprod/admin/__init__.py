@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
 
-from coprod.admin import auditlog, people, routes, settings  # noqa: E402,F401
+from coprod.admin import auditlog, people, routes, settings, setup  # noqa: E402,F401

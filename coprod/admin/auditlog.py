@@ -32,6 +32,10 @@ KINDS = {
             "rules_changed",
         },
     ),
+    "setup": (
+        _l("Setting rounds up"),
+        {"round_made", "round_changed", "round_deleted", "rules_changed", "rules_change_refused"},
+    ),
     "people": (
         _l("Accounts and roles"),
         {
@@ -60,6 +64,25 @@ KINDS = {
 }
 
 
+# The parts of a round's set-up a change names, one per question screen.
+SETUP_PARTS = {
+    "name": _l("name and introduction"),
+    "languages": _l("languages"),
+    "areas": _l("areas and pots"),
+    "money": _l("money"),
+    "ballot": _l("how people vote"),
+    "rule": _l("how votes are counted"),
+    "who": _l("who may take part"),
+    "dates": _l("dates"),
+}
+
+
+def _round_named(round_id: object, slug: object, lang: str) -> str:
+    """A round's name in the reader's language, or its slug when it has gone."""
+    rnd = db.session.get(Round, round_id) if isinstance(round_id, int) else None
+    return str(rnd.t("title", lang) or rnd.slug) if rnd else str(slug or "")
+
+
 def _role(value: object) -> str:
     try:
         return str(ROLE[Role(str(value))])
@@ -77,7 +100,8 @@ def sentence(event: AuditEvent, lang: str) -> str:
     """What happened, as a sentence in the reader's language."""
     detail = event.detail or {}
     rnd = db.session.get(Round, event.round_id) if event.round_id else None
-    title = str(rnd.t("title", lang) or rnd.slug) if rnd else ""
+    # A deleted round's events keep its name in their detail.
+    title = str(rnd.t("title", lang) or rnd.slug) if rnd else str(detail.get("name", ""))
     common = {
         "who": _who(event),
         "day": day(event.at),
@@ -135,6 +159,33 @@ def sentence(event: AuditEvent, lang: str) -> str:
         return _("%(who)s removed the account of %(name)s on %(day)s at %(time)s.", **common)
     if action == "round_counted":
         return _("%(who)s counted the votes of %(round)s on %(day)s at %(time)s.", **common)
+    if action == "round_made" and detail.get("copied_from"):
+        return _(
+            "%(who)s made the round %(round)s as a copy of %(source)s on %(day)s at %(time)s.",
+            source=_round_named(detail.get("copied_from_id"), detail.get("copied_from"), lang),
+            **common,
+        )
+    if action == "round_made":
+        return _("%(who)s made the round %(round)s on %(day)s at %(time)s.", **common)
+    if action == "round_changed":
+        changed = [str(SETUP_PARTS.get(str(part), part)) for part in detail.get("changed") or []]
+        if not changed:
+            return _("%(who)s saved %(round)s without changes on %(day)s at %(time)s.", **common)
+        return _(
+            "%(who)s changed %(round)s (%(parts)s) on %(day)s at %(time)s.",
+            parts=", ".join(changed),
+            **common,
+        )
+    if action == "round_deleted":
+        return _("%(who)s deleted the draft round %(name)s on %(day)s at %(time)s.", **common)
+    if action == "rules_changed":
+        return _("%(who)s changed the rules of %(round)s on %(day)s at %(time)s.", **common)
+    if action == "rules_change_refused":
+        return _(
+            "%(who)s tried to change the rules of %(round)s on %(day)s at %(time)s, after "
+            "voting had opened. Nothing was changed.",
+            **common,
+        )
     if action == "codes_made":
         return _("%(who)s made voter codes for %(round)s on %(day)s at %(time)s.", **common)
     if rnd is not None:

@@ -22,6 +22,7 @@ from coprod.admin.forms import (
     PaperForm,
     PaperSettingsForm,
 )
+from coprod.admin.setup import round_languages
 from coprod.extensions import db
 from coprod.lookups import round_or_404
 from coprod.models import (
@@ -56,8 +57,9 @@ PAPER_TYPISTS = (Role.ORGANISER, Role.MODERATOR)  # who may type in paper ballot
 
 def _codes_form(rnd: Round, **data) -> CodesForm:
     """The form for codes and letters; a round with a pot per area asks for the area."""
-    form = CodesForm(**data)
-    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    languages = round_languages(rnd)  # only the languages the round is in
+    form = CodesForm(**({"lang": languages[0]} | data))
+    form.lang.choices = [(c, i18n.native_name(c)) for c in languages]
     areas = [p.area for p in pots.in_order(rnd) if p.area is not None]
     form.area.choices = [("", _("Choose an area"))] + [(str(a.id), a.name) for a in areas]
     return form
@@ -100,7 +102,7 @@ def round_admin(slug: str):
 
 
 def _round_page(rnd: Round, paper_form: PaperSettingsForm | None = None, status: int = 200):
-    form = _codes_form(rnd, lang="en")
+    form = _codes_form(rnd)
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
     waiting = phases.waiting_to_count(rnd)
     page = render_template(
