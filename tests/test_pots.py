@@ -380,9 +380,7 @@ def test_the_councils_json_and_the_count_command_go_pot_by_pot(app, client, runn
     assert north["outcome"]["spent"] == 3000
 
 
-def test_a_code_without_an_area_votes_only_for_the_whole_place_or_is_told_it_cannot(
-    app, client
-):
+def test_a_code_without_an_area_votes_only_for_the_whole_place_or_is_told_it_cannot(app, client):
     rnd = make_pot_round()
     enter(client, rnd, _code(rnd, None))
     page = client.get(f"/rounds/{rnd.slug}/ballot").get_data(as_text=True)
