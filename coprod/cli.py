@@ -179,14 +179,25 @@ def export_command(round_slug: str, out) -> None:
 @click.command("import")
 @click.argument("source", type=click.File("r", encoding="utf-8"))
 @click.option("--slug", help="Give the round a new slug (when its own is taken).")
+@click.option("--title", help="Give the round a new name, in the council's main language.")
 @with_appcontext
-def import_command(source, slug: str | None) -> None:
-    """Recreate a round from `flask export` JSON."""
+def import_command(source, slug: str | None, title: str | None) -> None:
+    """Recreate a round from `flask export` JSON, under its own or a new slug and title."""
+    from flask import current_app
+
     from coprod.extensions import db
     from coprod.operations.transfer import TransferError, import_round
 
+    title = title.strip() if title else None
+    if title is not None and not 1 <= len(title) <= 200:
+        raise click.BadParameter("a title has 1 to 200 characters", param_hint="--title")
     try:
-        rnd = import_round(json.load(source), slug=slug)
+        rnd = import_round(
+            json.load(source),
+            slug=slug,
+            title=title,
+            lang=current_app.config["BABEL_DEFAULT_LOCALE"],
+        )
     except UnicodeDecodeError as error:
         raise click.ClickException(not_utf8(source.name, error)) from None
     except RecursionError:

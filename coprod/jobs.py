@@ -30,6 +30,7 @@ from coprod import mail
 from coprod.extensions import db
 from coprod.models import AuditEvent, Ballot, Count, Phase, Round, User
 from coprod.operations import audit, counting, emails, schedule
+from coprod.operations import phase as phases
 
 _LATER = "coprod.jobs.later"  # the session.info key for jobs that wait for a commit
 _WROTE = "coprod.jobs.wrote"
@@ -162,6 +163,7 @@ def count_or_queue(rnd: Round, *, actor: User | None = None) -> Count | None:
 
     Raises ValueError, as `count_round` does, when the round's voting has not closed.
     """
+    phases.lock(rnd)  # not while someone opens its voting again
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         raise ValueError("a round is counted only after voting has closed")
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
@@ -211,12 +213,21 @@ def today_here(now: datetime | None = None):
 
 
 def tick(now: datetime | None = None) -> list[str]:
-    """Move rounds on by their dates and count the ones whose voting closed; say what moved."""
+    """Move rounds on by their dates and count the ones whose voting closed; say what moved.
+
+    A round closed by its date is counted at once (the date was public: nothing to undo).
+    A round closed by hand is counted once the day it closed is over, so that until then
+    the organiser can open voting again (`phase.reopen_voting`).
+    """
+    today = today_here(now)
     said = []
-    for rnd, phase in schedule.advance_rounds(today_here(now)):
+    for rnd, phase in schedule.advance_rounds(today):
         said.append(f"{rnd.slug}: {phase.value}")
         if phase == Phase.COUNTED and count_or_queue(rnd) is None:
             said.append(f"{rnd.slug}: the count is queued")
+    for rnd in phases.rounds_to_count(today):
+        queued = count_or_queue(rnd) is None
+        said.append(f"{rnd.slug}: the count is queued" if queued else f"{rnd.slug}: counted")
     return said
 
 

@@ -51,6 +51,15 @@ def voted_round(voters: int) -> Round:
     return rnd
 
 
+def close_and_count_now(client, url: str) -> str:
+    """Close voting on its confirmation page, then press "Count the votes now"."""
+    token = csrf_token(client, f"{url}/phase")
+    client.post(f"{url}/phase", data={"csrf_token": token, "to": "counted"})
+    return client.post(
+        f"{url}/count", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True
+    ).get_data(as_text=True)
+
+
 def actions(rnd: Round) -> list[str]:
     return list(
         db.session.scalars(
@@ -157,9 +166,7 @@ def test_a_big_round_is_counted_by_a_job_and_its_page_shows_the_result_when_read
     rnd = voted_round(voters=4)
     client = organiser_client(app)
     url = f"/staff/rounds/{rnd.slug}"
-    page = client.post(
-        f"{url}/phase", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True
-    ).get_data(as_text=True)
+    page = close_and_count_now(client, url)
     assert "Counting the votes. This page will show the result when it is ready." in page
     assert f'href="{url}">Check again</a>' in page
     assert db.session.scalar(select(func.count(Count.id))) == 0  # not in the request
@@ -208,9 +215,7 @@ def test_a_small_round_is_still_counted_in_the_request(app, tmp_path):
     rnd = voted_round(voters=2)
     client = organiser_client(app)
     url = f"/staff/rounds/{rnd.slug}"
-    page = client.post(
-        f"{url}/phase", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True
-    ).get_data(as_text=True)
+    page = close_and_count_now(client, url)
     assert "The votes are counted." in page and huey.pending_count() == 0
     assert db.session.scalar(select(Count.ballots).where(Count.round_id == rnd.id)) == 2
 

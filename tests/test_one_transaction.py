@@ -62,12 +62,17 @@ def _voted_round() -> Round:
     return rnd
 
 
-def test_closing_a_round_whose_count_fails_leaves_it_voting_with_nothing_stored(
+def test_counting_a_closed_round_that_fails_stores_nothing_and_can_be_pressed_again(
     app, client, monkeypatch, commits
 ):
     rnd = _voted_round()
     sign_in(client, make_user(Role.ORGANISER))
-    url, token = f"/staff/rounds/{rnd.slug}/phase", csrf_token(client, f"/staff/rounds/{rnd.slug}")
+    page = f"/staff/rounds/{rnd.slug}"
+    close = client.post(
+        f"{page}/phase", data={"csrf_token": csrf_token(client, f"{page}/phase"), "to": "counted"}
+    )
+    assert close.status_code == 302
+    url, token = f"{page}/count", csrf_token(client, page)
     phase_changes = _events("phase_changed")
 
     def broken_count(*args, **kwargs):
@@ -77,18 +82,19 @@ def test_closing_a_round_whose_count_fails_leaves_it_voting_with_nothing_stored(
         m.setattr(tally, "count", broken_count)
         assert client.post(url, data={"csrf_token": token}).status_code == 500
     db.session.expire_all()
-    assert rnd.phase == Phase.VOTING  # still taking votes, as if nobody had pressed
+    assert rnd.phase == Phase.COUNTED  # closed, waiting for its count, as before the press
     assert db.session.scalar(select(func.count(Count.id))) == 0
-    assert _events("phase_changed") == phase_changes and _events("round_counted") == 0
+    assert _events("round_counted") == 0
+    assert "Open voting again" in client.get(page).get_data(as_text=True)
 
-    # Pressed again with a working count: closed, counted and logged, in one commit.
+    # Pressed again with a working count: counted and logged, in one commit.
     commits.clear()
     assert client.post(url, data={"csrf_token": token}).status_code == 302
     assert len(commits) == 1
     db.session.expire_all()
-    assert rnd.phase == Phase.COUNTED
     assert db.session.scalar(select(Count.ballots)) == 3
-    assert _events("phase_changed") == phase_changes + 1 and _events("round_counted") == 1
+    assert _events("phase_changed") == phase_changes and _events("round_counted") == 1
+    assert "Open voting again" not in client.get(page).get_data(as_text=True)
 
 
 def test_an_uploaded_election_whose_count_fails_stores_no_round(app, client, monkeypatch):

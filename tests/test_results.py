@@ -192,7 +192,10 @@ def test_results_wait_for_the_count_and_for_voting_to_close(client):
     assert client.get(f"/rounds/{voting.slug}/ballots.pb").status_code == 404
     closed = make_round(Phase.COUNTED)
     page = client.get(f"/rounds/{closed.slug}/results").get_data(as_text=True)
-    assert "have not been counted yet" in page
+    assert "Voting has closed. The votes will be counted soon." in page
+    page = client.get(f"/rounds/{closed.slug}").get_data(as_text=True)
+    assert "Voting has closed. The votes will be counted soon." in page
+    assert "The votes have been counted" not in page
 
 
 def test_open_data_recounts_to_the_same_result(client, tmp_path):

@@ -78,8 +78,8 @@ def test_organiser_moves_a_round_on_and_voting_freezes_the_rules(client):
     sign_in(client, organiser)
     page = client.get(f"/staff/rounds/{rnd.slug}").get_data(as_text=True)
     assert "cannot change" in page
-    token = csrf_token(client, f"/staff/rounds/{rnd.slug}")
-    client.post(f"/staff/rounds/{rnd.slug}/phase", data={"csrf_token": token})
+    token = csrf_token(client, f"/staff/rounds/{rnd.slug}/phase")
+    client.post(f"/staff/rounds/{rnd.slug}/phase", data={"csrf_token": token, "to": "voting"})
     db.session.expire_all()
     assert rnd.phase == Phase.VOTING and rnd.frozen_rules["budget"] == 10000
     event = db.session.scalars(

@@ -23,7 +23,14 @@ LIMIT = 500
 KINDS = {
     "phases": (
         _l("Rounds moving on and counts"),
-        {"phase_changed", "round_counted", "count_queued", "count_failed", "rules_changed"},
+        {
+            "phase_changed",
+            "voting_reopened",
+            "round_counted",
+            "count_queued",
+            "count_failed",
+            "rules_changed",
+        },
     ),
     "people": (
         _l("Accounts and roles"),
@@ -47,6 +54,7 @@ KINDS = {
             "paper_ballot_first_entry",
             "paper_ballot_mismatch",
             "paper_mismatch_cleared",
+            "paper_double_entry_changed",
         },
     ),
 }
@@ -86,6 +94,23 @@ def sentence(event: AuditEvent, lang: str) -> str:
         return _(
             "%(who)s moved %(round)s on to “%(phase)s” on %(day)s at %(time)s.",
             phase=phase,
+            **common,
+        )
+    if action == "voting_reopened":
+        return _(
+            "%(who)s opened voting again in %(round)s on %(day)s at %(time)s.",
+            **common,
+        )
+    if action == "paper_double_entry_changed":
+        if detail.get("on"):
+            return _(
+                "%(who)s asked for paper ballots of %(round)s to be typed in twice "
+                "on %(day)s at %(time)s.",
+                **common,
+            )
+        return _(
+            "%(who)s asked for paper ballots of %(round)s to be typed in once "
+            "on %(day)s at %(time)s.",
             **common,
         )
     if action == "staff_invited":

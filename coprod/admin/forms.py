@@ -2,11 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coprod.forms import Form
+from coprod.models import Phase
 
 
 class CodesForm(Form):
@@ -43,19 +51,34 @@ class ClearSheetForm(Form):
     sheet = HiddenField(validators=[DataRequired(), Length(max=40)])
 
 
+SLUG_RULE = Regexp(r"^[a-z0-9-]+$", message=_l("Use small letters, numbers and dashes."))
+
+
 class ImportForm(Form):
     file = FileField(
         _l("The election file (.pb)"),
         validators=[FileRequired(), FileAllowed(["pb"], _l("Please choose a .pb file."))],
     )
+    title = StringField(
+        _l("The round's name"),
+        validators=[Optional(), Length(max=200)],
+    )
     slug = StringField(
         _l("A short name for the web address"),
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(r"^[a-z0-9-]+$", message=_l("Use small letters, numbers and dashes.")),
-        ],
+        validators=[Optional(), Length(max=80), SLUG_RULE],
     )
+
+
+class MoveOnForm(Form):
+    """The confirmation's button: it names the step, so a second press does not move twice."""
+
+    # Sent as a hidden input (the page names the one next step); a choice, so any other
+    # value is refused before the view reads it.
+    to = SelectField(choices=[(p.value, p.value) for p in Phase], validators=[DataRequired()])
+
+
+class PaperSettingsForm(Form):
+    double_entry = BooleanField(_l("Paper ballots are typed in twice, by two different people"))
 
 
 class EmptyForm(Form):

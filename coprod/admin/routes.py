@@ -1,8 +1,11 @@
 """Routes for organisers. Every route checks the role; a route that writes calls operations,
 then commits once."""
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from collections import Counter
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -10,7 +13,15 @@ from sqlalchemy import func, select
 from coprod import i18n, jobs, pots, tally, words
 from coprod.accounts import role_required
 from coprod.admin import bp
-from coprod.admin.forms import ClearSheetForm, CodesForm, EmptyForm, ImportForm, PaperForm
+from coprod.admin.forms import (
+    ClearSheetForm,
+    CodesForm,
+    EmptyForm,
+    ImportForm,
+    MoveOnForm,
+    PaperForm,
+    PaperSettingsForm,
+)
 from coprod.extensions import db
 from coprod.lookups import round_or_404
 from coprod.models import (
@@ -21,16 +32,26 @@ from coprod.models import (
     RemedyStatus,
     Role,
     Round,
+    VoterCode,
 )
 from coprod.operations import codes, emails, paper
+from coprod.operations import phase as phases
 from coprod.operations.ballots import CastError
-from coprod.operations.imports import ElectionImportError, import_election
+from coprod.operations.imports import (
+    ElectionImportError,
+    SlugTaken,
+    free_slug,
+    import_election,
+    suggest_slug,
+    suggest_title,
+)
 from coprod.operations.phase import ORDER, change_phase
 from coprod.participate.letters import render_letters
 from coprod.participate.messages import explain
 
 STAFF = tuple(Role)[1:]  # everyone but group members
 ORGANISER = (Role.ORGANISER,)
+PAPER_TYPISTS = (Role.ORGANISER, Role.MODERATOR)  # who may type in paper ballots
 
 
 def _codes_form(rnd: Round, **data) -> CodesForm:
@@ -53,7 +74,12 @@ def home():
     rounds = db.session.scalars(select(Round).order_by(Round.id.desc())).all()
     retrying, gave_up = emails.unsent() if current_user.role == Role.ORGANISER else ([], [])
     return render_template(
-        "admin/home.html", rounds=rounds, retrying=retrying, gave_up=gave_up, button=EmptyForm()
+        "admin/home.html",
+        rounds=rounds,
+        retrying=retrying,
+        gave_up=gave_up,
+        button=EmptyForm(),
+        types_paper=current_user.role in PAPER_TYPISTS,
     )
 
 
@@ -70,33 +96,119 @@ def clear_unsent_emails():
 @bp.get("/rounds/<slug>")
 @role_required(*ORGANISER)
 def round_admin(slug: str):
-    rnd = round_or_404(slug, drafts=True)
+    return _round_page(round_or_404(slug, drafts=True))
+
+
+def _round_page(rnd: Round, paper_form: PaperSettingsForm | None = None, status: int = 200):
     form = _codes_form(rnd, lang="en")
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
-    return render_template(
+    waiting = phases.waiting_to_count(rnd)
+    page = render_template(
         "admin/round.html",
         round=rnd,
         form=form,
         button=EmptyForm(),
+        paper_form=paper_form or PaperSettingsForm(double_entry=rnd.paper_double_entry),
+        sheets_typed=paper.sheets_typed(rnd),
         next_phase=_next_phase(rnd),
         ballots=ballots,
+        waiting=waiting,
+        can_reopen=waiting and phases.can_reopen(rnd, jobs.today_here()),
         count_waiting=jobs.count_waiting(rnd) if rnd.phase.rules_frozen else None,
+    )
+    return page, status
+
+
+def _facts(rnd: Round) -> dict:
+    """What the organiser should know before moving the round on, in numbers."""
+
+    def count(model, *where) -> int:
+        return db.session.scalar(select(func.count(model.id)).where(*where)) or 0
+
+    statuses = Counter(r.status for r in rnd.remedies)
+    return {
+        "ballots": count(Ballot, Ballot.round_id == rnd.id),
+        "codes": count(VoterCode, VoterCode.round_id == rnd.id),
+        "published": statuses[RemedyStatus.PUBLISHED],
+        "unchecked": statuses[RemedyStatus.SUBMITTED],
+        "typed_once": count(
+            PaperEntry, PaperEntry.round_id == rnd.id, PaperEntry.status == "waiting"
+        ),
+        "mismatched": count(
+            PaperEntry, PaperEntry.round_id == rnd.id, PaperEntry.status == "mismatch"
+        ),
+    }
+
+
+@bp.route("/rounds/<slug>/phase", methods=["GET", "POST"])
+@role_required(*ORGANISER)
+def next_phase(slug: str):
+    """Moving on is a decision: the page says what will happen; only its button does it."""
+    rnd = round_or_404(slug, drafts=True)
+    to = _next_phase(rnd)
+    back = redirect(url_for("admin.round_admin", slug=slug))
+    if to is None:
+        flash(_("This round is finished."))
+        return back
+    # Answering the priorities needs a result: count first.
+    blocked = rnd.phase == Phase.COUNTED and phases.waiting_to_count(rnd)
+    # Only on the page: a post must name the step itself (a bare post moves nothing).
+    form = MoveOnForm() if request.method == "POST" else MoveOnForm(to=to.value)
+    if request.method == "POST" and not blocked and form.validate_on_submit():
+        if form.to.data != to.value:  # a second press, or a page left open in another tab
+            flash(_("The round has already moved on. Nothing was changed."), "error")
+            return back
+        if to == Phase.COUNTED:
+            phases.close_voting(rnd, today=jobs.today_here(), actor=current_user)
+            db.session.commit()
+            flash(
+                _(
+                    "Voting is closed. The votes will be counted at the end of today. "
+                    "Until then you can open voting again."
+                )
+            )
+        else:
+            change_phase(rnd, to, actor=current_user)
+            db.session.commit()
+            flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
+        return back
+    if request.method == "POST":
+        return back  # an old form or a missing token: nothing changes
+    return render_template(
+        "admin/move_on.html", round=rnd, to=to, form=form, blocked=blocked, facts=_facts(rnd)
     )
 
 
-@bp.post("/rounds/<slug>/phase")
+_REOPEN_REFUSED = {
+    "not_closed": _l("Voting is not closed, so there is nothing to open again."),
+    "counted": _l("The votes have been counted, so voting cannot open again."),
+    "too_late": _l("Voting can be opened again only on the day it was closed."),
+}
+
+
+@bp.route("/rounds/<slug>/reopen", methods=["GET", "POST"])
 @role_required(*ORGANISER)
-def next_phase(slug: str):
+def reopen_voting(slug: str):
+    """Undo closing voting, the same day, before any count: a short confirmation first."""
     rnd = round_or_404(slug, drafts=True)
-    if EmptyForm().validate_on_submit() and (to := _next_phase(rnd)) is not None:
-        change_phase(rnd, to, actor=current_user)
-        # Closing and counting are one piece of work: one commit keeps both or neither.
-        counted = jobs.count_or_queue(rnd, actor=current_user) if to == Phase.COUNTED else None
-        db.session.commit()
-        flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
-        if to == Phase.COUNTED:
-            _say_counted(counted)
-    return redirect(url_for("admin.round_admin", slug=slug))
+    today = jobs.today_here()
+    form = EmptyForm()
+    back = redirect(url_for("admin.round_admin", slug=slug))
+    try:
+        if request.method == "GET":
+            phases.check_reopen(rnd, today)
+        elif form.validate_on_submit():
+            phases.reopen_voting(rnd, today=today, actor=current_user)
+            db.session.commit()
+            flash(_("Voting is open again. Every ballot already cast still counts."))
+            return back
+        else:
+            return back  # an old form or a missing token: nothing changes
+    except phases.PhaseError as refused:
+        flash(str(_REOPEN_REFUSED.get(refused.reason, _REOPEN_REFUSED["not_closed"])), "error")
+        return back
+    ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
+    return render_template("admin/reopen.html", round=rnd, form=form, ballots=ballots)
 
 
 @bp.post("/rounds/<slug>/count")
@@ -125,12 +237,13 @@ def _say_counted(counted: Count | None) -> None:
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(*ORGANISER)
 def import_pb():
-    """Make a round from a real election's .pb file; a broken file is refused line by line."""
+    """Make a round from a real election's .pb file, with its own name and web address; a
+    broken file is refused line by line, a taken web address next to its field."""
     form = ImportForm()
     if form.validate_on_submit():
+        upload = form.file.data
         try:
-            election = tally.parse_pb(form.file.data.read().decode("utf-8-sig"))
-            rnd = import_election(election, form.slug.data, actor=current_user)
+            election = tally.parse_pb(upload.read().decode("utf-8-sig"))
         except UnicodeDecodeError:
             form.file.errors.append(_("This file is not plain text (UTF-8)."))
         except tally.PabulibError as error:
@@ -141,24 +254,81 @@ def import_pb():
                     reason=error.reason,
                 )
             )
-        except ElectionImportError as error:
-            form.slug.errors.append(str(error))
         else:
-            # The round, its ballots and its count: one transaction, so a failure keeps none.
-            counted = jobs.count_or_queue(rnd, actor=current_user)
-            db.session.commit()
-            if counted is None:
-                _say_counted(counted)
-                return redirect(url_for("admin.round_admin", slug=rnd.slug))
-            flash(
-                ngettext(
-                    "%(num)d ballot imported and counted.",
-                    "%(num)d ballots imported and counted.",
-                    len(election.votes),
+            # Left empty: what the file calls itself, and a web address made from that.
+            named = (form.title.data or "").strip()
+            title = named or suggest_title(election, upload.filename or "")
+            slug = form.slug.data or suggest_slug(title)
+            try:
+                rnd = import_election(
+                    election,
+                    slug,
+                    title=title,
+                    lang=current_app.config["BABEL_DEFAULT_LOCALE"],
+                    actor=current_user,
                 )
-            )
-            return redirect(url_for("results.results", slug=rnd.slug))
+            except SlugTaken:
+                form.slug.errors.append(
+                    _(
+                        "Another round already has the web address %(slug)s. "
+                        "Please choose another, for example %(free)s.",
+                        slug=slug,
+                        free=free_slug(slug),
+                    )
+                )
+            except ElectionImportError as error:
+                form.file.errors.append(str(error))
+            else:
+                return _imported(rnd, len(election.votes))
     return render_template("admin/import.html", form=form)
+
+
+def _imported(rnd: Round, votes: int):
+    """Count the imported round and commit once: the round, its ballots and its count."""
+    counted = jobs.count_or_queue(rnd, actor=current_user)
+    db.session.commit()
+    if counted is None:
+        _say_counted(counted)
+        return redirect(url_for("admin.round_admin", slug=rnd.slug))
+    flash(
+        ngettext(
+            "%(num)d ballot imported and counted.",
+            "%(num)d ballots imported and counted.",
+            votes,
+        )
+    )
+    return redirect(url_for("results.results", slug=rnd.slug))
+
+
+@bp.post("/rounds/<slug>/paper-settings")
+@role_required(*ORGANISER)
+def paper_settings(slug: str):
+    """Switch double entry of paper ballots, before any sheet is typed."""
+    rnd = round_or_404(slug, drafts=True)
+    form = PaperSettingsForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("admin.round_admin", slug=slug))
+    try:
+        changed = paper.set_double_entry(rnd, form.double_entry.data, current_user)
+    except paper.PaperSettingError as refused:
+        form.double_entry.errors = [
+            _(
+                "This cannot change now: paper ballots have already been typed in for this "
+                "round, and they must all follow the same rule."
+            )
+            if refused.reason == "typed"
+            else _("This cannot change now: voting has closed.")
+        ]
+        form.double_entry.data = rnd.paper_double_entry
+        return _round_page(rnd, paper_form=form, status=400)
+    db.session.commit()
+    if changed:
+        flash(
+            _("Paper ballots will be typed in twice, by two different people.")
+            if rnd.paper_double_entry
+            else _("Paper ballots will be typed in once.")
+        )
+    return redirect(url_for("admin.round_admin", slug=slug))
 
 
 @bp.post("/rounds/<slug>/codes")
@@ -197,7 +367,7 @@ def make_codes(slug: str):
 
 
 @bp.route("/rounds/<slug>/paper", methods=["GET", "POST"])
-@role_required(Role.ORGANISER, Role.MODERATOR)
+@role_required(*PAPER_TYPISTS)
 def paper_ballot(slug: str):
     rnd = round_or_404(slug, drafts=True)
     form = PaperForm()

@@ -1,6 +1,8 @@
 """Making a round from a real election's pabulib file, so that it can be counted and shown."""
 
+import re
 import secrets
+import unicodedata
 from datetime import date
 from typing import cast
 
@@ -27,6 +29,37 @@ class ElectionImportError(Exception):
     """The election cannot become a round (the reason says why)."""
 
 
+class SlugTaken(ElectionImportError):
+    """Another round already has this slug (its web address)."""
+
+
+def suggest_title(election: tally.Election, filename: str = "") -> str:
+    """A round name from the file: its place and year, else its description, else its name."""
+    meta = election.meta
+    named = " ".join(
+        str(meta[k]).strip() for k in ("unit", "subunit", "instance") if meta.get(k)
+    ).strip()
+    stem = filename.rsplit("/", 1)[-1].removesuffix(".pb")
+    return (named or str(meta.get("description") or "").strip() or stem or "Election")[:200]
+
+
+def suggest_slug(title: str) -> str:
+    """A web-address name from a title: small letters, numbers and dashes (accents dropped)."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:80].strip("-")
+    return slug or "election"
+
+
+def free_slug(slug: str) -> str:
+    """`slug`, or `slug-2`, `slug-3`... the first that no round has."""
+    taken = set(db.session.scalars(select(Round.slug).where(Round.slug.startswith(slug[:70]))))
+    candidate, n = slug, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{slug[: 80 - len(str(n)) - 1]}-{n}"
+    return candidate
+
+
 LARGEST = 2**31 - 1  # amounts and counts are `Integer` columns: PostgreSQL's int4
 LONGEST_ID = Remedy.external_id.type.length
 
@@ -44,20 +77,28 @@ def _check_fits(election: tally.Election) -> None:
         raise ElectionImportError(f"a project_id is longer than {LONGEST_ID} characters")
 
 
-def import_election(election: tally.Election, slug: str, *, actor=None) -> Round:
-    """A counted-phase round with the file's projects as remedies and its ballots, frozen.
+def import_election(
+    election: tally.Election,
+    slug: str,
+    *,
+    title: str | None = None,
+    lang: str = "en",
+    actor=None,
+) -> Round:
+    """A counted-phase round with the file's projects as remedies and its ballots, frozen;
+    named `title` in the council's main language `lang` (else a name from the file).
 
     Everything goes into the caller's transaction (flushed, not committed), so the caller
     can count it too and commit once: a file that fails half-way stores nothing.
     """
     if db.session.scalar(select(Round.id).where(Round.slug == slug)):
-        raise ElectionImportError(f"a round called {slug!r} already exists")
+        raise SlugTaken(f"a round called {slug!r} already exists")
     _check_fits(election)
     meta = election.meta
     costs = [p.cost for p in election.projects.values()]
     if any(int(c) != c for c in costs) or int(election.budget) != election.budget:
         raise ElectionImportError("costs and the budget must be whole amounts")
-    title = " ".join(filter(None, (meta.get("unit"), meta.get("instance")))) or slug
+    title = title or " ".join(filter(None, (meta.get("unit"), meta.get("instance")))) or slug
     rnd = Round(
         slug=slug,
         budget=int(election.budget),
@@ -66,7 +107,7 @@ def import_election(election: tally.Election, slug: str, *, actor=None) -> Round
         max_choices=int(meta["max_length"]) if meta.get("max_length") else None,
         tally_rule=election.rule if election.rule in tally.RULES else "equalshares/add1",
         pb_meta=dict(meta),
-        content=new_content("en", {"title": title, "summary": meta.get("description", "")}),
+        content=new_content(lang, {"title": title, "summary": meta.get("description", "")}),
     )
     db.session.add(rnd)
     remedies = [

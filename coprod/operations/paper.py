@@ -1,9 +1,9 @@
 """Paper ballots typed in by staff: the same checks and the same casting as online."""
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from coprod.extensions import db
-from coprod.models import Channel, PaperEntry, Round, User
+from coprod.models import Ballot, Channel, PaperEntry, Phase, Round, User
 from coprod.operations import audit, ballots, codes
 from coprod.operations.ballots import CastError, Problem
 
@@ -89,3 +89,42 @@ def clear_mismatch(rnd: Round, sheet: str, organiser: User) -> None:
         db.session.delete(entry)
     audit.record("paper_mismatch_cleared", actor=organiser, round=rnd, sheet=sheet)
     db.session.flush()
+
+
+class PaperSettingError(Exception):
+    """The paper setting cannot change now; `reason` says why ("typed" or "closed")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def sheets_typed(rnd: Round) -> int:
+    """Paper sheets typed in for a round so far: counted ones, and ones waiting or in doubt."""
+    counted = db.session.scalar(
+        select(func.count(Ballot.id)).where(
+            Ballot.round_id == rnd.id, Ballot.channel == Channel.PAPER
+        )
+    )
+    open_sheets = db.session.scalar(
+        select(func.count(distinct(PaperEntry.sheet))).where(
+            PaperEntry.round_id == rnd.id, PaperEntry.status != "counted"
+        )
+    )
+    return (counted or 0) + (open_sheets or 0)
+
+
+def set_double_entry(rnd: Round, on: bool, organiser: User) -> bool:
+    """Switch double entry of paper ballots on or off; refused once a sheet has been typed
+    (the sheets already in would follow other rules) or after voting. Returns True if it
+    changed (the caller commits)."""
+    if rnd.phase.rules_frozen and rnd.phase != Phase.VOTING:
+        raise PaperSettingError("closed")
+    if rnd.paper_double_entry == on:
+        return False
+    if sheets_typed(rnd):
+        raise PaperSettingError("typed")
+    rnd.paper_double_entry = on
+    audit.record("paper_double_entry_changed", actor=organiser, round=rnd, on=on)
+    db.session.flush()
+    return True

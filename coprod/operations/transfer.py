@@ -19,6 +19,7 @@ for its second typist holds its code's hash and choices, as the database does un
 the ballot it becomes holds neither.)
 """
 
+import re
 import secrets
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -55,6 +56,7 @@ from coprod.models import (
 FORMAT = "coprod-round/3"
 # Files an older Coprod wrote, still read: /2 is /3 without pots.
 READS = (FORMAT, "coprod-round/2")
+SLUG = re.compile(r"[a-z0-9-]{1,80}")  # a round's web address, as the import form asks
 
 
 class TransferError(Exception):
@@ -419,9 +421,12 @@ def _remap_count(count: Count, links: _Links) -> None:
         count.summary = count.summary | {"turnout": turnout | {"areas": areas}}
 
 
-def import_round(data: dict, *, slug: str | None = None) -> Round:
+def import_round(
+    data: dict, *, slug: str | None = None, title: str | None = None, lang: str = "en"
+) -> Round:
     """Recreate a round from `export_round` data, in one transaction: flushed here, committed
-    once by the caller."""
+    once by the caller. A new `title` becomes its name in `lang` (the council's main
+    language), and the old name's translations go with the old name."""
     if data.get("format") not in READS:
         raise TransferError(
             f"this is not a Coprod round export in the format {FORMAT} "
@@ -429,6 +434,11 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
         )
     spec = dict(data["round"])
     spec["slug"] = slug or spec["slug"]
+    if not SLUG.fullmatch(spec["slug"]):
+        raise TransferError(
+            f"{spec['slug']!r} cannot be a web address: use 1 to 80 small letters, numbers "
+            "and dashes"
+        )
     if db.session.scalar(select(Round.id).where(Round.slug == spec["slug"])):
         raise TransferError(f"a round called {spec['slug']!r} already exists; choose --slug")
     links = _Links()
@@ -455,6 +465,10 @@ def import_round(data: dict, *, slug: str | None = None) -> Round:
             content=_new_content(spec["content"], links),
             barriers=[links.barriers[k] for k in spec["barriers"]],
         )
+        if title:
+            rnd.content.texts = [t for t in rnd.content.texts if t.field != "title"]
+            for written_in in {lang, rnd.content.original_lang}:  # readers fall back to it
+                rnd.content.set("title", written_in, title, reviewed=True)
         db.session.add(rnd)
         for p in data.get("pots", []):  # a /2 file has none
             pot = Pot(**_values(Pot, p), round=rnd, area=links.area(p["area"]))

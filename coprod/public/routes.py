@@ -26,6 +26,7 @@ from coprod.extensions import db, limiter
 from coprod.links import local_path
 from coprod.lookups import round_or_404
 from coprod.models import CouncilSettings, GlossaryTerm, Phase, Remedy, RemedyStatus, Round
+from coprod.operations import phase as phases
 from coprod.public import bp
 
 
@@ -43,7 +44,12 @@ def home():
 def round_page(slug: str):
     rnd = round_or_404(slug)
     remedies = [r for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
-    return render_template("public/round.html", round=rnd, remedies=remedies)
+    return render_template(
+        "public/round.html",
+        round=rnd,
+        remedies=remedies,
+        waiting=phases.waiting_to_count(rnd),
+    )
 
 
 @bp.get("/rounds/<slug>/remedies/<int:remedy_id>")

@@ -38,6 +38,11 @@ STAFF = {
         "/staff/rounds/brookfield-areas-2026",
         "/staff/rounds/brookfield-areas-2026/paper",
         "/staff/rounds/brookfield-2025",
+        # The confirmation before each step a round can take from the demo's phases.
+        "/staff/rounds/brookfield-2027/phase",
+        "/staff/rounds/brookfield-spring/phase",
+        "/staff/rounds/brookfield-2026/phase",
+        "/staff/rounds/brookfield-2025/phase",
         "/staff/import",
         "/staff/audit",
         "/staff/settings",
@@ -47,7 +52,7 @@ STAFF = {
         "/staff/members",
         "/account/two-step",
     ],
-    "moderator": ["/staff/moderate/"],
+    "moderator": ["/staff/moderate/", "/staff/", "/staff/rounds/brookfield-2026/paper"],
     "commissioner": [
         "/staff/council",
         "/staff/council/rounds/brookfield-2025",
