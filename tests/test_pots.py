@@ -200,7 +200,9 @@ def test_closing_counts_every_pot_in_one_go_and_results_show_each_pot(app, clien
     organiser = make_user(Role.ORGANISER)
     sign_in(client, organiser)
     token = csrf_token(client, f"/staff/rounds/{rnd.slug}")
-    client.post(f"/staff/rounds/{rnd.slug}/phase", data={"csrf_token": token})
+    client.post(f"/staff/rounds/{rnd.slug}/phase", data={"csrf_token": token, "to": "counted"})
+    assert db.session.scalar(select(func.count(Count.id))) == 0  # counted tonight, or now:
+    client.post(f"/staff/rounds/{rnd.slug}/count", data={"csrf_token": token})
     assert db.session.scalar(select(func.count(Count.id))) == 3
     page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
     for heading in (
