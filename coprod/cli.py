@@ -116,15 +116,33 @@ def demo() -> None:
     help="Also write printable letters (HTML, one page per code).",
 )
 @click.option("--lang", default="en", help="Language of the letters.")
+@click.option("--area", help="The area's slug, in a round with a pot of money for each area.")
 @with_appcontext
-def codes(round_slug: str, count: int, out: str | None, letters: str | None, lang: str) -> None:
+def codes(
+    round_slug: str, count: int, out: str | None, letters: str | None, lang: str, area: str | None
+) -> None:
     """Make COUNT new voter codes for a round and print them, one per line."""
     from coprod.extensions import db
     from coprod.operations import codes as voter_codes
     from coprod.participate.letters import render_letters
 
     rnd = _round_or_fail(round_slug)
-    made = voter_codes.make_codes(current_app.config["SECRET_KEY"], rnd, count, letter_lang=lang)
+    # Each code votes in its area's pot: a round with area pots needs the area.
+    areas = {p.area.slug: p.area for p in rnd.pots if p.area is not None}
+    if (areas or area) and area not in areas:
+        raise click.UsageError(
+            "this round's codes need --area, one of: " + ", ".join(sorted(areas))
+            if areas
+            else "this round has no pot for each area: leave out --area"
+        )
+    chosen = areas.get(area) if area else None
+    made = voter_codes.make_codes(
+        current_app.config["SECRET_KEY"],
+        rnd,
+        count,
+        letter_lang=lang,
+        area_id=chosen.id if chosen else None,
+    )
     db.session.commit()  # before the codes are shown: they must exist
     if out:
         with open(out, "w", newline="", encoding="utf-8") as f:
@@ -132,7 +150,8 @@ def codes(round_slug: str, count: int, out: str | None, letters: str | None, lan
     else:
         click.echo("\n".join(made))
     if letters:
-        Path(letters).write_text(render_letters(rnd, made, lang), encoding="utf-8")
+        page = render_letters(rnd, made, lang, area=chosen.name if chosen else None)
+        Path(letters).write_text(page, encoding="utf-8")
 
 
 def _round_or_fail(slug: str):

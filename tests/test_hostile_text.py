@@ -1296,6 +1296,32 @@ def test_an_address_full_of_hostile_text_comes_back_as_text(app):
     check()
 
 
+@reads(("coprod/results/routes.py", "args", "pot"))
+def test_a_download_asked_for_a_pot_by_any_text_is_that_pot_or_not_found(app):
+    from coprod.operations.counting import count_pots
+    from tests.factories import make_pot_round
+
+    rnd = make_pot_round()
+    for pot in rnd.pots:
+        [code] = codes.make_codes(SECRET, rnd, 1, area_id=pot.area_id)
+        ballots.cast(SECRET, rnd, code, [str(r.id) for r in rnd.remedies if r.pot_id == pot.id][:1])
+    change_phase(rnd, Phase.COUNTED)
+    count_pots(rnd)
+    db.session.commit()
+    pots = {str(p.id) for p in rnd.pots}
+    client = app.test_client()
+
+    @EXAMPLES
+    @given(text=st.one_of(HOSTILE, LONG))
+    @examples("text", sorted(pots))
+    def check(text):
+        for kind in ("pb", "csv", "json"):
+            got = client.get(f"/rounds/{rnd.slug}/ballots.{kind}", query_string={"pot": text})
+            assert got.status_code == (200 if text in pots else 404), (kind, text)
+
+    check()
+
+
 @reads(
     ("coprod/participate/routes.py", "form", "*"),
     ("coprod/participate/routes.py", "form", "add"),

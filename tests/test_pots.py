@@ -392,3 +392,14 @@ def test_a_code_without_an_area_votes_only_for_the_whole_place_or_is_told_it_can
     enter(other, areas_only, _code(areas_only, None))
     refused = other.get(f"/rounds/{areas_only.slug}/ballot", follow_redirects=True)
     assert "This code cannot vote for any idea in this round." in refused.get_data(as_text=True)
+
+
+def test_the_codes_command_asks_for_the_area_in_a_round_with_area_pots(app, runner):
+    rnd = make_pot_round()
+    refused = runner.invoke(args=["codes", rnd.slug, "-n", "2"])
+    assert refused.exit_code != 0 and "need --area" in refused.output
+    south = pot_of(rnd, "Southbank").area
+    made = runner.invoke(args=["codes", rnd.slug, "-n", "2", "--area", south.slug])
+    assert made.exit_code == 0 and len(made.output.split()) == 2
+    stored = db.session.scalars(select(codes.VoterCode.area_id)).all()
+    assert stored == [south.id, south.id]

@@ -167,7 +167,7 @@ def _pots(rnd: Round, spec: dict) -> dict[str, Pot]:
     (the remedies no area names). Returns remedy key -> its pot."""
     if not spec.get("areas"):
         return {}
-    pot_of = {}
+    pot_of: dict[str, Pot] = {}
     whole = Pot(budget=spec["whole_place_budget"])
     for a in spec["areas"]:
         fields = ("slug", "name", "population", "population_by_language")
@@ -186,7 +186,9 @@ def _vote_in_pots(
     rules = ballots.frozen_rules(rnd)
     langs = ["en", "en", "ur", "pa", "bn", "pl"]
     lines = [f"Voter codes for {rnd.slug}, which has a pot of money for each area:"]
-    for pot in [p for p in rnd.pots if p.area is not None]:
+    for pot in rnd.pots:
+        if pot.area is None:
+            continue
         for code in codes.make_codes(secret, rnd, voters, area_id=pot.area_id):
             chosen = []
             for mine in ballots.voter_pots(rules, pot.area_id):

@@ -533,8 +533,8 @@ def import_round(
                 )
             )
         for c in data["counts"]:
-            pot = links.pot(c.get("pot"))
-            count = Count(**_values(Count, c), round_id=rnd.id, pot_id=_id(pot))
+            counted = links.pot(c.get("pot"))
+            count = Count(**_values(Count, c), round_id=rnd.id, pot_id=_id(counted))
             _remap_count(count, links)
             db.session.add(count)
         db.session.add_all(

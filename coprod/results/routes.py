@@ -39,11 +39,12 @@ def results(slug: str):
     if sections and form.validate_on_submit():
         found = ballots.by_receipt(rnd, form.receipt.data)
         story = {"found": found is not None, "pots": []}
-        for section in sections if found else []:
+        chose = {c.remedy_id for c in found.choices} if found is not None else set()
+        for section in sections:  # pot by pot (one section in a round without pots)
             explained = {row["remedy"].id: row for row in section["rows"]}
             helped, lost = [], []
-            for choice in found.choices:
-                row = explained.get(choice.remedy_id)
+            for remedy_id in sorted(chose):
+                row = explained.get(remedy_id)
                 if row and row["explanation"]["funded"]:
                     helped.append(row["remedy"])
                 elif row:
