@@ -195,18 +195,20 @@ def import_command(source, slug: str | None, title: str | None) -> None:
 def count_command(round_slug: str) -> None:
     """Count a round whose voting has closed, and store the result."""
     from coprod.extensions import db
-    from coprod.operations.counting import count_round
+    from coprod.operations.counting import count_pots
 
     rnd = _round_or_fail(round_slug)
     try:
-        result = count_round(rnd)
+        results = count_pots(rnd)  # one per pot; a round without pots is one
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(
-        f"Counted {result.ballots} ballots with {result.rule}: "
-        f"{len(result.selected)} remedies funded, {result.spent} spent."
-    )
+    for result in results:
+        click.echo(
+            (f"Pot {result.pot_id}: " if result.pot_id is not None else "")
+            + f"Counted {result.ballots} ballots with {result.rule}: "
+            f"{len(result.selected)} remedies funded, {result.spent} spent."
+        )
 
 
 @click.command("import-pb")

@@ -308,6 +308,38 @@ class Round(HasContent, Model):
         secondary=round_barrier, back_populates="rounds", order_by="Barrier.id"
     )
     remedies: Mapped[list[Remedy]] = relationship(back_populates="round", order_by="Remedy.id")
+    pots: Mapped[list[Pot]] = relationship(
+        back_populates="round", order_by="Pot.id", cascade="all, delete-orphan"
+    )
+
+
+class Pot(Model):
+    """A share of a round's money: one per area, and at most one for the whole place.
+
+    A round with no pots is one pot: its own `budget`, voted on by everyone. A round with
+    pots spends each pot apart: a voter votes in their area's pot (the area on their code)
+    and in the whole-place pot if there is one. Each remedy and each count belongs to one
+    pot; a voter's one ballot (one receipt) may choose remedies in each of their pots, and a
+    pot's count takes the ballots that chose something in it. `area_id` is None for the
+    whole-place pot.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "area_id", name="one_pot_per_area"),
+        CheckConstraint("budget >= 0", name="pot_budget_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    budget: Mapped[int] = mapped_column(Integer, default=0)
+
+    round: Mapped[Round] = relationship(back_populates="pots")
+    area: Mapped[Area | None] = relationship()
+
+    @property
+    def whole_place(self) -> bool:
+        return self.area_id is None
 
 
 class Barrier(HasContent, Model):
@@ -332,6 +364,8 @@ class Remedy(HasContent, Model):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"))
     barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    # The pot that would pay for it, in a round with pots (None in a round without).
+    pot_id: Mapped[int | None] = mapped_column(ForeignKey("pot.id"), index=True)
     status: Mapped[RemedyStatus] = mapped_column(
         _enum(RemedyStatus), default=RemedyStatus.DRAFT, index=True
     )
@@ -347,6 +381,7 @@ class Remedy(HasContent, Model):
     published_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
     round: Mapped[Round] = relationship(back_populates="remedies")
+    pot: Mapped[Pot | None] = relationship()
     group: Mapped[Group | None] = relationship()
     barrier: Mapped[Barrier | None] = relationship()
     area: Mapped[Area | None] = relationship()
@@ -459,6 +494,8 @@ class Count(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    # The pot counted, in a round with pots (each pot is counted on its own).
+    pot_id: Mapped[int | None] = mapped_column(ForeignKey("pot.id"), index=True)
     rule: Mapped[str] = mapped_column(String(40))
     utility: Mapped[str] = mapped_column(String(20))
     inputs_sha256: Mapped[str] = mapped_column(String(64))

@@ -135,7 +135,10 @@ def init_app(app: Flask) -> None:
             "current_path": current_path,
         }
 
+    from coprod import pots  # it reads the models, which read this module's neighbours
+
     app.jinja_env.globals.update(
+        pot_name=pots.name,
         text_direction=i18n.direction,
         bcp47=i18n.html_lang,
         native_name=i18n.native_name,

@@ -5,7 +5,7 @@ from itertools import count
 
 from coprod.accounts.operations import create_user
 from coprod.extensions import db
-from coprod.models import Barrier, Group, Phase, Remedy, RemedyStatus, Role, Round
+from coprod.models import Area, Barrier, Group, Phase, Pot, Remedy, RemedyStatus, Role, Round
 from coprod.operations import phase
 from coprod.operations.content import new_content
 
@@ -69,3 +69,57 @@ def make_user(role: Role = Role.MEMBER, password: str = "correct horse battery",
     )
     db.session.commit()
     return user
+
+
+def make_pot_round(
+    phase_: Phase = Phase.VOTING,
+    *,
+    pots: dict[str | None, tuple[int, tuple[int, ...]]] | None = None,
+    whole_place: str = "Brookfield",
+    **fields,
+) -> Round:
+    """A round whose money is in pots, moved to the given phase.
+
+    `pots` maps an area's name (None: the whole place) to (budget, its remedies' costs).
+    By default Northfield £5,000 (3000, 2500), Southbank £6,000 (4000, 2000) and the whole
+    of Brookfield £10,000 (6000, 5000). Areas are made with their population and
+    population by language; the round's own area is the whole place, which holds them.
+    """
+    pots = pots or {
+        "Northfield": (5000, (3000, 2500)),
+        "Southbank": (6000, (4000, 2000)),
+        None: (10000, (6000, 5000)),
+    }
+    n = next(_n)
+    place = Area(
+        slug=f"place-{n}", name=whole_place, population=30000,
+        population_by_language={"en": 21000, "ur": 6000, "pl": 3000},
+    )  # fmt: skip
+    db.session.add(place)
+    db.session.flush()
+    costs = tuple(c for _budget, cs in pots.values() for c in cs)
+    rnd = make_round(Phase.DRAFT, costs=costs, area_id=place.id, **fields)
+    remedies = iter(rnd.remedies)
+    for k, (name, (budget, cs)) in enumerate(pots.items()):
+        area = None
+        if name is not None:
+            area = Area(
+                slug=f"area-{n}-{k}", name=name, population=10000 + 5000 * k,
+                population_by_language={"en": 7000, "ur": 3000 + 5000 * k}, parent_id=place.id,
+            )  # fmt: skip
+            db.session.add(area)
+        pot = Pot(area=area, budget=budget)
+        rnd.pots.append(pot)
+        db.session.flush()
+        for _cost in cs:
+            next(remedies).pot_id = pot.id
+    db.session.commit()
+    if phase_ != Phase.DRAFT:
+        phase.change_phase(rnd, phase_)
+        db.session.commit()
+    return rnd
+
+
+def pot_of(rnd: Round, area_name: str | None) -> Pot:
+    """The round's pot for the area called `area_name` (None: the whole-place pot)."""
+    return next(p for p in rnd.pots if (p.area.name if p.area else None) == area_name)

@@ -20,6 +20,7 @@ from coprod.models import (
     Group,
     PaperEntry,
     Phase,
+    Pot,
     Rating,
     Remedy,
     RemedyReport,
@@ -67,7 +68,7 @@ def test_export_and_import_round_trip_a_whole_round(app, runner, tmp_path):
     original, again = export_round(rnd), export_round(copy)
     for part in ("barriers", "codes", "ratings"):
         assert len(original[part]) == len(again[part])
-    assert json.loads(out.read_text())["format"] == "coprod-round/2"
+    assert json.loads(out.read_text())["format"] == "coprod-round/3"
     assert runner.invoke(args=["import", str(out.parent / "nope.json")]).exit_code != 0
 
 
@@ -120,6 +121,12 @@ def _rich_round() -> str:
         remedy.published_at = datetime(2026, 3, n + 1, 9, 30, tzinfo=UTC)
         remedy.content.set("title", "pl", f"Pomysł {n}", reviewed=n == 0)
     rnd.remedies[2].external_id = "P-77"
+    # Money in pots: North's own, and one for the whole city (South has none of its own).
+    north_pot, city_pot = Pot(area_id=north.id, budget=6000), Pot(budget=8000)
+    rnd.pots.extend([north_pot, city_pot])
+    db.session.flush()
+    for remedy, pot in zip(rnd.remedies, (north_pot, city_pot, city_pot), strict=True):
+        remedy.pot_id = pot.id
     db.session.commit()
     proposals.translate(rnd.remedies[1], "ur", {"title": "خیال", "summary": "خلاصہ"}, member)
     proposals.review_translation(rnd.remedies[1], "ur", moderator)
@@ -187,6 +194,12 @@ def _snapshot(slug: str) -> dict[str, list]:
     def barrier(barrier_id):
         return None if barrier_id is None else db.session.get(Barrier, barrier_id).key
 
+    def pot(pot_id):
+        if pot_id is None:
+            return None
+        found = db.session.get(Pot, int(pot_id))
+        return (area(found.area_id) or "whole", found.budget)
+
     def content(content_id):
         texts = db.session.get(Content, content_id).texts
         rows = [row(t, content_id=None, translated_by_id=email) for t in texts]
@@ -210,7 +223,7 @@ def _snapshot(slug: str) -> dict[str, list]:
         return sorted((row(r, **translate) for r in found), key=repr)
 
     def count(c: Count) -> dict:
-        out = row(c, round_id=None)
+        out = row(c, round_id=None, pot_id=pot)
         out["selected"] = [remedy(s) for s in c.selected]
         out["explanations"] = {
             remedy(k): v | {"project_id": "itself" if v["project_id"] == k else v["project_id"]}
@@ -222,17 +235,22 @@ def _snapshot(slug: str) -> dict[str, list]:
         }
         return out
 
-    areas = {rnd.area_id, *(r.area_id for r in remedies)}
+    areas = {rnd.area_id, *(r.area_id for r in remedies), *(p.area_id for p in rnd.pots)}
     areas |= {a.parent_id for a in db.session.scalars(select(Area).where(Area.id.in_(areas)))}
     for_round = {"round_id": None}
     the_round = row(rnd, area_id=area, content_id=content)
     the_round["frozen_rules"] |= {
-        "costs": {remedy(k): v for k, v in rnd.frozen_rules["costs"].items()}
+        "costs": {remedy(k): v for k, v in rnd.frozen_rules["costs"].items()},
+        "pots": sorted(
+            (pot(p["id"]), area(p["area_id"]), p["budget"]) for p in rnd.frozen_rules["pots"]
+        ),
+        "pot_of": {remedy(k): pot(v) for k, v in rnd.frozen_rules["pot_of"].items()},
     }
     ballots = db.session.scalars(select(Ballot).where(Ballot.round_id == rnd.id)).all()
     return {
         "round": [the_round, sorted(b.key for b in rnd.barriers)],
         "areas": rows(Area, Area.id.in_(areas), parent_id=area),
+        "pots": rows(Pot, Pot.round_id == rnd.id, **for_round, area_id=area),
         "barriers": rows(
             Barrier, Barrier.key.in_([b.key for b in rnd.barriers]), content_id=content
         ),
@@ -248,6 +266,7 @@ def _snapshot(slug: str) -> dict[str, list]:
             group_id=lambda g: db.session.get(Group, g).slug,
             barrier_id=barrier,
             area_id=area,
+            pot_id=pot,
             created_by_id=email,
             content_id=content,
         ),
@@ -348,6 +367,7 @@ def test_the_export_holds_every_column_and_no_ballot_names_its_code(app):
         "areas": Area,
         "groups": Group,
         "barriers": Barrier,
+        "pots": Pot,
         "remedies": Remedy,
         "remedy_reports": RemedyReport,
         "codes": VoterCode,

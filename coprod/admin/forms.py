@@ -22,6 +22,14 @@ class CodesForm(Form):
         _l("How many codes"), validators=[DataRequired(), NumberRange(min=1, max=5000)]
     )
     lang = SelectField(_l("Language of the letters"))
+    # Only in a round with a pot per area: the codes vote in this area's pot.
+    area = SelectField(_l("Area of the homes these letters go to"), validate_choice=False)
+
+    def area_id(self) -> int | None:
+        """The chosen area's id, if one of the offered areas was chosen."""
+        offered = {str(value) for value, _label in self.area.choices or []}
+        data = self.area.data or ""
+        return int(data) if data in offered and data.isdigit() else None
 
 
 class PaperForm(Form):

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from coprod import i18n, jobs, tally, words
+from coprod import i18n, jobs, pots, tally, words
 from coprod.accounts import role_required
 from coprod.admin import bp
 from coprod.admin.forms import (
@@ -54,6 +54,15 @@ ORGANISER = (Role.ORGANISER,)
 PAPER_TYPISTS = (Role.ORGANISER, Role.MODERATOR)  # who may type in paper ballots
 
 
+def _codes_form(rnd: Round, **data) -> CodesForm:
+    """The form for codes and letters; a round with a pot per area asks for the area."""
+    form = CodesForm(**data)
+    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    areas = [p.area for p in pots.in_order(rnd) if p.area is not None]
+    form.area.choices = [("", _("Choose an area"))] + [(str(a.id), a.name) for a in areas]
+    return form
+
+
 def _next_phase(rnd: Round) -> Phase | None:
     position = ORDER.index(rnd.phase)
     return ORDER[position + 1] if position + 1 < len(ORDER) else None
@@ -91,8 +100,7 @@ def round_admin(slug: str):
 
 
 def _round_page(rnd: Round, paper_form: PaperSettingsForm | None = None, status: int = 200):
-    form = CodesForm(lang="en")
-    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    form = _codes_form(rnd, lang="en")
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
     waiting = phases.waiting_to_count(rnd)
     page = render_template(
@@ -328,20 +336,26 @@ def paper_settings(slug: str):
 def make_codes(slug: str):
     """Make codes and hand back their printable letters; the codes are never shown again."""
     rnd = round_or_404(slug, drafts=True)
-    form = CodesForm()
-    form.lang.choices = [(c, i18n.native_name(c)) for c in i18n.languages()]
+    form = _codes_form(rnd)
     if not form.validate_on_submit():
         flash(_("Please give a number of codes between 1 and 5,000."), "error")
+        return redirect(url_for("admin.round_admin", slug=slug))
+    area_id = form.area_id()
+    if len(form.area.choices) > 1 and area_id is None:
+        # Each code votes in its area's pot, so a round with area pots needs the area.
+        flash(_("Please choose the area of the homes these letters go to."), "error")
         return redirect(url_for("admin.round_admin", slug=slug))
     made = codes.make_codes(
         current_app.config["SECRET_KEY"],
         rnd,
         form.count.data,
         letter_lang=form.lang.data,
+        area_id=area_id,
         actor=current_user,
     )
     db.session.commit()  # before the codes leave: a letter's code must exist
-    html = render_letters(rnd, made, form.lang.data)
+    area = next((p.area for p in rnd.pots if p.area_id == area_id), None)
+    html = render_letters(rnd, made, form.lang.data, area=area.name if area else None)
     return Response(
         html,
         mimetype="text/html",
@@ -375,8 +389,9 @@ def paper_ballot(slug: str):
                 current_user,
             )
         except CastError as refused:
+            names = pots.names(rnd)
             for problem in refused.problems:
-                form.choices.errors.append(explain(problem, rnd.currency))
+                form.choices.errors.append(explain(problem, rnd.currency, names))
         else:
             db.session.commit()
             flash(
@@ -395,13 +410,23 @@ def paper_ballot(slug: str):
                 "error" if outcome == "mismatch" else "message",
             )
             return redirect(url_for("admin.paper_ballot", slug=slug))
+    # In a round with pots the paper has a part per pot; a code's area says which it may use.
+    groups = [
+        (pots.name(p), {str(r.id) for r in rnd.remedies if r.pot_id == p.id})
+        for p in pots.in_order(rnd)
+    ]
     mismatches = db.session.scalars(
         select(PaperEntry.sheet)
         .where(PaperEntry.round_id == rnd.id, PaperEntry.status == "mismatch")
         .distinct()
     ).all()
     return render_template(
-        "admin/paper.html", round=rnd, form=form, mismatches=mismatches, button=EmptyForm()
+        "admin/paper.html",
+        round=rnd,
+        form=form,
+        groups=groups,
+        mismatches=mismatches,
+        button=EmptyForm(),
     )
 
 

@@ -51,6 +51,7 @@ def round_detail(slug: str):
             "currency": rules["currency"],
             "rules": {k: rules[k] for k in BALLOT_RULES},
             "remedies": remedies,
+            **_pots(rnd, rules),
             "dates": {
                 k: getattr(rnd, k).isoformat() if getattr(rnd, k) else None
                 for k in (
@@ -63,6 +64,21 @@ def round_detail(slug: str):
             },
         }
     )
+
+
+def _pots(rnd: Round, rules: dict) -> dict:
+    """A round with pots: each pot (its area and budget) and each remedy's pot. A ballot may
+    choose in the pot of its code's area and in the whole-place pot (area null)."""
+    if "pots" not in rules:
+        return {}
+    slugs = {p.area_id: p.area.slug for p in rnd.pots if p.area is not None}
+    return {
+        "pots": [
+            {"id": p["id"], "area": slugs.get(p["area_id"]), "budget": p["budget"]}
+            for p in rules["pots"]
+        ],
+        "pot_of": rules["pot_of"],
+    }
 
 
 @bp.get("/rounds/<slug>/results")

@@ -8,12 +8,14 @@ its turnout is read from the stored count instead of going over the ballots agai
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from coprod import pots as pot_words
 from coprod.council import stats
 from coprod.extensions import db
 from coprod.models import (
@@ -21,6 +23,7 @@ from coprod.models import (
     Barrier,
     Count,
     Phase,
+    Pot,
     Rating,
     Remedy,
     RemedyStatus,
@@ -29,6 +32,7 @@ from coprod.models import (
     round_barrier,
 )
 from coprod.operations import counting
+from coprod.operations.ballots import frozen_rules
 from coprod.operations.counting import latest_count
 
 
@@ -78,6 +82,29 @@ class Turnout:
 
 
 @dataclass(frozen=True)
+class PotPart:
+    """One pot of a round with pots: its result, and who took part in it.
+
+    The pot's voters are the ballots that chose something in it. They are set against the
+    people living in its area, by language too; the whole-place pot's against everyone
+    living in the areas with pots.
+    """
+
+    pot: Pot
+    name: str
+    budget: int
+    outcome: Outcome | None
+    ballots: int
+    population: int | None
+    languages: list[stats.Share]
+
+    @property
+    def turnout(self) -> float | None:
+        """Ballots in this pot per person living in its area (None when not known)."""
+        return self.ballots / self.population if self.population else None
+
+
+@dataclass(frozen=True)
 class ThemeRow:
     """A barrier met in several rounds, with its ratings in each."""
 
@@ -94,6 +121,7 @@ class Dashboard:
     outcome: Outcome | None
     turnout: Turnout
     themes: list[ThemeRow]
+    pots: list[PotPart] = field(default_factory=list)  # a round with pots, pot by pot
 
     @property
     def any_indicative(self) -> bool:
@@ -126,10 +154,16 @@ def _funded_ids(count: Count | None) -> list[int]:
     return [int(i) for i in count.selected] if count else []
 
 
-def rated(rnd: Round, count: Count | None = None) -> tuple[list[Row], list[Row]]:
-    """The round's barriers and published remedies with their ratings, best rated first."""
+def rated(
+    rnd: Round, count: Count | None = None, *, more: Sequence[Count] = ()
+) -> tuple[list[Row], list[Row]]:
+    """The round's barriers and published remedies with their ratings, best rated first.
+
+    `more`: a round with pots has a count per pot; the funded of each count in turn.
+    """
     counts = _score_counts(rnd)
-    funded = {rid: n for n, rid in enumerate(_funded_ids(count))}
+    funded_ids = [i for c in (count, *more) for i in _funded_ids(c)]
+    funded = {rid: n for n, rid in enumerate(dict.fromkeys(funded_ids))}
 
     def row(kind: str, thing: Barrier | Remedy) -> Row:
         return Row(
@@ -157,7 +191,10 @@ def _ranked(rows: list[Row]) -> list[Row]:
 
 def priorities(rnd: Round) -> list[Row]:
     """Every barrier and remedy of the round in priority order (see `stats`)."""
-    barriers, remedies = rated(rnd, latest_count(rnd))
+    if rnd.pots:
+        barriers, remedies = rated(rnd, more=counting.latest_counts(rnd))
+    else:
+        barriers, remedies = rated(rnd, latest_count(rnd))
     return _ranked(barriers + remedies)
 
 
@@ -208,6 +245,49 @@ def turnout(rnd: Round, today: date | None = None, count: Count | None = None) -
     )
 
 
+def pot_parts(rnd: Round, counts: list[Count]) -> list[PotPart]:
+    """Each pot's result (once counted) and turnout, in the pots' order.
+
+    Turnout comes from each pot's count, or is counted live (one grouped query per pot)
+    before the round is counted.
+    """
+    rules = frozen_rules(rnd)
+    budgets = {p["id"]: p["budget"] for p in rules.get("pots", [])}
+    by_pot = {c.pot_id: c for c in counts}
+    areas = [p.area for p in rnd.pots if p.area is not None]
+    parts = []
+    for pot in pot_words.in_order(rnd):
+        count = by_pot.get(pot.id)
+        if count is not None:
+            tallies = counting.turnout_of(rnd, count)
+        else:
+            in_pot = [int(r) for r, p in rules.get("pot_of", {}).items() if p == str(pot.id)]
+            tallies = counting.turnout_tallies(rnd, in_pot)
+        by_lang = {lang: n for lang, n in tallies["languages"]}
+        if pot.area is not None:
+            population = pot.area.population
+            by_language = dict(pot.area.population_by_language or {})
+        else:  # the whole place: everyone living in the areas with pots
+            known = [a.population for a in areas if a.population is not None]
+            population = sum(known) if known else None
+            by_language = {}
+            for a in areas:
+                for lang, n in (a.population_by_language or {}).items():
+                    by_language[lang] = by_language.get(lang, 0) + n
+        parts.append(
+            PotPart(
+                pot=pot,
+                name=pot_words.name(pot),
+                budget=budgets.get(str(pot.id), pot.budget),
+                outcome=outcome(rnd, count),
+                ballots=sum(n for _key, n in tallies["channels"]),
+                population=population,
+                languages=stats.shares(by_lang, by_language, population),
+            )
+        )
+    return parts
+
+
 def themes(rnd: Round) -> list[ThemeRow]:
     """The round's barriers that other rounds had too, with their ratings in each round."""
     barrier_ids = [b.id for b in rnd.barriers]
@@ -252,6 +332,19 @@ def themes(rnd: Round) -> list[ThemeRow]:
 def dashboard(rnd: Round, today: date | None = None) -> Dashboard:
     """Everything the council's dashboard shows for one round."""
     count = latest_count(rnd)
+    if rnd.pots:  # a count per pot: each pot's result comes in `pots`
+        counts = counting.latest_counts(rnd)
+        barriers, remedies = rated(rnd, more=counts)
+        return Dashboard(
+            round=rnd,
+            barriers=barriers,
+            remedies=remedies,
+            priorities=_ranked(barriers + remedies),
+            outcome=None,
+            turnout=turnout(rnd, today),
+            themes=themes(rnd),
+            pots=pot_parts(rnd, counts),
+        )
     barriers, remedies = rated(rnd, count)
     return Dashboard(
         round=rnd,

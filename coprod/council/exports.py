@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from coprod.council import stats
-from coprod.council.data import Dashboard, Row
+from coprod.council.data import Dashboard, Outcome, Row
 from coprod.models import Barrier, Remedy, Response, ResponseUpdate, Round
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -76,19 +76,34 @@ def _rated(row: Row, lang: str) -> dict:
     }
 
 
+def _outcome(outcome: Outcome | None, lang: str) -> dict | None:
+    if outcome is None:
+        return None
+    return {
+        "rule": outcome.count.rule,
+        "ballots": outcome.count.ballots,
+        "spent": outcome.count.spent,
+        "funded": [{"id": r.id, "title": title(r, lang), "cost": r.cost} for r in outcome.funded],
+    }
+
+
 def dashboard_data(d: Dashboard, lang: str) -> dict:
     """The whole dashboard as nested plain data (the JSON export)."""
     rnd, t = d.round, d.turnout
-    outcome = None
-    if d.outcome is not None:
-        outcome = {
-            "rule": d.outcome.count.rule,
-            "ballots": d.outcome.count.ballots,
-            "spent": d.outcome.count.spent,
-            "funded": [
-                {"id": r.id, "title": title(r, lang), "cost": r.cost} for r in d.outcome.funded
-            ],
+    outcome = _outcome(d.outcome, lang)
+    pots = [
+        {
+            "pot": p.pot.id,
+            "area": p.pot.area.slug if p.pot.area else None,
+            "name": p.name,
+            "budget": p.budget,
+            "outcome": _outcome(p.outcome, lang),
+            "ballots": p.ballots,
+            "population": p.population,
+            "languages": [_share(s) for s in p.languages],
         }
+        for p in d.pots
+    ]
     return {
         "round": rnd.slug,
         "title": title(rnd, lang) or rnd.slug,
@@ -106,6 +121,8 @@ def dashboard_data(d: Dashboard, lang: str) -> dict:
         "barriers": [_rated(r, lang) for r in d.barriers],
         "remedies": [_rated(r, lang) for r in d.remedies],
         "outcome": outcome,
+        # A round whose money is in pots: each pot's result and turnout.
+        **({"pots": pots} if pots else {}),
         "turnout": {
             "ballots": t.total,
             "per_day": [{"day": day.isoformat(), "ballots": n} for day, n in t.days],

@@ -24,6 +24,7 @@ from coprod.models import (
     Eligibility,
     Group,
     Phase,
+    Pot,
     Remedy,
     RemedyStatus,
     Response,
@@ -113,15 +114,18 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
             **{name: today + timedelta(days=d) for name, d in spec["dates"].items()},
         )
         db.session.add(rnd)
+        pot_of = _pots(rnd, spec)
         for key in spec["remedies"]:
             r = remedy_data[key]
             fields = ("title", "summary", "now", "proposal", "who_helps", "offer")
+            pot = pot_of.get(key)
             db.session.add(
                 Remedy(
                     round=rnd,
                     group=groups[r["group"]],
                     barrier=barriers[r["barrier"]],
-                    area=area,
+                    area=pot.area if pot is not None and pot.area is not None else area,
+                    pot=pot,
                     status=RemedyStatus.PUBLISHED,
                     cost=r["cost"],
                     now_cost=r["now_cost"],
@@ -139,6 +143,8 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
             _vote(secret, rnd, rng, voters=12, today=today)
             lines.append(f"Voter codes for the round that is voting ({rnd.slug}):")
             lines += [f"  {c}" for c in codes.make_codes(secret, rnd, 10)]
+        if rnd.pots and rnd.phase == Phase.VOTING:
+            lines += _vote_in_pots(secret, rnd, rng, voters=4, today=today)
         if spec.get("ballots"):
             _vote(secret, rnd, rng, voters=spec["ballots"], today=rnd.voting_opens)
         if target != rnd.phase:
@@ -154,6 +160,48 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"
     yield from lines
+
+
+def _pots(rnd: Round, spec: dict) -> dict[str, Pot]:
+    """A round's pots, when its spec has areas: one per area, and one for the whole ward
+    (the remedies no area names). Returns remedy key -> its pot."""
+    if not spec.get("areas"):
+        return {}
+    pot_of = {}
+    whole = Pot(budget=spec["whole_place_budget"])
+    for a in spec["areas"]:
+        fields = ("slug", "name", "population", "population_by_language")
+        pot = Pot(area=Area(**{k: a[k] for k in fields}), budget=a["budget"])
+        rnd.pots.append(pot)
+        pot_of |= {key: pot for key in a["remedies"]}
+    rnd.pots.append(whole)
+    return {key: pot_of.get(key, whole) for key in spec["remedies"]}
+
+
+def _vote_in_pots(
+    secret: str, rnd: Round, rng: random.Random, voters: int, today: date
+) -> list[str]:
+    """A few ballots from each area, in that area's pot and the whole ward's; then unused
+    codes for each area, printed one a line with the area's name."""
+    rules = ballots.frozen_rules(rnd)
+    langs = ["en", "en", "ur", "pa", "bn", "pl"]
+    lines = [f"Voter codes for {rnd.slug}, which has a pot of money for each area:"]
+    for pot in [p for p in rnd.pots if p.area is not None]:
+        for code in codes.make_codes(secret, rnd, voters, area_id=pot.area_id):
+            chosen = []
+            for mine in ballots.voter_pots(rules, pot.area_id):
+                costs = ballots.pot_costs(rules, mine["id"])
+                spent = 0
+                for rid in rng.sample(sorted(costs), k=len(costs)):
+                    if spent + costs[rid] <= mine["budget"] and rng.random() < 0.6:
+                        chosen.append(rid)
+                        spent += costs[rid]
+            chosen = chosen or [next(iter(ballots.ballot_costs(rules, pot.area_id)))]
+            ballots.cast(secret, rnd, code, chosen, lang=rng.choice(langs), today=today)
+        lines += [
+            f"  {pot.area.name}: {c}" for c in codes.make_codes(secret, rnd, 3, area_id=pot.area_id)
+        ]
+    return lines
 
 
 def _rate(rnd: Round, rng: random.Random, today: date, voters: int) -> None:

@@ -37,7 +37,19 @@ def frozen_rules(rnd: Round) -> dict:
 
 
 def rules_of(rnd: Round) -> dict:
-    """The round's ballot rules and the published remedies' costs, as plain data."""
+    """The round's ballot rules and the published remedies' costs, as plain data.
+
+    A round with pots also records each pot (its id, area and budget) and each remedy's
+    pot; a published remedy with no pot in such a round is not on the ballot.
+    """
+    published = [r for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
+    pots = {}
+    if rnd.pots:
+        pots = {
+            "pots": [{"id": str(p.id), "area_id": p.area_id, "budget": p.budget} for p in rnd.pots],
+            "pot_of": {str(r.id): str(r.pot_id) for r in published if r.pot_id is not None},
+        }
+        published = [r for r in published if r.pot_id is not None]
     return {
         "budget": rnd.budget,
         "currency": rnd.currency,
@@ -48,13 +60,46 @@ def rules_of(rnd: Round) -> dict:
         "tally_rule": rnd.tally_rule,
         "tally_utility": rnd.tally_utility,
         # JSON keys are strings; remedy ids are kept as strings everywhere in rules.
-        "costs": {str(r.id): r.cost for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED},
-    }
+        "costs": {str(r.id): r.cost for r in published},
+    } | pots
 
 
-def check(rules: dict, choices: list[str]) -> list[Problem]:
-    """Every way the chosen remedies break the round's rules (empty when the ballot is fine)."""
-    costs = rules["costs"]
+def voter_pots(rules: dict, area_id: int | None) -> list[dict]:
+    """The pots a voter of `area_id` votes in: their area's, then the whole place's.
+
+    A code with no area (or an area without a pot) votes only in the whole-place pot; in a
+    round without a whole-place pot it has none. A round without pots is one pot.
+    """
+    if "pots" not in rules:
+        return [{"id": None, "area_id": None, "budget": rules["budget"]}]
+    own = [p for p in rules["pots"] if area_id is not None and p["area_id"] == area_id]
+    return own + [p for p in rules["pots"] if p["area_id"] is None]
+
+
+def pot_costs(rules: dict, pot_id: str | None) -> dict[str, int]:
+    """The costs of one pot's remedies (every remedy's, in a round without pots)."""
+    if pot_id is None:
+        return rules["costs"]
+    return {rid: c for rid, c in rules["costs"].items() if rules["pot_of"].get(rid) == pot_id}
+
+
+def ballot_costs(rules: dict, area_id: int | None) -> dict[str, int]:
+    """The remedies a voter of `area_id` may choose, with their costs."""
+    if "pots" not in rules:
+        return rules["costs"]
+    mine = {p["id"] for p in voter_pots(rules, area_id)}
+    return {rid: c for rid, c in rules["costs"].items() if rules["pot_of"].get(rid) in mine}
+
+
+def check(rules: dict, choices: list[str], area_id: int | None = None) -> list[Problem]:
+    """Every way the chosen remedies break the round's rules (empty when the ballot is fine).
+
+    In a round with pots each of the voter's pots is checked on its own (its budget, its
+    minimum spend, the number of choices in it), and a problem names its pot (`pot`).
+    """
+    if not voter_pots(rules, area_id):
+        return [Problem("no_pot")]
+    costs = ballot_costs(rules, area_id)
     problems = []
     unknown = [c for c in choices if c not in costs]
     if unknown:
@@ -62,20 +107,31 @@ def check(rules: dict, choices: list[str]) -> list[Problem]:
     if len(set(choices)) != len(choices):
         problems.append(Problem("duplicate"))
     chosen = {c for c in choices if c in costs}
-    spent = sum(costs[c] for c in chosen)
-    n = len(chosen)
-    if n == 0:
+    if not chosen:
         problems.append(Problem("empty"))
+    for pot in voter_pots(rules, area_id):
+        in_pot = pot_costs(rules, pot["id"])
+        picked = {c for c in chosen if c in in_pot}
+        if pot["id"] is not None and not picked:
+            continue  # a voter may leave one of their pots alone
+        problems += _check_pot(rules, pot, sum(in_pot[c] for c in picked), len(picked))
+    return problems
+
+
+def _check_pot(rules: dict, pot: dict, spent: int, n: int) -> list[Problem]:
+    where = {"pot": pot["id"]} if pot["id"] is not None else {}
+    problems = []
     if rules["max_choices"] is not None and n > rules["max_choices"]:
-        problems.append(Problem("too_many", {"max": rules["max_choices"], "n": n}))
+        problems.append(Problem("too_many", {"max": rules["max_choices"], "n": n} | where))
     if n and n < rules["min_choices"]:
-        problems.append(Problem("too_few", {"min": rules["min_choices"], "n": n}))
+        problems.append(Problem("too_few", {"min": rules["min_choices"], "n": n} | where))
     if rules["ballot_type"] == BallotType.KNAPSACK.value:
-        if spent > rules["budget"]:
-            problems.append(Problem("over_budget", {"spent": spent, "budget": rules["budget"]}))
-        floor = rules["budget"] * rules["min_spend_percent"] // 100
+        budget = pot["budget"]
+        if spent > budget:
+            problems.append(Problem("over_budget", {"spent": spent, "budget": budget} | where))
+        floor = budget * rules["min_spend_percent"] // 100
         if n and spent < floor:
-            problems.append(Problem("under_min_spend", {"spent": spent, "minimum": floor}))
+            problems.append(Problem("under_min_spend", {"spent": spent, "minimum": floor} | where))
     return problems
 
 
@@ -122,7 +178,15 @@ def cast(
     if rnd.phase != Phase.VOTING:
         raise CastError(Problem("closed"))
     choices = [str(c) for c in choices]
-    problems = check(rules or frozen_rules(rnd), choices)
+    rules = rules or frozen_rules(rnd)
+    area_id = None
+    if "pots" in rules:
+        # Which pots the voter may choose in depends on the area on their code.
+        found = codes.find(secret, rnd, typed_code)
+        if found is None or found.used:
+            raise CastError(*_refusal(secret, rnd, typed_code, []))
+        area_id = found.area_id
+    problems = check(rules, choices, area_id)
     if problems:
         raise CastError(*_refusal(secret, rnd, typed_code, problems))
     code = codes.use(secret, rnd, typed_code)

@@ -68,13 +68,14 @@ def make_codes(
 # Built once, on the table rather than the model: every ballot looks its code up, and
 # what is asked is only whether it was used.
 _CODES = cast(Table, VoterCode.__table__)  # a declarative model's table is a Table
-_FIND = select(_CODES.c.used).where(
+_FIND = select(_CODES.c.used, _CODES.c.area_id).where(
     _CODES.c.round_id == bindparam("round_id"), _CODES.c.code_hash == bindparam("code_hash")
 )
 
 
 def find(secret: str, rnd: Round, typed: str) -> Row | None:
-    """Whether what a citizen typed is a code of this round (None if not), and if `used`.
+    """Whether what a citizen typed is a code of this round (None if not), if `used`, and
+    its `area_id`.
 
     Every citizen who types a code asks this once: it is one round trip to the database.
     """

@@ -21,7 +21,7 @@ from typing import cast
 
 from sqlalchemy import func, select
 
-from coprod import tally
+from coprod import pots, tally
 from coprod.extensions import db
 from coprod.models import (
     Ballot,
@@ -30,12 +30,13 @@ from coprod.models import (
     Channel,
     Count,
     Phase,
+    Pot,
     Remedy,
     Round,
     User,
 )
 from coprod.operations import audit
-from coprod.operations.ballots import frozen_rules
+from coprod.operations.ballots import frozen_rules, pot_costs
 from coprod.operations.phase import change_phase
 
 
@@ -47,9 +48,21 @@ def project_ids(rnd: Round) -> dict[int, str]:
     return {rid: external or str(rid) for rid, external in rows}
 
 
-def election_of(rnd: Round) -> tally.Election:
-    """The round's frozen rules and its anonymised ballots, as a pabulib election."""
-    rules = frozen_rules(rnd)
+def _pot_rules(rules: dict, pot: Pot | None) -> dict:
+    """The rules of one pot: its budget and only its remedies (the round's, without pots)."""
+    if pot is None:
+        return rules
+    budget = next(p["budget"] for p in rules["pots"] if p["id"] == str(pot.id))
+    return rules | {"budget": budget, "costs": pot_costs(rules, str(pot.id))}
+
+
+def election_of(rnd: Round, pot: Pot | None = None) -> tally.Election:
+    """The round's frozen rules and its anonymised ballots, as a pabulib election.
+
+    In a round with pots, one pot's: its budget, its remedies, and the ballots that chose
+    something in it (only those choices), as Warsaw publishes a file per district.
+    """
+    rules = _pot_rules(frozen_rules(rnd), pot)
     ids = project_ids(rnd)
     names = {r.id: str(r.t("title", rnd.content.original_lang) or "") for r in rnd.remedies}
     projects = {
@@ -63,6 +76,8 @@ def election_of(rnd: Round) -> tally.Election:
         .where(Ballot.round_id == rnd.id)
         .order_by(Ballot.receipt_hash, BallotChoice.id)
     )
+    if pot is not None:
+        query = query.where(BallotChoice.remedy_id.in_([int(r) for r in rules["costs"]]))
     rows = db.session.connection().execute(query).all()
     meta = dict(rnd.pb_meta or {})
     with_points = meta.get("vote_type", "approval") in ("cumulative", "scoring")
@@ -84,7 +99,7 @@ def election_of(rnd: Round) -> tally.Election:
         meta = {
             "description": rnd.slug,
             "country": "United Kingdom",
-            "unit": rnd.area.name if rnd.area else rnd.slug,
+            "unit": _unit(rnd, pot),
             "instance": rnd.slug,
             "vote_type": "approval",
             "rule": rules["tally_rule"],
@@ -102,15 +117,33 @@ def election_of(rnd: Round) -> tally.Election:
     return tally.Election(meta=meta, projects=projects, votes=votes)
 
 
-def turnout_tallies(rnd: Round) -> dict[str, list[list]]:
+def _unit(rnd: Round, pot: Pot | None) -> str:
+    """What a .pb file's `unit` says: the round's place, or the pot's area."""
+    if pot is not None and pot.area is not None:
+        return pot.area.name
+    return rnd.area.name if rnd.area else rnd.slug
+
+
+def pot_slug(pot: Pot) -> str:
+    """A pot's name in a file name: its area's slug, or "whole" for the whole place."""
+    return pot.area.slug if pot.area is not None else "whole"
+
+
+def turnout_tallies(rnd: Round, remedy_ids: list[int] | None = None) -> dict[str, list[list]]:
     """Ballots by day, area, language and channel, from one grouped pass over the ballots.
 
     Pairs of [key, ballots], ready for JSON (an unknown area stays None, not "null").
+    With `remedy_ids` (a pot's), only the ballots that chose at least one of them.
     """
+    query = select(Ballot.cast_on, Ballot.area_id, Ballot.lang, Ballot.channel, func.count())
+    query = query.where(Ballot.round_id == rnd.id)
+    if remedy_ids is not None:
+        chose = select(BallotChoice.id).where(
+            BallotChoice.ballot_id == Ballot.id, BallotChoice.remedy_id.in_(remedy_ids)
+        )
+        query = query.where(chose.exists())
     rows = db.session.execute(
-        select(Ballot.cast_on, Ballot.area_id, Ballot.lang, Ballot.channel, func.count())
-        .where(Ballot.round_id == rnd.id)
-        .group_by(Ballot.cast_on, Ballot.area_id, Ballot.lang, Ballot.channel)
+        query.group_by(Ballot.cast_on, Ballot.area_id, Ballot.lang, Ballot.channel)
     )
     days: Counter[str] = Counter()
     areas: Counter[int | None] = Counter()
@@ -131,19 +164,42 @@ def turnout_tallies(rnd: Round) -> dict[str, list[list]]:
 
 def count_round(rnd: Round, *, actor: User | None = None) -> Count:
     """Count a round's ballots under its frozen rule and store the outcome with a checksum
-    (the caller commits)."""
+    (the caller commits). A round with pots is counted pot by pot (`count_pots`); this
+    returns the first pot's count (a round without pots has only one)."""
+    return count_pots(rnd, actor=actor)[0]
+
+
+def count_pots(rnd: Round, *, actor: User | None = None) -> list[Count]:
+    """Count each pot of a round (a round without pots is one) and store one Count per pot,
+    each with its own inputs' checksum; one audit event says the round was counted."""
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         raise ValueError("a round is counted only after voting has closed")
+    counts = [_count_pot(rnd, pot) for pot in (pots.in_order(rnd) if rnd.pots else [None])]
+    checksums = [c.inputs_sha256 for c in counts]
+    audit.record(
+        "round_counted",
+        actor=actor,
+        round=rnd,
+        rule=counts[0].rule,
+        sha256=checksums[0] if len(checksums) == 1 else checksums,
+    )
+    db.session.flush()
+    return counts
+
+
+def _count_pot(rnd: Round, pot: Pot | None) -> Count:
     rules = frozen_rules(rnd)
-    election = election_of(rnd)
+    election = election_of(rnd, pot)
     outcome = tally.count(election, rule=rules["tally_rule"], utility=rules["tally_utility"])
     checksum = hashlib.sha256(tally.write_pb(election).encode()).hexdigest()
     remedy_of = {pid: rid for rid, pid in project_ids(rnd).items()}
     funded = set(outcome.selected)
     lucky = sum(1 for v in election.votes if funded.intersection(v.choices))
     votes = Counter(c for v in election.votes for c in v.choices)
+    in_pot = [int(r) for r in _pot_rules(rules, pot)["costs"]] if pot is not None else None
     result = Count(
         round_id=rnd.id,
+        pot_id=pot.id if pot is not None else None,
         rule=outcome.rule,
         utility=outcome.utility,
         inputs_sha256=checksum,
@@ -154,18 +210,20 @@ def count_round(rnd: Round, *, actor: User | None = None) -> Count:
             str(remedy_of[p]): dataclasses.asdict(e) | {"votes": votes.get(p, 0)}
             for p, e in outcome.explanations.items()
         },
-        summary={"voters_with_a_funded_choice": lucky, "turnout": turnout_tallies(rnd)},
+        summary={
+            "voters_with_a_funded_choice": lucky,
+            "turnout": turnout_tallies(rnd, in_pot),
+        },
     )
     db.session.add(result)
-    audit.record("round_counted", actor=actor, round=rnd, rule=outcome.rule, sha256=checksum)
-    db.session.flush()
     return result
 
 
 def close_and_count(rnd: Round, *, actor: User | None = None) -> Count:
     """Close voting and count, as one piece of work: the phase moves to counted, the count
-    is stored, and both are audited; the caller commits once. If the count fails, the
-    caller's rollback leaves the round voting, with no count and no audit event of either.
+    (one per pot) is stored, and both are audited; the caller commits once. If the count
+    fails, the caller's rollback leaves the round voting, with no count and no audit event
+    of either.
     """
     change_phase(rnd, Phase.COUNTED, actor=actor)
     return count_round(rnd, actor=actor)
@@ -189,9 +247,25 @@ def turnout_of(rnd: Round, count: Count | None) -> dict[str, list[list]]:
     return stored if stored is not None else turnout_tallies(rnd)
 
 
-def results_data(rnd: Round) -> dict | None:
-    """The stored count, remedy by remedy, most votes first (None before counting)."""
-    result = latest_count(rnd)
+def latest_counts(rnd: Round) -> list[Count]:
+    """The latest count of each pot, in the pots' order; a round without pots: its latest
+    count, if it has one."""
+    if not rnd.pots:
+        latest = latest_count(rnd)
+        return [latest] if latest is not None else []
+    found: dict[int | None, Count] = {}
+    for c in db.session.scalars(
+        select(Count).where(Count.round_id == rnd.id).order_by(Count.id.desc())
+    ):
+        found.setdefault(c.pot_id, c)
+    return [found[p.id] for p in pots.in_order(rnd) if p.id in found]
+
+
+def results_data(rnd: Round, result: Count | None = None) -> dict | None:
+    """The stored count (the latest, or `result`), remedy by remedy, most votes first
+    (None before counting)."""
+    if result is None:
+        result = latest_count(rnd)
     if result is None:
         return None
     remedies = {r.id: r for r in rnd.remedies}
@@ -208,18 +282,49 @@ def results_data(rnd: Round) -> dict | None:
     }
 
 
+def pot_results(rnd: Round) -> list[dict]:
+    """Each counted pot's results (see `results_data`), with its pot, name and budget."""
+    by_id = {p.id: p for p in rnd.pots}
+    budgets = {p["id"]: p["budget"] for p in frozen_rules(rnd).get("pots", [])}
+    sections = []
+    for count in latest_counts(rnd):
+        pot = by_id[count.pot_id] if count.pot_id is not None else None
+        if pot is None:
+            continue
+        data = results_data(rnd, count)
+        assert data is not None  # a count was given
+        budget = budgets.get(str(pot.id), pot.budget)
+        sections.append(data | {"pot": pot, "name": pots.name(pot), "budget": budget})
+    return sections
+
+
 def results_json(rnd: Round) -> dict:
-    """The results as open data (the API's)."""
+    """The results as open data (the API's); a round with pots has them pot by pot."""
+    if rnd.pots:
+        sections = pot_results(rnd)
+        if not sections:
+            return {"round": rnd.slug, "counted": False}
+        return {
+            "round": rnd.slug,
+            "counted": True,
+            "pots": [
+                {"pot": str(s["pot"].id), "area": s["pot"].area.slug if s["pot"].area else None}
+                | _count_json(s, s["budget"])
+                for s in sections
+            ],
+        }
     data = results_data(rnd)
     if data is None:
         return {"round": rnd.slug, "counted": False}
+    return {"round": rnd.slug, "counted": True} | _count_json(data, frozen_rules(rnd)["budget"])
+
+
+def _count_json(data: dict, budget: int) -> dict:
     count = data["count"]
     return {
-        "round": rnd.slug,
-        "counted": True,
         "rule": count.rule,
         "utility": count.utility,
-        "budget": frozen_rules(rnd)["budget"],
+        "budget": budget,
         "spent": count.spent,
         "ballots": count.ballots,
         "inputs_sha256": count.inputs_sha256,

@@ -22,7 +22,7 @@ def enter_paper(
         raise CastError(Problem("code_unknown"))
     if code.used:
         raise CastError(Problem("code_used"))
-    problems = ballots.check(ballots.frozen_rules(rnd), choices)
+    problems = ballots.check(ballots.frozen_rules(rnd), choices, code.area_id)
     if problems:
         raise CastError(*problems)
     if not rnd.paper_double_entry:

@@ -46,6 +46,7 @@ class Proposal:
     lang: str
     barrier_id: int | None = None
     area_id: int | None = None
+    pot_id: int | None = None  # in a round with pots: the pot it asks from
     cost: int | None = None
     now_cost: int | None = None
     proposal_cost: int | None = None
@@ -79,6 +80,7 @@ def _write(remedy: Remedy, proposal: Proposal) -> None:
         content.set(field, proposal.lang, body, reviewed=True)
     remedy.barrier_id = proposal.barrier_id
     remedy.area_id = proposal.area_id
+    remedy.pot_id = proposal.pot_id
     remedy.cost = proposal.cost or 0
     remedy.now_cost = proposal.now_cost
     remedy.proposal_cost = proposal.proposal_cost
@@ -102,6 +104,12 @@ def save(
         raise ProposalError("not_editable")
     if proposal.cost is not None and proposal.cost > rnd.budget:
         raise ProposalError("over_budget")
+    if rnd.pots:
+        pot = next((p for p in rnd.pots if p.id == proposal.pot_id), None)
+        if pot is None and proposal.pot_id is not None:
+            raise ProposalError("not_editable")  # a pot of another round: not from the form
+        if pot is not None and proposal.cost is not None and proposal.cost > pot.budget:
+            raise ProposalError("over_budget")
     if send and not (author.group is not None and author.group.approved):
         raise ProposalError("group_waiting")
     if remedy is None:

@@ -41,6 +41,7 @@ from coprod.models import (
     Count,
     Group,
     PaperEntry,
+    Pot,
     Rating,
     Remedy,
     RemedyReport,
@@ -52,7 +53,9 @@ from coprod.models import (
     VoterCode,
 )
 
-FORMAT = "coprod-round/2"
+FORMAT = "coprod-round/3"
+# Files an older Coprod wrote, still read: /2 is /3 without pots.
+READS = (FORMAT, "coprod-round/2")
 SLUG = re.compile(r"[a-z0-9-]{1,80}")  # a round's web address, as the import form asks
 
 
@@ -167,7 +170,7 @@ def export_round(rnd: Round) -> dict:
     events = _all(AuditEvent, AuditEvent.round_id == rnd.id)
 
     # Every area a row points at, with the areas it lies in, the larger ones first.
-    area_ids = {rnd.area_id, *(r.area_id for r in remedies)}
+    area_ids = {rnd.area_id, *(r.area_id for r in remedies), *(p.area_id for p in rnd.pots)}
     area_ids |= {c.area_id for c in codes} | {b.area_id for b in ballots}
     areas: dict[int, Area] = {}
     pending = [db.session.get_one(Area, i) for i in area_ids if i is not None]
@@ -227,6 +230,10 @@ def export_round(rnd: Round) -> dict:
             content_id=("content", _content(rnd.content_id)),
         )
         | {"barriers": [b.key for b in rnd.barriers]},
+        "pots": [
+            _row(p, round_id=None, area_id=("area", _slug(p.area_id))) | {"ref": p.id}
+            for p in rnd.pots
+        ],
         "remedies": [
             _row(
                 r,
@@ -234,6 +241,7 @@ def export_round(rnd: Round) -> dict:
                 group_id=("group", group_slug(r.group_id)),
                 barrier_id=("barrier", key(r.barrier_id)),
                 area_id=("area", _slug(r.area_id)),
+                pot_id=("pot", r.pot_id),
                 created_by_id=("created_by", _email(r.created_by_id)),
                 content_id=("content", _content(r.content_id)),
             )
@@ -267,7 +275,7 @@ def export_round(rnd: Round) -> dict:
             )
             for r in ratings
         ],
-        "counts": [_row(c, round_id=None) for c in counts],
+        "counts": [_row(c, round_id=None, pot_id=("pot", c.pot_id)) for c in counts],
         "contacts": [_row(c, round_id=None) for c in contacts],
         "responses": [
             _row(
@@ -317,6 +325,10 @@ class _Links:
         self.people: dict[str, User] = {}
         self.remedies: dict[int, Remedy] = {}  # by their id in the file
         self.reports: dict[int, RemedyReport] = {}
+        self.pots: dict[int, Pot] = {}  # by their id in the file
+
+    def pot(self, ref: int | None) -> Pot | None:
+        return self.pots[ref] if ref is not None else None
 
     def area(self, slug: str | None) -> Area | None:
         return self.areas[slug] if slug is not None else None
@@ -376,7 +388,22 @@ def _people(data: list[dict], links: _Links) -> None:
 def _remap_rules(rules: dict | None, links: _Links) -> dict | None:
     if not rules or "costs" not in rules:
         return rules
-    return rules | {"costs": {links.remedy_id(k): v for k, v in rules["costs"].items()}}
+    rules = rules | {"costs": {links.remedy_id(k): v for k, v in rules["costs"].items()}}
+    if "pots" in rules:
+
+        def pot_id(ref: str) -> str:
+            return str(links.pots[int(ref)].id)
+
+        rules["pots"] = [
+            p
+            | {
+                "id": pot_id(p["id"]),
+                "area_id": links.area_ids[p["area_id"]].id if p["area_id"] is not None else None,
+            }
+            for p in rules["pots"]
+        ]
+        rules["pot_of"] = {links.remedy_id(r): pot_id(p) for r, p in rules["pot_of"].items()}
+    return rules
 
 
 def _remap_count(count: Count, links: _Links) -> None:
@@ -400,7 +427,7 @@ def import_round(
     """Recreate a round from `export_round` data, in one transaction: flushed here, committed
     once by the caller. A new `title` becomes its name in `lang` (the council's main
     language), and the old name's translations go with the old name."""
-    if data.get("format") != FORMAT:
+    if data.get("format") not in READS:
         raise TransferError(
             f"this is not a Coprod round export in the format {FORMAT} "
             "(a file made by an older Coprod must be exported again)"
@@ -443,6 +470,10 @@ def import_round(
             for written_in in {lang, rnd.content.original_lang}:  # readers fall back to it
                 rnd.content.set("title", written_in, title, reviewed=True)
         db.session.add(rnd)
+        for p in data.get("pots", []):  # a /2 file has none
+            pot = Pot(**_values(Pot, p), round=rnd, area=links.area(p["area"]))
+            db.session.add(pot)
+            links.pots[p["ref"]] = pot
         remedy: Remedy | None  # a new remedy here; the one a rating or response names below
         for r in data["remedies"]:
             creator = links.person(r["created_by"])
@@ -452,6 +483,7 @@ def import_round(
                 group=links.groups.get(r["group"]) if r["group"] else None,
                 barrier=links.barrier(r["barrier"]),
                 area=links.area(r["area"]),
+                pot=links.pot(r.get("pot")),
                 created_by_id=_id(creator),
                 content=_new_content(r["content"], links),
             )
@@ -501,7 +533,8 @@ def import_round(
                 )
             )
         for c in data["counts"]:
-            count = Count(**_values(Count, c), round_id=rnd.id)
+            pot = links.pot(c.get("pot"))
+            count = Count(**_values(Count, c), round_id=rnd.id, pot_id=_id(pot))
             _remap_count(count, links)
             db.session.add(count)
         db.session.add_all(

@@ -15,8 +15,9 @@ def code_url(rnd: Round, code: str) -> str:
     return f"{current_app.config['PUBLIC_URL']}/rounds/{rnd.slug}/take-part?code={code}"
 
 
-def render_letters(rnd: Round, codes: list[str], lang: str) -> str:
-    """One HTML document, one printed page per code, in the letter's language."""
+def render_letters(rnd: Round, codes: list[str], lang: str, *, area: str | None = None) -> str:
+    """One HTML document, one printed page per code, in the letter's language; `area`: the
+    area whose pot the codes vote in, said on each letter."""
     letters = [
         {
             "code": c,
@@ -38,6 +39,7 @@ def render_letters(rnd: Round, codes: list[str], lang: str) -> str:
             round=rnd,
             letters=letters,
             letter_lang=lang,
+            area=area,
             council_name=council.name,
             logo=logo,
         )

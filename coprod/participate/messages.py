@@ -7,8 +7,17 @@ from coprod.operations.ballots import Problem
 from coprod.templating import money
 
 
-def explain(problem: Problem, currency: str) -> str:
-    """One sentence a citizen understands, in their language."""
+def explain(problem: Problem, currency: str, pot_names: dict[str, str] | None = None) -> str:
+    """One sentence a citizen understands, in their language; a problem with one pot of a
+    round's money names that pot first (`pot_names`: pot id -> its name)."""
+    said = _explain(problem, currency)
+    if (pot := problem.params.get("pot")) is not None and pot_names and pot in pot_names:
+        # i18n: a problem with one part of the money, e.g. "Brookfield: Please spend at least £500."
+        return _("%(pot)s: %(problem)s", pot=pot_names[pot], problem=said)
+    return said
+
+
+def _explain(problem: Problem, currency: str) -> str:
     p = problem.params
     match problem.code:
         case "closed":
@@ -17,6 +26,10 @@ def explain(problem: Problem, currency: str) -> str:
             return _("We couldn't find this code. Please check the letters and try again.")
         case "code_used":
             return _("This code has already been used to vote.")
+        case "no_pot":
+            return _(
+                "This code cannot vote for any idea in this round. Please ask the council for help."
+            )
         case "unknown_remedy" | "duplicate":
             return _("One of your choices is not on this ballot. Please check your choices.")
         case "empty":

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
-from coprod import sessions, slowdown
+from coprod import pots, sessions, slowdown
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404, texts_read_in
 from coprod.models import (
@@ -209,16 +209,48 @@ def _order(remedies: list) -> list:
     )
 
 
-def _meter(rules: dict, choices: list[str]) -> dict:
+def _meter(rules: dict, choices: list[str], pot: dict | None = None) -> dict:
+    """Money spent and left (or ideas chosen), for the whole ballot or for one pot."""
+    budget = pot["budget"] if pot is not None else rules["budget"]
     spent = sum(rules["costs"].get(c, 0) for c in choices)
     return {
         "spent": spent,
-        "left": rules["budget"] - spent,
-        "budget": rules["budget"],
+        "left": budget - spent,
+        "budget": budget,
         "count": len(choices),
         "max": rules["max_choices"],
         "knapsack": rules["ballot_type"] == "knapsack",
     }
+
+
+def _voter_area(rnd: Round, rules: dict) -> int | None:
+    """The area on the voter's code, which says which pots they vote in (rounds with pots)."""
+    if "pots" not in rules or not (code := _code(rnd)):
+        return None
+    found = codes.find(_secret(), rnd, code)
+    return found.area_id if found is not None else None
+
+
+def _sections(rnd: Round, rules: dict, choices: list[str], area_id: int | None) -> list[dict]:
+    """The voter's pots, each with its name, its remedies' ids, the choices in it and its
+    meter; a round without pots is one section with no pot."""
+    if "pots" not in rules:
+        return [{"pot": None, "costs": rules["costs"], "meter": _meter(rules, choices)}]
+    by_id = {str(p.id): p for p in rnd.pots}
+    sections = []
+    for pot in ballots.voter_pots(rules, area_id):
+        costs = ballots.pot_costs(rules, pot["id"])
+        mine = [c for c in choices if c in costs]
+        sections.append(
+            {
+                "pot": by_id[pot["id"]],
+                "name": pots.name(by_id[pot["id"]]),
+                "costs": costs,
+                "choices": mine,
+                "meter": _meter(rules, mine, pot),
+            }
+        )
+    return sections
 
 
 def _voter_state(
@@ -243,12 +275,22 @@ def ballot(slug: str):
     rnd, detour, rules, choices = _voter_state(slug, _with_texts())
     if detour is not None:
         return detour
-    choices = [c for c in choices if c in rules["costs"]]
-    remedies = _order([r for r in _published(rnd) if str(r.id) in rules["costs"]])
+    area_id = _voter_area(rnd, rules)
+    if not ballots.voter_pots(rules, area_id):
+        # A code with no area, in a round with area pots and none for the whole place.
+        flash(explain(Problem("no_pot"), rnd.currency), "error")
+        return redirect(url_for("public.round_page", slug=slug))
+    allowed = ballots.ballot_costs(rules, area_id)
+    choices = [c for c in choices if c in allowed]
+    remedies = _order([r for r in _published(rnd) if str(r.id) in allowed])
+    sections = _sections(rnd, rules, choices, area_id)
+    for section in sections:
+        section["remedies"] = [r for r in remedies if str(r.id) in section["costs"]]
     return render_template(
         "participate/ballot.html",
         round=rnd,
         remedies=remedies,
+        sections=sections,
         choices=choices,
         meter=_meter(rules, choices),
     )
@@ -261,7 +303,10 @@ def change_ballot(slug: str):
     if detour is not None:
         return detour
     added = request.form.get("add")
-    if added is not None and added in rules["costs"] and added not in choices:
+    allowed = rules["costs"]
+    if "pots" in rules and added is not None:
+        allowed = ballots.ballot_costs(rules, _voter_area(rnd, rules))
+    if added is not None and added in allowed and added not in choices:
         choices.append(added)
     if (removed := request.form.get("remove")) in choices:
         choices.remove(removed)
@@ -277,13 +322,20 @@ def review(slug: str):
     rnd, detour, rules, choices = _voter_state(slug)
     if detour is not None:
         return detour
-    problems = [explain(p, rnd.currency) for p in ballots.check(rules, choices)]
+    area_id = _voter_area(rnd, rules)
+    names = pots.names(rnd) if "pots" in rules else None
+    problems = [explain(p, rnd.currency, names) for p in ballots.check(rules, choices, area_id)]
     # Only ids from the frozen rules reach the query: the choices come from the browser.
-    chosen = _published(rnd, only={c for c in choices if c in rules["costs"]})
+    allowed = ballots.ballot_costs(rules, area_id)
+    chosen = _published(rnd, only={c for c in choices if c in allowed})
+    sections = _sections(rnd, rules, [str(r.id) for r in chosen], area_id)
+    for section in sections:
+        section["remedies"] = [r for r in chosen if str(r.id) in section["costs"]]
     return render_template(
         "participate/review.html",
         round=rnd,
         chosen=chosen,
+        sections=sections,
         meter=_meter(rules, choices),
         problems=problems,
     )
@@ -305,8 +357,9 @@ def cast(slug: str):
         receipt = ballots.cast(_secret(), rnd, code, choices, lang=str(get_locale()), rules=rules)
         db.session.commit()
     except CastError as refused:
+        names = pots.names(rnd) if "pots" in rules else None
         for problem in refused.problems:
-            flash(explain(problem, rnd.currency), "error")
+            flash(explain(problem, rnd.currency, names), "error")
         if any(p.code in ("code_used", "code_unknown", "closed") for p in refused.problems):
             session.pop(f"code:{slug}", None)
             return redirect(url_for("public.round_page", slug=slug))
@@ -346,11 +399,20 @@ def check(slug: str):
                 _("We couldn't find a ballot with this receipt in this round. Check the letters.")
             )
     chosen = []
+    groups: list[tuple[str, list[Remedy]]] = []
     if found:
         ids = {c.remedy_id for c in found.choices}
         chosen = [r for r in rnd.remedies if r.id in ids]
+        # In a round with pots, the choices under the pot each was in.
+        groups = [(pots.name(p), [r for r in chosen if r.pot_id == p.id]) for p in rnd.pots]
+        groups = [(name, remedies) for name, remedies in groups if remedies]
     return render_template(
-        "participate/check.html", round=rnd, form=form, ballot=found, chosen=chosen
+        "participate/check.html",
+        round=rnd,
+        form=form,
+        ballot=found,
+        chosen=chosen,
+        groups=groups,
     )
 
 

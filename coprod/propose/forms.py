@@ -195,16 +195,37 @@ class ProposalForm(Form):
     # i18n: the amount that voters will see next to the idea on the ballot.
     cost = WholeNumberField(_l("Money you ask for"))
     area = SelectField(_l("Area"), coerce=int_or_none)
+    # Only in a round whose money is in pots: which pot the idea asks from.
+    pot = SelectField(_l("The money it asks from"), coerce=int_or_none, validate_choice=False)
     lang = SelectField(_l("The language you are writing in"))
 
-    # Set by the view: the round's budget caps what a group may ask for.
+    # Set by the view: the round's budget caps what a group may ask for; in a round with
+    # pots, the chosen pot's budget (`pot_budgets`: pot id -> budget; empty without pots).
     budget: int | None = None
+    pot_budgets: dict[int, int] = {}  # replaced (never changed) by the view
     currency = "GBP"
+
+    def validate_pot(self, field: Field) -> None:
+        if not self.pot_budgets:
+            return
+        if field.data not in self.pot_budgets:
+            field.data = None
+            raise ValidationError(_("Please choose which money your idea asks from."))
 
     TEXTS = ("title", "summary", "now", "proposal", "who_helps", "offer")
     NEEDED_TO_SEND = (*TEXTS, "cost")
 
     def validate_cost(self, field: Field) -> None:
+        if self.pot_budgets and self.pot.data in self.pot_budgets:
+            budget = self.pot_budgets[self.pot.data]
+            if field.data is not None and field.data > budget:
+                raise ValidationError(
+                    _(
+                        "This is more than all the money in this pot (%(budget)s). "
+                        "Please ask for less.",
+                        budget=money(budget, self.currency),
+                    )
+                )
         if field.data is not None and self.budget is not None and field.data > self.budget:
             raise ValidationError(
                 _(

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from coprod import i18n, jobs, mail
+from coprod import i18n, jobs, mail, pots
 from coprod.accounts import groups, role_required
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
@@ -221,6 +221,10 @@ def _proposal_form(rnd: Round, **data) -> ProposalForm:
     form.area.choices = [("", _("Everywhere in this round"))] + [(a.id, a.name) for a in areas]
     form.lang.choices = _language_choices()
     form.budget, form.currency = rnd.budget, rnd.currency
+    if rnd.pots:  # the round's money is in pots: the idea says which it asks from
+        in_order = pots.in_order(rnd)
+        form.pot.choices = [("", _("Choose one"))] + [(p.id, pots.name(p)) for p in in_order]
+        form.pot_budgets = {p.id: p.budget for p in in_order}
     return form
 
 
@@ -230,6 +234,7 @@ def _proposal(form: ProposalForm) -> Proposal:
         lang=form.lang.data,
         barrier_id=form.barrier.data,
         area_id=form.area.data,
+        pot_id=form.pot.data if form.pot_budgets else None,
         cost=form.cost.data,
         now_cost=form.now_cost.data,
         proposal_cost=form.proposal_cost.data,
@@ -316,6 +321,7 @@ def edit_proposal(remedy_id: int):
         **{name: str(remedy.t(name, original) or "") for name in ProposalForm.TEXTS},
         barrier=remedy.barrier_id,
         area=remedy.area_id,
+        pot=remedy.pot_id,
         cost=remedy.cost or None,
         now_cost=remedy.now_cost,
         proposal_cost=remedy.proposal_cost,

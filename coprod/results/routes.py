@@ -5,14 +5,14 @@ import io
 import json
 from typing import Any
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 
 from coprod import tally
 from coprod.extensions import limiter
 from coprod.lookups import round_or_404
-from coprod.models import Phase, Round
+from coprod.models import Phase, Pot, Round
 from coprod.operations import ballots
-from coprod.operations.counting import election_of, results_data
+from coprod.operations.counting import election_of, pot_results, pot_slug, results_data
 from coprod.participate.forms import ReceiptForm
 from coprod.results import bp
 from coprod.results.explain import sentence
@@ -31,30 +31,35 @@ def results(slug: str):
     """The results; with a receipt posted (never in the address, where access logs would
     keep it beside the voter's IP address), what happened to that ballot."""
     rnd = _counted_round(slug)
-    data = results_data(rnd)
+    data = results_data(rnd) if not rnd.pots else None
+    # A round with pots shows one section per pot; without, the one count as before.
+    sections = pot_results(rnd) if rnd.pots else ([{"pot": None} | data] if data else [])
     story: dict[str, Any] | None = None
     form = ReceiptForm()
-    if data and form.validate_on_submit():
+    if sections and form.validate_on_submit():
         found = ballots.by_receipt(rnd, form.receipt.data)
-        story = {"found": found is not None, "helped": [], "lost": []}
-        if found:
-            explained = {row["remedy"].id: row for row in data["rows"]}
+        story = {"found": found is not None, "pots": []}
+        for section in sections if found else []:
+            explained = {row["remedy"].id: row for row in section["rows"]}
+            helped, lost = [], []
             for choice in found.choices:
                 row = explained.get(choice.remedy_id)
                 if row and row["explanation"]["funded"]:
-                    story["helped"].append(row["remedy"])
+                    helped.append(row["remedy"])
                 elif row:
-                    story["lost"].append(
-                        (row["remedy"], sentence(row["explanation"], rnd.currency))
-                    )
+                    lost.append((row["remedy"], sentence(row["explanation"], rnd.currency)))
+            if helped or lost:
+                story["pots"].append({"name": section.get("name"), "helped": helped, "lost": lost})
+    every = [r["explanation"]["votes"] for s in sections for r in s["rows"]]
     return render_template(
         "results/results.html",
         round=rnd,
-        data=data,
+        data=sections[0] if sections else None,
+        sections=sections,
         form=form,
         story=story,
         sentence=sentence,
-        max_votes=max([r["explanation"]["votes"] for r in data["rows"]] or [1]) if data else 1,
+        max_votes=max(every or [1]) or 1,
     )
 
 
@@ -71,18 +76,32 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
     )
 
 
+def _pot(rnd: Round) -> tuple[Pot | None, str]:
+    """The pot a download asks for (`?pot=`) and the file name's stem; a round with pots has
+    a file per pot, so it must say which."""
+    if not rnd.pots:
+        return None, rnd.slug
+    wanted = request.args.get("pot", "")
+    pot = next((p for p in rnd.pots if str(p.id) == wanted), None)
+    if pot is None:
+        abort(404)
+    return pot, f"{rnd.slug}-{pot_slug(pot)}"
+
+
 @bp.get("/rounds/<slug>/ballots.pb")
 @_downloads
 def ballots_pb(slug: str):
     rnd = _counted_round(slug)
-    return _download(tally.write_pb(election_of(rnd)), "text/plain", f"{rnd.slug}.pb")
+    pot, stem = _pot(rnd)
+    return _download(tally.write_pb(election_of(rnd, pot)), "text/plain", f"{stem}.pb")
 
 
 @bp.get("/rounds/<slug>/ballots.csv")
 @_downloads
 def ballots_csv(slug: str):
     rnd = _counted_round(slug)
-    election = election_of(rnd)
+    pot, stem = _pot(rnd)
+    election = election_of(rnd, pot)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["voter_id", "choices", "points"])
@@ -94,14 +113,15 @@ def ballots_csv(slug: str):
                 ",".join(map(str, vote.points)) if vote.points else "",
             ]
         )
-    return _download(out.getvalue(), "text/csv", f"{rnd.slug}-ballots.csv")
+    return _download(out.getvalue(), "text/csv", f"{stem}-ballots.csv")
 
 
 @bp.get("/rounds/<slug>/ballots.json")
 @_downloads
 def ballots_json(slug: str):
     rnd = _counted_round(slug)
-    election = election_of(rnd)
+    pot, stem = _pot(rnd)
+    election = election_of(rnd, pot)
     body = {
         "meta": election.meta,
         "projects": [
@@ -117,5 +137,5 @@ def ballots_json(slug: str):
         ],
     }
     return _download(
-        json.dumps(body, ensure_ascii=False), "application/json", f"{rnd.slug}-ballots.json"
+        json.dumps(body, ensure_ascii=False), "application/json", f"{stem}-ballots.json"
     )

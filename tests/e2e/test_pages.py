@@ -17,6 +17,7 @@ PUBLIC = [
     "/rounds/brookfield-spring/rate",
     "/rounds/brookfield-2026/take-part",
     "/rounds/brookfield-2026/check",
+    "/rounds/brookfield-areas-2026",
     "/glossary",
     "/how-it-works",
     "/privacy",
@@ -34,6 +35,8 @@ STAFF = {
         "/staff/",
         "/staff/rounds/brookfield-2026",
         "/staff/rounds/brookfield-2026/paper",
+        "/staff/rounds/brookfield-areas-2026",
+        "/staff/rounds/brookfield-areas-2026/paper",
         "/staff/rounds/brookfield-2025",
         # The confirmation before each step a round can take from the demo's phases.
         "/staff/rounds/brookfield-2027/phase",
@@ -53,6 +56,7 @@ STAFF = {
     "commissioner": [
         "/staff/council",
         "/staff/council/rounds/brookfield-2025",
+        "/staff/council/rounds/brookfield-areas-2026",
         "/staff/council/rounds/brookfield-2025/top-5",
     ],
     "member": ["/my-group", "/rounds/brookfield-2027/propose"],
