@@ -149,6 +149,7 @@ def test_closing_by_hand_waits_for_the_count_and_can_be_undone_today(app):
     assert rnd.phase == Phase.COUNTED and counts_of(rnd) == 0
     public = client.get(f"/rounds/{rnd.slug}").get_data(as_text=True)
     assert "Voting has closed. The votes will be counted soon." in public
+    assert "Voting closed</span>" in public and "Votes counted" not in public
     results = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
     assert "Voting has closed. The votes will be counted soon." in results
     with pytest.raises(ballots.CastError):  # closed is closed, for now
