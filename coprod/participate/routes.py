@@ -200,9 +200,14 @@ def _scores(kind: str, allowed: set[int]) -> dict[int, int]:
 # --- The ballot ---------------------------------------------------------------------------
 
 
-def _order(remedies: list) -> list:
-    """A random order for each voter, the same on every reload of their ballot."""
-    seed = session.setdefault("order", secrets.token_hex(8))
+def _order(rnd: Round, remedies: list) -> list:
+    """A random order for each voter, the same on every reload of their ballot.
+
+    Worked out from their code (keyed with the app's secret, so the order tells nothing of
+    the code): nothing more to keep in the session, which showing the ballot then leaves as
+    it was, unwritten.
+    """
+    seed = codes.keyed_hash(_secret(), f"order:{rnd.id}", _code(rnd) or "")
     return sorted(
         remedies,
         key=lambda r: hmac.new(seed.encode(), str(r.id).encode(), hashlib.sha256).digest(),
@@ -244,7 +249,7 @@ def ballot(slug: str):
     if detour is not None:
         return detour
     choices = [c for c in choices if c in rules["costs"]]
-    remedies = _order([r for r in _published(rnd) if str(r.id) in rules["costs"]])
+    remedies = _order(rnd, [r for r in _published(rnd) if str(r.id) in rules["costs"]])
     return render_template(
         "participate/ballot.html",
         round=rnd,
