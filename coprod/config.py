@@ -97,6 +97,11 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         # requests; 0 instead gives the command `flask session_cleanup`, to schedule.
         "SESSION_CLEANUP_N_REQUESTS": int(os.environ.get("SESSION_CLEANUP_N_REQUESTS", "1000"))
         or None,
+        # Flask-Login's "basic" protection only marks a session not fresh when the visitor's
+        # address or browser changes, and nothing here asks for a fresh sign-in
+        # (fresh_login_required): it would write every voter's session once more for nothing.
+        # Signing in and out, and casting, give the session a new id (coprod.sessions).
+        "SESSION_PROTECTION": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Over https a cookie sent on a plain-http request could be read on the way: the

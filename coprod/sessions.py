@@ -16,7 +16,6 @@ from coprod.extensions import db
 def init_app(app: Flask) -> None:
     """Install the session store. Call it before any other extension or hook: its own
     hook must run last, just before the session is stored."""
-    app.before_request(_after_the_session_is_read)
     app.after_request(_before_the_session_is_stored)
     if app.config["SESSION_TYPE"] == "sqlalchemy":
         app.config["SESSION_SQLALCHEMY"] = db
@@ -39,14 +38,6 @@ def renew_id() -> None:
 
 def _renew_on_signal(_app, **_extra) -> None:
     renew_id()
-
-
-def _after_the_session_is_read() -> None:
-    # Reading the session from the database left a transaction open, holding one of the
-    # pool's connections for the whole request. Give it back: the request then takes one
-    # only when it needs the database, as it did before (a view that opens a second session
-    # would otherwise wait for a connection that every busy request holds).
-    db.session.rollback()
 
 
 def _before_the_session_is_stored(response):

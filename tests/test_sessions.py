@@ -1,6 +1,7 @@
 """Sessions live on the server: the cookie is a random id, so the next person at a shared
 computer finds no code and no choices in the browser, and casting forgets them."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -100,6 +101,23 @@ def test_casting_forgets_the_code_and_choices_and_the_old_session_id(app):
     old = app.test_client()
     old.set_cookie("session", before)
     assert old.get(f"/rounds/{rnd.slug}/ballot").headers["Location"].endswith("/take-part")
+
+
+def test_showing_and_reloading_the_ballot_leaves_the_session_as_it_was(app):
+    """Only a change is stored: the ballot's order comes from the code, not the session."""
+    rnd = make_round(Phase.VOTING, costs=(4000, 3000, 5000, 2000, 1000))
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    db.session.commit()
+    client = app.test_client()
+    assert enter(client, rnd, code).status_code == 302
+    [before] = stored(app).values()
+    pages = [client.get(f"/rounds/{rnd.slug}/ballot") for _ in range(2)]
+    assert [p.status_code for p in pages] == [200, 200]
+    assert [session_cookie(p) for p in pages] == [None, None]
+    assert list(stored(app).values()) == [before]
+    # The voter's own order, the same on every reload.
+    order = [re.findall(r'name="add" value="(\d+)"', p.get_data(as_text=True)) for p in pages]
+    assert order[0] == order[1] and sorted(order[0]) == sorted(str(r.id) for r in rnd.remedies)
 
 
 def test_a_visitor_who_needs_no_session_gets_no_cookie_and_no_row(app, client):

@@ -200,9 +200,14 @@ def _scores(kind: str, allowed: set[int]) -> dict[int, int]:
 # --- The ballot ---------------------------------------------------------------------------
 
 
-def _order(remedies: list) -> list:
-    """A random order for each voter, the same on every reload of their ballot."""
-    seed = session.setdefault("order", secrets.token_hex(8))
+def _order(rnd: Round, remedies: list) -> list:
+    """A random order for each voter, the same on every reload of their ballot.
+
+    Worked out from their code (keyed with the app's secret, so the order tells nothing of
+    the code): nothing more to keep in the session, which showing the ballot then leaves as
+    it was, unwritten.
+    """
+    seed = codes.keyed_hash(_secret(), f"order:{rnd.id}", _code(rnd) or "")
     return sorted(
         remedies,
         key=lambda r: hmac.new(seed.encode(), str(r.id).encode(), hashlib.sha256).digest(),
@@ -282,7 +287,7 @@ def ballot(slug: str):
         return redirect(url_for("public.round_page", slug=slug))
     allowed = ballots.ballot_costs(rules, area_id)
     choices = [c for c in choices if c in allowed]
-    remedies = _order([r for r in _published(rnd) if str(r.id) in allowed])
+    remedies = _order(rnd, [r for r in _published(rnd) if str(r.id) in allowed])
     sections = _sections(rnd, rules, choices, area_id)
     for section in sections:
         section["remedies"] = [r for r in remedies if str(r.id) in section["costs"]]
