@@ -70,6 +70,8 @@ MAX_VARIANTS = 3  # addresses with different query strings walked, per path
 SKIP_FORMS = re.compile(
     r"sign-out|/language/|/phase$|/reject$|/ask-for-changes$|/report$|password|forgot"
     r"|sign-up|/import|/take-part$|/ballot$|/cast$"
+    # Setting rounds up: making, copying and deleting rounds, or opening voting again.
+    r"|/new/check$|/delete$|/reopen$"
 )
 LINK = re.compile(r"<a\s[^>]*>", re.I)
 HREF = re.compile(r'\bhref\s*=\s*"([^"]*)"', re.I)
