@@ -102,5 +102,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.browser)
-            # With pytest-xdist's --dist loadgroup, one worker starts Chromium and the demo.
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            # With pytest-xdist's --dist loadgroup, a group's tests share one worker, one
+            # Chromium and one demo. Two groups of about equal length, so neither worker
+            # waits for the other at the end: every page's check, and the journeys.
+            pages = Path(str(item.fspath)).name == "test_pages.py"
+            item.add_marker(pytest.mark.xdist_group("browser-pages" if pages else "browser"))
