@@ -37,18 +37,22 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """The app with the demo loaded, and the lines the demo printed (logins and codes)."""
-    folder = tmp_path_factory.mktemp("live")
-    app = create_app(
+def browser_app(folder: Path, secret: str):
+    """An app for a live server in a browser test: its own SQLite file in `folder`."""
+    return create_app(
         {
-            "SECRET_KEY": "browser-tests",
+            "SECRET_KEY": secret,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
             "RATELIMIT_STORAGE_URI": "memory://",
             "ARGON2_PROFILE": "CHEAPEST",  # argon2's profile for tests, as in make_app
         }
     )
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The app with the demo loaded, and the lines the demo printed (logins and codes)."""
+    app = browser_app(tmp_path_factory.mktemp("live"), "browser-tests")
     from coprod.demo import load
 
     with app.app_context():

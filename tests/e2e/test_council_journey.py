@@ -20,9 +20,8 @@ from werkzeug.serving import make_server
 
 from coprod import jobs
 from coprod.extensions import db
-from coprod.factory import create_app
 from tests.e2e.a11y import assert_accessible
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import browser_app, sign_in
 
 ORGANISER = ("olu@brookfield.gov.uk", "Olu Adebayo", "a long organiser password")
 MODERATOR = ("mira@brookfield.gov.uk", "Mira Shah", "a long moderator password")
@@ -41,15 +40,7 @@ DAYS = {  # the round's dates, from proposals opening to answers due
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A new council's site: an empty database, then only the first organiser's account."""
-    folder = tmp_path_factory.mktemp("council")
-    app = create_app(
-        {
-            "SECRET_KEY": "council-journey",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'council.db'}",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "ARGON2_PROFILE": "CHEAPEST",
-        }
-    )
+    app = browser_app(tmp_path_factory.mktemp("council"), "council-journey")
     runner = app.test_cli_runner()
     for args, given in (
         (["db", "upgrade"], None),
