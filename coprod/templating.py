@@ -83,16 +83,18 @@ def gloss(text: Localized | str | None) -> Markup:
     if not text:
         return Markup("")
     lang = text.lang if isinstance(text, Localized) else str(get_locale())
-    if "glossary_terms" not in g:
-        g.glossary_terms = {t.key: t for t in glossary_terms()}
-    terms = g.glossary_terms
+    reader = str(get_locale())
+    # The terms in the text's language and the reader's, looked up once per request.
+    cached = g.setdefault("glossary_terms", {})
+    if (lang, reader) not in cached:
+        cached[lang, reader] = {t.key: t for t in glossary_terms({lang, reader})}
+    terms = cached[lang, reader]
     out = []
     for segment, key in link_terms(str(text), terms.values(), lang):
         if key is None:
             out.append(escape(segment))
             continue
         term = terms[key]
-        reader = str(get_locale())
         tip = term.plain.get(reader) or term.plain.get(lang) or ""
         detail = term.explanation.get(reader) or term.explanation.get(lang) or ""
         g.tip_count = g.get("tip_count", 0) + 1

@@ -1,12 +1,13 @@
 """The glossary in the database, seeded from the plain-language core's list."""
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from coprod.extensions import db
-from coprod.models import GlossaryTerm
+from coprod.models import ContentText, GlossaryTerm
 from coprod.operations.content import new_content
 from coprod.plain import Term
 
@@ -33,25 +34,42 @@ def load_seed() -> int:
     return added
 
 
-def glossary_terms() -> list[Term]:
-    """The glossary's terms, in the plain core's shape, for jargon advice and linking."""
-    found = []
-    for row in db.session.scalars(select(GlossaryTerm).order_by(GlossaryTerm.key)):
-        forms: dict[str, tuple[str, ...]] = {}
-        plain: dict[str, str] = {}
-        explanation: dict[str, str] = {}
-        for lang in row.content.languages():
-            t = {f: row.content.text(f, lang) for f in ("term", "variants", "plain", "explanation")}
-            if t["term"] and not t["term"].is_fallback:
-                extra = (
-                    t["variants"].text.splitlines()
-                    if t["variants"] and not t["variants"].is_fallback
-                    else []
-                )
-                forms[lang] = (t["term"].text, *extra)
-            for field, target in (("plain", plain), ("explanation", explanation)):
-                text = t[field]
-                if text and not text.is_fallback:
-                    target[lang] = text.text
-        found.append(Term(key=row.key, terms=forms, plain=plain, explanation=explanation))
-    return found
+def glossary_terms(langs: Iterable[str] | None = None) -> list[Term]:
+    """The glossary's terms, in the plain core's shape, for jargon advice and linking: with
+    their words in `langs` only (a page needs its reader's language and its text's), or in
+    every language when `langs` is None. One query of plain rows, no objects."""
+    wanted = and_(ContentText.content_id == GlossaryTerm.content_id, ContentText.body != "")
+    if langs is not None:
+        wanted = and_(wanted, ContentText.lang.in_(set(langs)))
+    rows = db.session.execute(
+        select(GlossaryTerm.key, ContentText.field, ContentText.lang, ContentText.body)
+        .outerjoin(ContentText, wanted)
+        .order_by(GlossaryTerm.key)
+    )
+    texts: dict[str, dict[tuple[str, str], str]] = {}
+    for key, field, lang, body in rows:
+        found = texts.setdefault(key, {})
+        if field is not None:
+            found[field, lang] = body
+    terms = []
+    for key, found in texts.items():
+        langs_written = {lang for _field, lang in found}
+        terms.append(
+            Term(
+                key=key,
+                terms={
+                    lang: (found["term", lang], *found.get(("variants", lang), "").splitlines())
+                    for lang in langs_written
+                    if ("term", lang) in found
+                },
+                plain={
+                    lang: found["plain", lang] for lang in langs_written if ("plain", lang) in found
+                },
+                explanation={
+                    lang: found["explanation", lang]
+                    for lang in langs_written
+                    if ("explanation", lang) in found
+                },
+            )
+        )
+    return terms
