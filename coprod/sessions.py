@@ -41,14 +41,18 @@ def _renew_on_signal(_app, **_extra) -> None:
 
 
 def _before_the_session_is_stored(response):
-    # Flask-Session's database store commits the request's database session when it saves:
-    # whatever the request itself did not commit is thrown away first, never committed.
-    db.session.rollback()
     # The store keeps only plain values: a message given as lazy text (Flask-Login's, or a
     # view's) is kept as the words it says in this request's language.
     flashes = session.get("_flashes", ())
     if any(type(message) is not str for _category, message in flashes):
         session["_flashes"] = [(category, str(message)) for category, message in flashes]
-    if g.pop("renew_session_id", False):
+    renew = g.pop("renew_session_id", False)
+    # Flask-Session's database store commits the request's database session when it writes
+    # (only for a changed session): whatever the request itself did not commit is thrown
+    # away first, never committed. A session left as it was is not written, and the
+    # request's database work ends as every request's does, rolled back at teardown.
+    if session.modified or renew:
+        db.session.rollback()
+    if renew:
         current_app.session_interface.regenerate(session)
     return response
