@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from hypothesis import settings
 from jinja2 import FileSystemBytecodeCache
+from werkzeug.routing import Rule
 
 from coprod.extensions import db
 from coprod.factory import create_app
@@ -120,6 +121,26 @@ def _session_folder(name: str) -> Path:
 # anew: a third of a short test's time. Jinja's bytecode cache, shared by the session's
 # apps (all configured alike by create_app), compiles each template once.
 _compiled_templates = FileSystemBytecodeCache(str(_session_folder("jinja")))
+
+
+# Each app compiled two URL builders for each of its hundred routes, as Python code: most
+# of building an app (50 ms), and a suite builds thousands. Werkzeug binds each builder to
+# its rule when it is called (`self._converters`), so the code depends only on the rule's
+# shape, and the session's apps share it. If Werkzeug renames the method, this fails loudly.
+_builders: dict = {}
+_compile_builder = Rule._compile_builder
+
+
+def _shared_builder(rule: Rule, append_unknown: bool = True):
+    defaults = sorted((name, repr(value)) for name, value in (rule.defaults or {}).items())
+    key = (rule.rule, rule.host, rule.subdomain, tuple(rule._trace), tuple(defaults))
+    key += (tuple(sorted((n, type(c)) for n, c in rule._converters.items())), append_unknown)
+    if (built := _builders.get(key)) is None:
+        built = _builders[key] = _compile_builder(rule, append_unknown)
+    return built
+
+
+Rule._compile_builder = _shared_builder
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
