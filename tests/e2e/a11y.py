@@ -32,12 +32,24 @@ def _checker_for(context, locale: str):
     return _checker[key]
 
 
-def assert_accessible(page, locale: str = "en") -> None:
-    """Fail with axe's own report when the page has any WCAG 2.1 AA violation."""
+def open_in_checker(page, url: str, locale: str = "en"):
+    """Load `url` in the checking context, as the person signed in on `page`; return the
+    checking page and the response. The server cannot tell the two contexts apart, so the
+    status, language and direction it sends are those a browser without JavaScript gets."""
     context = _checker_for(page.context, locale)
     context.clear_cookies()
     context.add_cookies(page.context.cookies())
     checker = context.pages[0] if context.pages else context.new_page()
-    checker.goto(page.url)
+    return checker, checker.goto(url)
+
+
+def assert_no_violations(checker) -> None:
+    """Fail with axe's own report when the loaded page has any WCAG 2.1 AA violation."""
     results = AxeResults(checker.evaluate("options => axe.run(document, options)", WCAG))
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    assert results.violations_count == 0, f"{checker.url}\n{results.generate_report()}"
+
+
+def assert_accessible(page, locale: str = "en") -> None:
+    """Fail with axe's own report when the page has any WCAG 2.1 AA violation."""
+    checker, _response = open_in_checker(page, page.url, locale)
+    assert_no_violations(checker)
