@@ -19,16 +19,19 @@ check-python:
 	  echo "Install one (for example 'apt-get install python3.12' or 'pyenv install 3.12'),"; \
 	  echo "then run: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12"; exit 1; fi
 
-# Installs come from the lock files, so every machine gets the same versions.
+# Installs come from the lock files, so every machine gets the same versions. uv installs
+# them (in half the time pip takes); pip only fetches uv, at a fixed version.
+UV := $(VENV)/bin/uv pip install -q --python $(PY)
+
 $(VENV)/.installed: requirements.lock pyproject.toml | check-python
 	$(PYTHON) -m venv --clear $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q --require-hashes -r requirements.lock
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q uv==0.13.10
+	$(UV) --require-hashes -r requirements.lock
+	$(UV) --no-deps -e .
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
-	$(PY) -m pip install -q --require-hashes -r requirements-test.lock
+	$(UV) --require-hashes -r requirements-test.lock
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -68,7 +71,7 @@ bench: $(VENV)/.test-installed
 
 # After changing dependencies in pyproject.toml: write the lock files again.
 lock: | check-python
-	test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q uv; }
+	test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q uv==0.13.10; }
 	$(VENV)/bin/uv pip compile -q pyproject.toml --universal --python-version 3.12 \
 	  --generate-hashes -o requirements.lock
 	$(VENV)/bin/uv pip compile -q pyproject.toml --extra test --universal --python-version 3.12 \
