@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from coprod import i18n, words
 from coprod.models import Localized
 from coprod.operations.council import current
+from coprod.operations.phase import waiting_to_count
 from coprod.operations.glossary import glossary_terms
 from coprod.plain import link_terms
 
@@ -146,6 +147,7 @@ def init_app(app: Flask) -> None:
         native_name=i18n.native_name,
         words=words,
         council=council,
+        waiting_to_count=waiting_to_count,
     )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day

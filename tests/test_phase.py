@@ -150,6 +150,10 @@ def test_closing_by_hand_waits_for_the_count_and_can_be_undone_today(app):
     public = client.get(f"/rounds/{rnd.slug}").get_data(as_text=True)
     assert "Voting has closed. The votes will be counted soon." in public
     assert "Voting closed</span>" in public and "Votes counted" not in public
+    # Every list that shows the round's badge says the same, not "Votes counted".
+    for listing in ("/", "/staff/", "/staff/rounds/" + rnd.slug):
+        shown = client.get(listing).get_data(as_text=True)
+        assert "Voting closed</span>" in shown and "Votes counted" not in shown, listing
     results = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
     assert "Voting has closed. The votes will be counted soon." in results
     with pytest.raises(ballots.CastError):  # closed is closed, for now
