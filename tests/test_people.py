@@ -104,7 +104,12 @@ def test_an_invitation_link_stops_working_after_seven_days(app, monkeypatch):
 
     real = itsdangerous.timed.time.time
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real() + 8 * 24 * 3600)
-    assert app.test_client().get(path).status_code == 400
+    expired = app.test_client().get(path)
+    assert expired.status_code == 400
+    # The page tells the truth about invitations (a week, not a day) and whom to ask.
+    text = expired.get_data(as_text=True)
+    assert "works only once, for a week" in text and "for one day" not in text
+    assert "Ask the person who invited you" in text
 
 
 def test_an_invitation_by_email_is_queued_for_the_worker(app, monkeypatch):

@@ -150,7 +150,7 @@ def welcome(user_id: int, token: str):
     secret = current_app.config["SECRET_KEY"]
     user = groups.user_for_token(secret, user_id, token, max_age=INVITE_MAX_AGE)
     if user is None:
-        return render_template("propose/link_expired.html"), 400
+        return render_template("propose/link_expired.html", invitation=True), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
         groups.set_password(user, form.password.data)
