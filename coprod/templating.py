@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 from coprod import i18n, words
 from coprod.models import Localized
 from coprod.operations.council import current
-from coprod.operations.phase import waiting_to_count
 from coprod.operations.glossary import glossary_terms
+from coprod.operations.phase import waiting_to_count
 from coprod.plain import link_terms
 
 # Where a locale's own numbering system is not Latin (CLDR's default), show its digits.

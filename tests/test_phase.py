@@ -424,3 +424,44 @@ def test_opening_voting_again_and_counting_at_once_never_leave_a_count_of_an_ope
         rnd = the_round(slug)
         outcomes.add((rnd.phase, counts_of(rnd)))
     assert outcomes <= {(Phase.VOTING, 0), (Phase.COUNTED, 1)}, outcomes
+
+
+def _press_together(people: list, url: str, data: list[dict]) -> list[str]:
+    """Each client posts its form to `url` at the same moment; the pages they end on."""
+    start = threading.Barrier(len(people))
+    said: list[str] = []
+
+    def press(client, form: dict) -> None:
+        start.wait(30)
+        said.append(client.post(url, data=form, follow_redirects=True).get_data(as_text=True))
+
+    presses = [threading.Thread(target=press, args=pair) for pair in zip(people, data, strict=True)]
+    for p in presses:
+        p.start()
+    for p in presses:
+        p.join(60)
+    return said
+
+
+def test_two_organisers_confirming_the_same_step_at_once_make_one_step(app):
+    """Both see "Move the round on to: voting" and press at the same moment: the round
+    moves once, the log says so once, and the second is told it has already moved on."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: on SQLite one writer at a time is the whole story")
+    for attempt in range(5):
+        rnd = make_round(Phase.RATING, slug=f"race-{attempt}")
+        db.session.commit()
+        url = f"/staff/rounds/{rnd.slug}/phase"
+        people = [organiser(app) for _ in range(2)]
+        forms = [{"csrf_token": csrf_token(client, url), "to": "voting"} for client in people]
+        said = _press_together(people, url, forms)
+        db.session.expire_all()
+        assert rnd.phase == Phase.VOTING
+        events = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.round_id == rnd.id, AuditEvent.action == "phase_changed"
+            )
+        ).all()
+        to_voting = [e for e in events if e.detail.get("after") == "voting"]
+        assert len(to_voting) == 1, [e.detail for e in events]
+        assert sum("already moved on" in page for page in said) == 1

@@ -46,7 +46,7 @@ from coprod.operations.imports import (
     suggest_slug,
     suggest_title,
 )
-from coprod.operations.phase import ORDER, change_phase
+from coprod.operations.phase import ORDER
 from coprod.participate.letters import render_letters
 from coprod.participate.messages import explain
 
@@ -157,12 +157,20 @@ def next_phase(slug: str):
     # Only on the page: a post must name the step itself (a bare post moves nothing).
     form = MoveOnForm() if request.method == "POST" else MoveOnForm(to=to.value)
     if request.method == "POST" and not blocked and form.validate_on_submit():
-        if form.to.data != to.value:  # a second press, or a page left open in another tab
+        moved = form.to.data != to.value  # a second press, or a page left open in another tab
+        if not moved:
+            try:
+                phases.move_on(
+                    rnd, seen=rnd.phase, to=to, today=jobs.today_here(), actor=current_user
+                )
+            except phases.PhaseError:  # another organiser took this step a moment ago
+                db.session.rollback()
+                moved = True
+        if moved:
             flash(_("The round has already moved on. Nothing was changed."), "error")
             return back
+        db.session.commit()
         if to == Phase.COUNTED:
-            phases.close_voting(rnd, today=jobs.today_here(), actor=current_user)
-            db.session.commit()
             flash(
                 _(
                     "Voting is closed. The votes will be counted at the end of today. "
@@ -170,8 +178,6 @@ def next_phase(slug: str):
                 )
             )
         else:
-            change_phase(rnd, to, actor=current_user)
-            db.session.commit()
             flash(_("The round has moved on. It is now: %(phase)s", phase=words.PHASE[to]))
         return back
     if request.method == "POST":

@@ -102,6 +102,22 @@ def can_reopen(rnd: Round, today: date) -> bool:
     return True
 
 
+def move_on(rnd: Round, *, seen: Phase, to: Phase, today: date, actor: User | None = None) -> None:
+    """An organiser's confirmed step from the phase they saw (`seen`) to `to`: closing voting
+    by hand when `to` is "counted", else changing the phase (the caller commits).
+
+    The round's row is held and its phase read again first, so when two organisers confirm
+    the same step at once, one step is taken and one event recorded; the other gets
+    PhaseError("moved")."""
+    lock(rnd)
+    if rnd.phase != seen:
+        raise PhaseError("the round has already moved on", "moved")
+    if to == Phase.COUNTED:
+        close_voting(rnd, today=today, actor=actor)
+    else:
+        change_phase(rnd, to, actor=actor)
+
+
 def check_reopen(rnd: Round, today: date) -> None:
     """Raise PhaseError (with its reason) unless voting can be opened again today."""
     if rnd.phase != Phase.COUNTED:
