@@ -3,11 +3,12 @@
 import functools
 
 from flask import abort
+from flask_babel import get_locale
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from coprod.extensions import db
-from coprod.models import Content, ContentText, Phase, Round
+from coprod.models import Content, ContentText, Phase, Remedy, RemedyStatus, Round
 
 
 def round_or_404(slug: str, *, drafts: bool = False, options: tuple = ()) -> Round:
@@ -39,4 +40,33 @@ def texts_read_in(lang: str):
     written_in = select(own.original_lang).where(own.id == ContentText.content_id)
     return Content.texts.and_(
         or_(ContentText.lang.in_(wanted), ContentText.lang == written_in.scalar_subquery())
+    )
+
+
+def with_texts(relationship) -> object:
+    """Loader option: `relationship` (a `content`) joined in, with its texts in the reader's
+    language only (`texts_read_in`). For pages that show content and write none."""
+    return joinedload(relationship).joinedload(texts_read_in(str(get_locale())))
+
+
+def published_remedies(rnd: Round, only: set[str] | None = None) -> list[Remedy]:
+    """The round's published remedies (or `only` those ids), with their texts in the
+    reader's language, in one query."""
+    query = (
+        select(Remedy)
+        .where(Remedy.round_id == rnd.id, Remedy.status == RemedyStatus.PUBLISHED)
+        .options(with_texts(Remedy.content))
+        .order_by(Remedy.id)
+    )
+    if only is not None:
+        query = query.where(Remedy.id.in_([int(i) for i in only]))
+    return list(db.session.scalars(query).unique())
+
+
+def with_remedies_texts() -> tuple:
+    """Loader options for a round and all its remedies, with their texts in the reader's
+    language: for read-only pages that list every remedy (results, answers)."""
+    return (
+        with_texts(Round.content),
+        selectinload(Round.remedies).options(with_texts(Remedy.content)),
     )

@@ -245,3 +245,22 @@ def test_translated_sentences_fill_in_their_values_and_escape_typed_text(app):
     assert shown[0] == f"Zgłoszony przez: {escaped}"
     assert shown[1] == "Wybrano 5 pomysłów"
     assert shown[2] == f'Język oryginału: Polski — <a href="{escaped}">pomóż to przetłumaczyć</a>'
+
+
+def test_reader_pages_show_the_readers_language_else_the_original_never_a_third(app):
+    """The public pages load each text only in the reader's language and the one it was
+    written in: a remedy written in Urdu and translated into Polish reads in Polish for a
+    Polish reader, in Urdu (marked as not translated) for a Bengali reader, never in the
+    Polish that was loaded for someone else."""
+    rnd = make_round(Phase.VOTING)
+    remedy = rnd.remedies[0]
+    remedy.content = new_content(
+        "ur", {"title": {"ur": "پارک کی بتیاں", "pl": "Światła w parku"}, "summary": "روشنی"}
+    )
+    db.session.commit()
+    client = app.test_client()
+    for path in (f"/rounds/{rnd.slug}", f"/rounds/{rnd.slug}/remedies/{remedy.id}"):
+        polish = client.get(path, headers={"Accept-Language": "pl"}).get_data(as_text=True)
+        assert "Światła w parku" in polish and "پارک کی بتیاں" not in polish, path
+        bengali = client.get(path, headers={"Accept-Language": "bn"}).get_data(as_text=True)
+        assert "پارک کی بتیاں" in bengali and "Światła w parku" not in bengali, path

@@ -1,8 +1,6 @@
 """Routes for organisers. Every route checks the role; a route that writes calls operations,
 then commits once."""
 
-from collections import Counter
-
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,6 +28,7 @@ from coprod.models import (
     Count,
     PaperEntry,
     Phase,
+    Remedy,
     RemedyStatus,
     Role,
     Round,
@@ -127,12 +126,18 @@ def _facts(rnd: Round) -> dict:
     def count(model, *where) -> int:
         return db.session.scalar(select(func.count(model.id)).where(*where)) or 0
 
-    statuses = Counter(r.status for r in rnd.remedies)
+    statuses = dict(
+        db.session.execute(
+            select(Remedy.status, func.count(Remedy.id))
+            .where(Remedy.round_id == rnd.id)
+            .group_by(Remedy.status)
+        ).all()
+    )
     return {
         "ballots": count(Ballot, Ballot.round_id == rnd.id),
         "codes": count(VoterCode, VoterCode.round_id == rnd.id),
-        "published": statuses[RemedyStatus.PUBLISHED],
-        "unchecked": statuses[RemedyStatus.SUBMITTED],
+        "published": statuses.get(RemedyStatus.PUBLISHED, 0),
+        "unchecked": statuses.get(RemedyStatus.SUBMITTED, 0),
         "typed_once": count(
             PaperEntry, PaperEntry.round_id == rnd.id, PaperEntry.status == "waiting"
         ),

@@ -21,7 +21,7 @@ from coprod.accounts import role_required
 from coprod.council import bp, charts, data, exports, labels, notify, stats
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
-from coprod.lookups import round_or_404
+from coprod.lookups import round_or_404, with_remedies_texts
 from coprod.models import Contact, Phase, Role, Round, User
 from coprod.models import Response as Answer
 from coprod.operations import responses
@@ -81,7 +81,7 @@ def _language_name(code: str) -> str:
 
 
 def _public_round(slug: str) -> Round:
-    rnd = round_or_404(slug, drafts=True)
+    rnd = round_or_404(slug, drafts=True, options=with_remedies_texts())
     if rnd.phase == Phase.DRAFT:
         abort(404)
     return rnd
@@ -138,7 +138,7 @@ def index():
 @bp.get("/staff/council/rounds/<slug>")
 @role_required(*READERS)
 def dashboard(slug: str):
-    rnd = round_or_404(slug, drafts=True)
+    rnd = round_or_404(slug, drafts=True, options=with_remedies_texts())
     return render_template(
         "council/dashboard.html",
         round=rnd,

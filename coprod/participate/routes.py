@@ -22,18 +22,17 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import lazyload
 
 from coprod import pots, sessions, slowdown
 from coprod.extensions import db, limiter
-from coprod.lookups import round_or_404, texts_read_in
+from coprod.lookups import published_remedies, round_or_404, with_texts
 from coprod.models import (
     Ballot,
     Eligibility,
     Phase,
     Rating,
     Remedy,
-    RemedyStatus,
     Round,
 )
 from coprod.operations import ballots, codes, ratings
@@ -48,11 +47,6 @@ SCORES = {str(n) for n in SCALE}
 # can: the round with its title's texts joined in, or without its texts when the page does
 # not show them (they still load if something asks for them).
 WITHOUT_TEXTS = (lazyload(Round.content),)
-
-
-def _with_texts() -> tuple:
-    """Loader options for the round's title in the reader's language, in the same query."""
-    return (joinedload(Round.content).joinedload(texts_read_in(str(get_locale()))),)
 
 
 def _secret() -> str:
@@ -73,19 +67,6 @@ def _keep_choices(rnd: Round, choices: list[str]) -> None:
         session[f"choices:{rnd.slug}"] = choices
 
 
-def _published(rnd: Round, only: set[str] | None = None) -> list[Remedy]:
-    """The round's published remedies (or `only` those ids), with their texts, in one query."""
-    query = (
-        select(Remedy)
-        .where(Remedy.round_id == rnd.id, Remedy.status == RemedyStatus.PUBLISHED)
-        .options(joinedload(Remedy.content).joinedload(texts_read_in(str(get_locale()))))
-        .order_by(Remedy.id)
-    )
-    if only is not None:
-        query = query.where(Remedy.id.in_([int(i) for i in only]))
-    return list(db.session.scalars(query).unique())
-
-
 def _open(slug: str, options: tuple = WITHOUT_TEXTS) -> tuple[Round, object]:
     """The round, and a detour to its page when it takes neither votes nor ratings."""
     rnd = round_or_404(slug, options=options)
@@ -97,7 +78,7 @@ def _open(slug: str, options: tuple = WITHOUT_TEXTS) -> tuple[Round, object]:
 
 @bp.get("/rounds/<slug>/take-part")
 def enter_code(slug: str):
-    rnd, detour = _open(slug, _with_texts())
+    rnd, detour = _open(slug, (with_texts(Round.content),))
     if detour is not None:
         return detour
     if (scanned := request.args.get("code")) is not None:
@@ -160,7 +141,7 @@ def rate(slug: str):
     if rater is None:
         return redirect(url_for("participate.enter_code", slug=slug))
     key, indicative = rater
-    remedies = _published(rnd)
+    remedies = published_remedies(rnd)
     if request.method == "POST":
         barrier_scores = _scores("barrier", {b.id for b in rnd.barriers})
         remedy_scores = _scores("remedy", {r.id for r in remedies})
@@ -277,7 +258,7 @@ def _need_code(rnd: Round):
 
 @bp.get("/rounds/<slug>/ballot")
 def ballot(slug: str):
-    rnd, detour, rules, choices = _voter_state(slug, _with_texts())
+    rnd, detour, rules, choices = _voter_state(slug, (with_texts(Round.content),))
     if detour is not None:
         return detour
     area_id = _voter_area(rnd, rules)
@@ -287,7 +268,7 @@ def ballot(slug: str):
         return redirect(url_for("public.round_page", slug=slug))
     allowed = ballots.ballot_costs(rules, area_id)
     choices = [c for c in choices if c in allowed]
-    remedies = _order(rnd, [r for r in _published(rnd) if str(r.id) in allowed])
+    remedies = _order(rnd, [r for r in published_remedies(rnd) if str(r.id) in allowed])
     sections = _sections(rnd, rules, choices, area_id)
     for section in sections:
         section["remedies"] = [r for r in remedies if str(r.id) in section["costs"]]
@@ -332,7 +313,7 @@ def review(slug: str):
     problems = [explain(p, rnd.currency, names) for p in ballots.check(rules, choices, area_id)]
     # Only ids from the frozen rules reach the query: the choices come from the browser.
     allowed = ballots.ballot_costs(rules, area_id)
-    chosen = _published(rnd, only={c for c in choices if c in allowed})
+    chosen = published_remedies(rnd, only={c for c in choices if c in allowed})
     sections = _sections(rnd, rules, [str(r.id) for r in chosen], area_id)
     for section in sections:
         section["remedies"] = [r for r in chosen if str(r.id) in section["costs"]]

@@ -24,7 +24,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, 
 from coprod import i18n, slowdown
 from coprod.extensions import db, limiter
 from coprod.links import local_path
-from coprod.lookups import round_or_404
+from coprod.lookups import published_remedies, round_or_404, with_texts
 from coprod.models import CouncilSettings, GlossaryTerm, Phase, Remedy, RemedyStatus, Round
 from coprod.operations import phase as phases
 from coprod.public import bp
@@ -32,9 +32,16 @@ from coprod.public import bp
 
 @bp.get("/")
 def home():
-    rounds = db.session.scalars(
-        select(Round).where(Round.phase != Phase.DRAFT).order_by(Round.voting_opens.desc())
-    ).all()
+    rounds = (
+        db.session.scalars(
+            select(Round)
+            .where(Round.phase != Phase.DRAFT)
+            .order_by(Round.voting_opens.desc())
+            .options(with_texts(Round.content))
+        )
+        .unique()
+        .all()
+    )
     open_rounds = [r for r in rounds if r.phase.is_open]
     past_rounds = [r for r in rounds if not r.phase.is_open]
     return render_template("public/home.html", open_rounds=open_rounds, past_rounds=past_rounds)
@@ -42,20 +49,19 @@ def home():
 
 @bp.get("/rounds/<slug>")
 def round_page(slug: str):
-    rnd = round_or_404(slug)
-    remedies = [r for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
+    rnd = round_or_404(slug, options=(with_texts(Round.content),))
     return render_template(
         "public/round.html",
         round=rnd,
-        remedies=remedies,
+        remedies=published_remedies(rnd),
         waiting=phases.waiting_to_count(rnd),
     )
 
 
 @bp.get("/rounds/<slug>/remedies/<int:remedy_id>")
 def remedy_page(slug: str, remedy_id: int):
-    rnd = round_or_404(slug)
-    remedy = db.session.get(Remedy, remedy_id)
+    rnd = round_or_404(slug, options=(with_texts(Round.content),))
+    remedy = db.session.get(Remedy, remedy_id, options=[with_texts(Remedy.content)])
     if remedy is None or remedy.round_id != rnd.id or remedy.status != RemedyStatus.PUBLISHED:
         abort(404)
     return render_template("public/remedy.html", round=rnd, remedy=remedy)
@@ -64,7 +70,11 @@ def remedy_page(slug: str, remedy_id: int):
 @bp.get("/glossary")
 def glossary():
     lang = str(get_locale())
-    terms = db.session.scalars(select(GlossaryTerm)).all()
+    terms = (
+        db.session.scalars(select(GlossaryTerm).options(with_texts(GlossaryTerm.content)))
+        .unique()
+        .all()
+    )
     terms.sort(key=lambda g: str(g.t("term", lang)).casefold())
     return render_template("public/glossary.html", terms=terms)
 

@@ -9,7 +9,7 @@ from flask import Response, abort, render_template, request
 
 from coprod import tally
 from coprod.extensions import limiter
-from coprod.lookups import round_or_404
+from coprod.lookups import round_or_404, with_remedies_texts
 from coprod.models import Phase, Pot, Round
 from coprod.operations import ballots
 from coprod.operations.counting import election_of, pot_results, pot_slug, results_data
@@ -19,7 +19,7 @@ from coprod.results.explain import sentence
 
 
 def _counted_round(slug: str) -> Round:
-    rnd = round_or_404(slug)
+    rnd = round_or_404(slug, options=with_remedies_texts())
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         abort(404)
     return rnd
