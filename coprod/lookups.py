@@ -1,6 +1,7 @@
 """Finding the round a URL names, and loading what a reader's page shows, for every blueprint."""
 
 import functools
+from typing import TYPE_CHECKING
 
 from flask import abort
 from flask_babel import get_locale
@@ -9,6 +10,9 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from coprod.extensions import db
 from coprod.models import Content, ContentText, Phase, Remedy, RemedyStatus, Round
+
+if TYPE_CHECKING:  # the type SQLAlchemy's loader functions return
+    from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 
 def round_or_404(slug: str, *, drafts: bool = False, options: tuple = ()) -> Round:
@@ -43,7 +47,7 @@ def texts_read_in(lang: str):
     )
 
 
-def with_texts(relationship) -> object:
+def with_texts(relationship) -> "_AbstractLoad":
     """Loader option: `relationship` (a `content`) joined in, with its texts in the reader's
     language only (`texts_read_in`). For pages that show content and write none."""
     return joinedload(relationship).joinedload(texts_read_in(str(get_locale())))
