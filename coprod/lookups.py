@@ -50,7 +50,13 @@ def texts_read_in(lang: str):
 def with_texts(relationship) -> "_AbstractLoad":
     """Loader option: `relationship` (a `content`) joined in, with its texts in the reader's
     language only (`texts_read_in`). For pages that show content and write none."""
-    return joinedload(relationship).joinedload(texts_read_in(str(get_locale())))
+    return _with_texts_in(relationship, str(get_locale()))
+
+
+@functools.cache
+def _with_texts_in(relationship, lang: str) -> "_AbstractLoad":
+    # Immutable, like texts_read_in's option, and 0.7 ms to build: made once per language.
+    return joinedload(relationship).joinedload(texts_read_in(lang))
 
 
 def published_remedies(rnd: Round, only: set[str] | None = None) -> list[Remedy]:
