@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from coprod import pots, tally
 from coprod.extensions import db
 from coprod.models import (
+    Area,
     Ballot,
     BallotChoice,
     BallotType,
@@ -302,11 +303,23 @@ def results_data(rnd: Round, result: Count | None = None) -> dict | None:
         remedy = remedies[int(rid)]
         rows.append({"remedy": remedy, "project_id": ids[remedy.id], "explanation": expl})
     rows.sort(key=lambda row: (-row["explanation"]["votes"], row["remedy"].id))
-    return {
+    data = {
         "count": result,
         "rows": rows,
         "funded": [remedies[int(rid)] for rid in result.selected],
     }
+    fair = (result.summary or {}).get("fairness")
+    if fair is not None:
+        other = fair["other_rule"]
+        data["other_rule"] = {
+            "rule": other["rule"],
+            "only_ours": [remedies[int(r)] for r in other["only_ours"]],
+            "only_theirs": [remedies[int(r)] for r in other["only_theirs"]],
+        }
+        area_ids = {int(g["group"]) for g in fair["by"].get("area", [])}
+        found = db.session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()
+        data["area_names"] = {str(i): name for i, name in found}
+    return data
 
 
 def pot_results(rnd: Round) -> list[dict]:

@@ -9,7 +9,27 @@ from coprod.templating import money, number
 def sentence(expl: dict, currency: str) -> str:
     """Why one remedy was or was not funded, in one sentence a citizen understands."""
     a = expl["amounts"]
+    text = _why(expl, a, currency)
+    more = a.get("more_needed")
+    if more and expl["reason"] in ("did_not_fit", "not_reached", "below_threshold"):
+        if a.get("by_points"):
+            text += " " + ngettext(
+                "With %(n)s more point it would have got the money.",
+                "With %(n)s more points it would have got the money.",
+                more,
+                n=number(more),
+            )
+        else:
+            text += " " + ngettext(
+                "With %(n)s more vote it would have got the money.",
+                "With %(n)s more votes it would have got the money.",
+                more,
+                n=number(more),
+            )
+    return text
 
+
+def _why(expl: dict, a: dict, currency: str) -> str:
     def m(key: str) -> str:
         return money(a[key], currency)
 
@@ -31,6 +51,13 @@ def sentence(expl: dict, currency: str) -> str:
                     paid=m("partial_paid"),
                 )
             return text
+        case "greedy" if a.get("by_points"):
+            return _(
+                "Funded. It had more points than the ideas after it, and %(cost)s of the "
+                "%(left)s left was enough.",
+                cost=m("cost"),
+                left=m("left"),
+            )
         case "greedy":
             return _(
                 "Funded. It had more votes than the ideas after it, and %(cost)s of the "
@@ -41,9 +68,10 @@ def sentence(expl: dict, currency: str) -> str:
         case "supporters_short":
             return _(
                 "Not funded. The people who voted for it had %(money)s left between "
-                "them, but it costs %(cost)s.",
+                "them, but it costs %(cost)s: %(short)s short.",
                 money=m("money"),
                 cost=m("cost"),
+                short=money(a["cost"] - a["money"], currency),
             )
         case "did_not_fit":
             return _(
@@ -54,6 +82,12 @@ def sentence(expl: dict, currency: str) -> str:
         case "not_reached":
             return _(
                 "Not funded. The count stopped before its turn, with %(left)s left.", left=m("left")
+            )
+        case "below_threshold" if a.get("by_points"):
+            return _(
+                "Not funded. It needed at least %(threshold)s points and had %(score)s.",
+                threshold=number(a["threshold"]),
+                score=number(a["score"]),
             )
         case "below_threshold":
             return _(

@@ -21,7 +21,9 @@ id; "cost" prefers lower cost, then more votes, then the id (equalshares.net's c
 
 Explanation reasons and their `amounts` (money as int when whole, else float):
 
-- "greedy" (funded by a greedy rule): score, cost, left (money left before it).
+- "greedy" (funded by a greedy rule): score, cost, left (money left before it); by_points
+  (1 when projects were ranked by points, not by how many voters chose them: every greedy
+  reason has it then).
 - "equal_shares" (funded by Equal Shares): cost, share (what each full payer paid),
   full_payers, partial_payers (supporters who paid all they had left, less than the
   share), partial_paid (what they paid together), empty_payers (supporters who had
@@ -31,8 +33,10 @@ Explanation reasons and their `amounts` (money as int when whole, else float):
 - "below_threshold": score, threshold (META min_project_score_threshold).
 - "did_not_fit": cost, left (money left when its turn came).
 - "not_reached": cost, left (greedy-no-skip stopped at an earlier project that did not fit).
+- the last three also have more_needed when some higher score would have funded it: how
+  much more score (votes, or points with by_points) it needed, everything else unchanged.
 - "supporters_short": cost, money (what its supporters had left between them in round
-  `step`, when Equal Shares dropped it), endowment.
+  `step`, when Equal Shares dropped it), short (cost - money), endowment.
 """
 
 from __future__ import annotations
@@ -157,6 +161,40 @@ def _greedy(t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: Seq
     return selected, why
 
 
+def _more_needed(
+    t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: Sequence[Number], q: int
+) -> Number | None:
+    """How much more score (votes, or points) project q needed to be funded by the same
+    greedy rule, all other ballots as they were; None if no score would do.
+
+    Without q, the greedy order of the others is fixed and the money left before each of
+    them only falls along it; q put just before the i-th other project meets exactly that
+    money. So the score it needs is that of the last place where it fits: one more than
+    the project there (or the same, if q wins the tie-break), and at least the threshold.
+    """
+    others = sorted((p for p in range(len(t.ids)) if p != q), key=lambda p: (-by[p], t.rank[p]))
+    left, last = budget, None
+    for p in others:
+        if t.cost[q] <= left:
+            last = p  # q just before p would fit
+        else:
+            break  # money left only falls from here
+        if by[p] < threshold:
+            continue
+        if t.cost[p] <= left:
+            left -= t.cost[p]
+        elif no_skip:
+            left = -1  # the count stops here: nothing after p is funded
+    if t.cost[q] <= left:
+        need: Number = max(threshold, 0)  # it fits after everyone
+    elif last is None:
+        return None  # it costs more than the money, whatever its score
+    else:
+        need = by[last] + (0 if t.rank[q] < t.rank[last] else 1)
+        need = max(need, threshold)
+    return max(need - by[q], 0) or None
+
+
 def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
     profile = mes.Profile(t.cost, t.chosen, t.rank, by_cost, t.weight)
     if add1:
@@ -174,6 +212,7 @@ def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
         why[q] = ("equal_shares", amounts | {"endowment": result.endowment})
     for q, (_, money) in result.dropped.items():
         amounts = {"cost": t.cost[q], "money": money, "endowment": result.endowment}
+        amounts["short"] = t.cost[q] - money
         why[q] = ("supporters_short", amounts)
     steps = result.step | {q: round_ for q, (round_, _) in result.dropped.items()}
     return result.winners, why, steps, details
@@ -220,7 +259,16 @@ def _count(election: Election, rule: str, utility: str, tie_break: str) -> Outco
         threshold: Number = 0
         if rule == "greedy-threshold":
             threshold = to_number(election.meta.get("min_project_score_threshold") or "0")
-        selected, why = _greedy(t, budget, rule == "greedy-no-skip", threshold, t.score)
+        no_skip = rule == "greedy-no-skip"
+        selected, why = _greedy(t, budget, no_skip, threshold, t.score)
+        points = election.vote_type not in ("approval", "choose-1")
+        for q, (reason, amounts) in why.items():
+            if points:  # ranked by points, not by how many people chose it
+                amounts["by_points"] = 1
+            if reason in ("did_not_fit", "not_reached", "below_threshold"):
+                more = _more_needed(t, budget, no_skip, threshold, t.score, q)
+                if more is not None:
+                    amounts["more_needed"] = more
     else:
         add1 = rule.startswith("equalshares/add1")
         selected, why, steps, details = _equal_shares(t, budget, add1, utility == "cost")

@@ -1,0 +1,69 @@
+"""Fairness figures on the results page and in the API, from the stored count."""
+
+from flask import json
+
+from coprod.extensions import db
+from coprod.models import Channel, Phase
+from coprod.operations import ballots, codes
+from coprod.operations.counting import count_round
+from coprod.operations.phase import change_phase
+from tests.factories import make_round
+
+SECRET = "test-secret"
+
+
+def fair_round():
+    """£100: A £60, B £50, C £30. 10 choose A online in English; 4 choose B and C, on
+    paper in Polish; 11 choose C through a partner, in Urdu."""
+    rnd = make_round(Phase.VOTING, budget=100, costs=(60, 50, 30))
+    ids = [str(r.id) for r in rnd.remedies]
+    plan = (
+        [([0], Channel.ONLINE, "en")] * 10
+        + [([1, 2], Channel.PAPER, "pl")] * 4
+        + [([2], Channel.API, "ur")] * 11
+    )
+    for code, (picks, channel, lang) in zip(
+        codes.make_codes(SECRET, rnd, len(plan)), plan, strict=True
+    ):
+        ballots.cast(SECRET, rnd, code, [ids[i] for i in picks], channel=channel, lang=lang)
+        db.session.commit()
+    change_phase(rnd, Phase.COUNTED)
+    count_round(rnd)
+    db.session.commit()
+    return rnd, ids
+
+
+def test_results_show_fairness_by_group_hiding_small_groups(client):
+    rnd, ids = fair_round()
+    page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
+    fair = page.split('id="fair"')[1].split("</section>")[0]
+    assert "Was it fair?" in fair and "of voters got at least one idea they chose." in fair
+    assert "Half of the voters got at least" in fair
+    assert "How much of the money their chosen ideas cost each voter got" in fair
+    assert "By the language of the ballot" in fair and "By how people voted" in fair
+    assert "اردو" in fair  # Urdu, named in itself
+    assert "Through a partner" in fair
+    # Polish paper ballots: 4 voters, too few to show
+    assert fair.count("Fewer than 10 voters: not shown") == 2
+    assert "Extended Justified Representation" in fair
+    assert "most votes first" in fair and "Why the two ways can differ" in fair
+    arabic = client.get(f"/rounds/{rnd.slug}/results", headers={"Accept-Language": "ar"})
+    assert 'id="fair"' in arabic.get_data(as_text=True)
+
+
+def test_api_gives_the_fairness_figures(client):
+    rnd, ids = fair_round()
+    data = json.loads(client.get(f"/api/v1/rounds/{rnd.slug}/results").data)
+    fair = data["fairness"]
+    assert set(fair) >= {"share_with_a_winner", "satisfaction", "ejr", "other_rule"}
+    assert fair["voters"] == 25
+    funded = set(data["selected"])
+    assert 0 <= fair["share_with_a_winner"] <= 1
+    assert sum(b["voters"] for b in fair["satisfaction"]["bands"]) == 25
+    assert fair["ejr"]["satisfied"] in (True, False)
+    other = fair["other_rule"]
+    assert other["rule"] == "greedy"
+    assert set(other["only_ours"]) == funded - set(other["selected"])
+    languages = {g["group"]: g for g in fair["by"]["language"]}
+    assert languages["pl"]["hidden"] and languages["pl"]["share_with_a_winner"] is None
+    assert languages["ur"]["voters"] == 11
