@@ -12,10 +12,10 @@ from tests.factories import make_round
 SECRET = "test-secret"
 
 
-def fair_round():
+def fair_round(**fields):
     """£100: A £60, B £50, C £30. 10 choose A online in English; 4 choose B and C, on
     paper in Polish; 11 choose C through a partner, in Urdu."""
-    rnd = make_round(Phase.VOTING, budget=100, costs=(60, 50, 30))
+    rnd = make_round(Phase.VOTING, budget=100, costs=(60, 50, 30), **fields)
     ids = [str(r.id) for r in rnd.remedies]
     plan = (
         [([0], Channel.ONLINE, "en")] * 10
@@ -67,3 +67,24 @@ def test_api_gives_the_fairness_figures(client):
     languages = {g["group"]: g for g in fair["by"]["language"]}
     assert languages["pl"]["hidden"] and languages["pl"]["share_with_a_winner"] is None
     assert languages["ur"]["voters"] == 11
+
+
+def test_add1u_round_says_what_it_spent_from_the_money_left_and_what_was_left(client):
+    # Equal Shares: C (11 + 4 voters, £30) and A (10, £60); £10 left. Add1u tries B (4
+    # votes, £50): it does not fit.
+    rnd, ids = fair_round(tally_rule="equalshares/add1u")
+    page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
+    assert "£10 of the money was left over." in page
+    assert "After Equal Shares, the money left went to the ideas with the most votes" in page
+    assert "The £10 left at the end was not enough either." in page
+    assert "Any money still left goes to the ideas with the most votes that still fit." in page
+
+
+def test_greedy_round_says_how_many_more_votes_a_losing_idea_needed(client):
+    rnd, ids = fair_round(tally_rule="greedy")
+    page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
+    # C (15 votes) and A (10) are funded; B (4 votes, £50) needed 7 more to pass A.
+    assert "With 7 more votes it would have got the money." in page
+    assert "£10 of the money was left over." in page
+    assert "Every idea people voted for that did not get money costs more" in page
+    assert "With the Method of Equal Shares" in page

@@ -26,6 +26,11 @@ def sentence(expl: dict, currency: str) -> str:
                 more,
                 n=number(more),
             )
+    if expl["reason"] == "supporters_short" and a.get("left_at_end") is not None:
+        text += " " + _(
+            "The %(left)s left at the end was not enough either.",
+            left=money(a["left_at_end"], currency),
+        )
     return text
 
 
@@ -62,6 +67,13 @@ def _why(expl: dict, a: dict, currency: str) -> str:
             return _(
                 "Funded. It had more votes than the ideas after it, and %(cost)s of the "
                 "%(left)s left was enough.",
+                cost=m("cost"),
+                left=m("left"),
+            )
+        case "completion":
+            return _(
+                "Funded from the money Equal Shares left. Of the ideas still waiting that "
+                "fitted, it had the most votes, and %(cost)s of the %(left)s left was enough.",
                 cost=m("cost"),
                 left=m("left"),
             )

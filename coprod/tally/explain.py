@@ -24,6 +24,9 @@ def describe(expl: Explanation) -> str:
                 f", {a['partial_payers']:,} paid all they had left ({_money(a['partial_paid'])})"
             )
         return f"{text}; effective votes {_money(a['effective_votes'] or 0)}."
+    if reason == "completion":
+        cost, left = _money(a["cost"]), _money(a["left"])
+        return f"Funded from the money left: {a['votes']:,} votes, cost {cost} of {left} left."
     if reason == "no_votes":
         return "Not funded: nobody voted for it."
     if reason == "below_threshold":

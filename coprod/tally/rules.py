@@ -29,6 +29,9 @@ Explanation reasons and their `amounts` (money as int when whole, else float):
   share), partial_paid (what they paid together), empty_payers (supporters who had
   nothing left), effective_votes (cost / share, equalshares.net's effective vote count),
   endowment (each voter's starting money in the run that counted).
+- "completion" (funded by add1u's completion, after Equal Shares): votes, cost, left
+  (money left before it). A project it could not fit keeps its Equal Shares reason, with
+  left_at_end: the money left when its turn in the completion came.
 - "no_votes": nobody chose it.
 - "below_threshold": score, threshold (META min_project_score_threshold).
 - "did_not_fit": cost, left (money left when its turn came).
@@ -60,12 +63,13 @@ RULES = (
     "greedy-threshold",
     "equalshares",
     "equalshares/add1",
+    "equalshares/add1u",
     "equalshares-comparison",
     "equalshares/add1-comparison",
 )
 UTILITIES = ("cost", "approval")
 TIE_BREAKS = ("pabutools", "votes", "cost")
-DEFAULT_RULE = "equalshares/add1"
+DEFAULT_RULE = "equalshares/add1"  # of a file with no rule (pabulib's; add1u is ours)
 
 
 @dataclass
@@ -218,6 +222,27 @@ def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
     return result.winners, why, steps, details
 
 
+def _complete(t: _Tally, budget: Number, selected: list[int], why: dict) -> list[int]:
+    """Add1u (equalshares.net's default): after Equal Shares with add1, the money left
+    goes to the projects left, most votes first, each that still fits (as greedy)."""
+    left = budget - sum(t.cost[q] for q in selected)
+    chosen = set(selected)
+    rest = sorted(
+        (q for q in range(len(t.ids)) if q not in chosen and t.votes[q]),
+        key=lambda q: (-t.votes[q], t.rank[q]),
+    )
+    selected = list(selected)
+    for q in rest:
+        if t.cost[q] <= left:
+            why[q] = ("completion", {"votes": t.votes[q], "cost": t.cost[q], "left": left})
+            selected.append(q)
+            left -= t.cost[q]
+        else:
+            reason, amounts = why.get(q, ("supporters_short", {}))
+            why[q] = (reason, amounts | {"left_at_end": left})
+    return selected
+
+
 def _preferences(t: _Tally, ours: list[int], greedy: list[int]) -> dict[str, int]:
     """How many voters prefer each outcome: the one funding more of the projects they chose."""
     mine, theirs = set(ours), set(greedy)
@@ -272,6 +297,11 @@ def _count(election: Election, rule: str, utility: str, tie_break: str) -> Outco
     else:
         add1 = rule.startswith("equalshares/add1")
         selected, why, steps, details = _equal_shares(t, budget, add1, utility == "cost")
+        if rule == "equalshares/add1u":
+            selected = _complete(t, budget, selected, why)
+            for q in selected:
+                if why[q][0] == "completion":
+                    steps.pop(q, None)  # its step is its place in the order funded
         if rule.endswith("-comparison"):
             # Pabulib's comparison step: greedy by votes (as its checker ranks them) wins
             # if more voters prefer its outcome than prefer Equal Shares'.

@@ -53,3 +53,33 @@ def test_every_losing_project_is_funded_with_what_it_needed_and_not_with_less(el
             expl.project_id
             not in count(_with_more(e, expl.project_id, n - 1), outcome.rule).selected
         )
+
+
+def test_add1u_spends_what_add1_leaves_on_the_most_voted_that_fit():
+    # £100 among 11 voters. Equal Shares funds B (6 voters, £40); A's 4 voters cannot
+    # raise £70, nor C's one voter £40. Add1u gives the £60 left to the most voted that
+    # fit: A (4 votes) costs £70, too much; C (1 vote, £40) fits.
+    ballots = [["A"]] * 4 + [["B"]] * 6 + [["C"]]
+    e = Election.build(100, {"A": 70, "B": 40, "C": 40}, ballots)
+    add1 = count(e, "equalshares/add1")
+    assert add1.selected == ["B"] and add1.spent == 40
+    add1u = count(e, "equalshares/add1u")
+    assert add1u.selected == ["B", "C"] and add1u.spent == 80
+    a, c = add1u.explanations["A"], add1u.explanations["C"]
+    assert c.reason == "completion" and c.step == 2
+    assert c.amounts == {"votes": 1, "cost": 40, "left": 60}
+    assert a.reason == "supporters_short" and a.amounts["left_at_end"] == 60
+
+
+@pytest.mark.parametrize(
+    "name", ["Netherlands_Assen_2024", "Poland_Katowice_2023_Ligota_-_Panewniki"]
+)
+def test_add1u_keeps_add1s_outcome_and_only_adds(election, name):
+    e = election(name)
+    add1, add1u = count(e, "equalshares/add1"), count(e, "equalshares/add1u")
+    assert add1u.selected[: len(add1.selected)] == add1.selected
+    assert add1.spent < add1u.spent <= e.budget
+    left = e.budget - add1u.spent
+    for expl in add1u.explanations.values():
+        if not expl.funded and expl.votes:
+            assert expl.amounts["left_at_end"] >= left and expl.amounts["cost"] > left
