@@ -88,3 +88,24 @@ def test_greedy_round_says_how_many_more_votes_a_losing_idea_needed(client):
     assert "£10 of the money was left over." in page
     assert "Every idea people voted for that did not get money costs more" in page
     assert "With the Method of Equal Shares" in page
+
+
+def test_the_remedy_page_and_the_groups_page_say_how_close_it_came(client):
+    from tests.factories import make_user
+    from tests.test_staff import sign_in
+
+    rnd, ids = fair_round(tally_rule="greedy")
+    b = next(r for r in rnd.remedies if str(r.id) == ids[1])
+    page = client.get(f"/rounds/{rnd.slug}/remedies/{b.id}").get_data(as_text=True)
+    assert "What happened in the count" in page and "Does not get the money." in page
+    assert "With 7 more votes it would have got the money." in page
+    member = make_user()
+    member.group_id = b.group_id
+    db.session.commit()
+    sign_in(client, member)
+    mine = client.get("/my-group").get_data(as_text=True)
+    assert "With 7 more votes it would have got the money." in mine
+    # Before the count, nothing is said.
+    voting = make_round(Phase.VOTING)
+    early = client.get(f"/rounds/{voting.slug}/remedies/{voting.remedies[0].id}")
+    assert "What happened in the count" not in early.get_data(as_text=True)

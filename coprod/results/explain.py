@@ -3,6 +3,8 @@
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from coprod.models import Phase, Remedy
+from coprod.operations.counting import latest_counts
 from coprod.templating import money, number
 
 
@@ -110,3 +112,22 @@ def _why(expl: dict, a: dict, currency: str) -> str:
         case "no_votes":
             return _("Not funded. Nobody voted for it.")
     return _("Funded.") if expl["funded"] else _("Not funded.")
+
+
+def outcome_of(remedies: list[Remedy]) -> dict[int, tuple[bool, str]]:
+    """For each remedy of a counted round: whether it got the money, and why (for a loser,
+    how close it came), from the latest count of its round (or pot)."""
+    out: dict[int, tuple[bool, str]] = {}
+    counts: dict[int, list] = {}
+    for remedy in remedies:
+        rnd = remedy.round
+        if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
+            continue
+        if rnd.id not in counts:
+            counts[rnd.id] = latest_counts(rnd)
+        for count in counts[rnd.id]:
+            expl = count.explanations.get(str(remedy.id))
+            if expl is not None:
+                out[remedy.id] = (expl["funded"], sentence(expl, rnd.currency))
+                break
+    return out
