@@ -3,7 +3,7 @@
 from flask import json
 
 from coprod.extensions import db
-from coprod.models import Channel, Phase
+from coprod.models import Channel, Phase, Role
 from coprod.operations import ballots, codes
 from coprod.operations.counting import count_round
 from coprod.operations.phase import change_phase
@@ -109,3 +109,13 @@ def test_the_remedy_page_and_the_groups_page_say_how_close_it_came(client):
     voting = make_round(Phase.VOTING)
     early = client.get(f"/rounds/{voting.slug}/remedies/{voting.remedies[0].id}")
     assert "What happened in the count" not in early.get_data(as_text=True)
+
+
+def test_the_councils_export_has_the_fairness_figures(app):
+    from tests.test_council import signed_in
+
+    rnd, ids = fair_round()
+    client, _ = signed_in(app, Role.COUNCILLOR)
+    data = json.loads(client.get(f"/staff/council/rounds/{rnd.slug}/results.json").data)
+    fair = data["outcome"]["fairness"]
+    assert fair["voters"] == 25 and set(fair) >= {"share_with_a_winner", "ejr", "other_rule"}

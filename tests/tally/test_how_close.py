@@ -83,3 +83,12 @@ def test_add1u_keeps_add1s_outcome_and_only_adds(election, name):
     for expl in add1u.explanations.values():
         if not expl.funded and expl.votes:
             assert expl.amounts["left_at_end"] >= left and expl.amounts["cost"] > left
+
+
+def test_the_fairness_bench_runs_on_a_tiny_file(pb_path, capsys):
+    pb_path("Poland_Czestochowa_2020_Grabowka")  # skips without the shared files
+
+    from bench.fairness import main
+
+    assert main(["Poland_Czestochowa_2020_Grabowka"]) == 0
+    assert "Poland_Czestochowa_2020_Grabowka" in capsys.readouterr().out
