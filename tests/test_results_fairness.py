@@ -119,3 +119,28 @@ def test_the_councils_export_has_the_fairness_figures(app):
     data = json.loads(client.get(f"/staff/council/rounds/{rnd.slug}/results.json").data)
     fair = data["outcome"]["fairness"]
     assert fair["voters"] == 25 and set(fair) >= {"share_with_a_winner", "ejr", "other_rule"}
+
+
+def test_each_pot_has_its_own_figures_with_areas_named(client):
+    from tests.factories import make_pot_round
+    from tests.test_pots import _code, _remedies
+
+    rnd = make_pot_round()
+    w1, _ = _remedies(rnd, None)
+    n1, _ = _remedies(rnd, "Northfield")
+    s1, _ = _remedies(rnd, "Southbank")
+    for area, chosen in [("Northfield", n1)] * 10 + [("Southbank", s1)] * 10:
+        ballots.cast(SECRET, rnd, _code(rnd, area), [str(chosen.id), str(w1.id)])
+    db.session.commit()
+    change_phase(rnd, Phase.COUNTED)
+    from coprod.operations.counting import count_pots
+
+    count_pots(rnd)
+    db.session.commit()
+    page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
+    assert page.count("Was it fair?") == 3  # one for each pot
+    # the whole place's pot has voters from both areas; each area's pot, from one only
+    [whole] = [part for part in page.split("Was it fair?") if "By area" in part]
+    assert "Northfield" in whole.split("</table>")[1] and "Southbank" in whole.split("</table>")[1]
+    data = json.loads(client.get(f"/api/v1/rounds/{rnd.slug}/results").data)
+    assert all(p["fairness"]["voters"] in (10, 20) for p in data["pots"])

@@ -185,7 +185,9 @@ def ejr(election: Election, selected: Sequence[str], utility: str = "cost") -> d
 def other_rule(election: Election, outcome: Outcome, tie_break: str = "pabutools") -> dict:
     """The outcome of the other rule: greedy beside Equal Shares, or Equal Shares (with
     add1) beside greedy; and the projects only one of the two funds."""
-    rule = "greedy" if outcome.rule.startswith("equalshares") else DEFAULT_RULE
+    # a comparison rule that chose greedy's outcome is set beside Equal Shares'
+    shares = outcome.rule.startswith("equalshares") and outcome.details.get("chose") != "greedy"
+    rule = "greedy" if shares else DEFAULT_RULE
     other = count(election, rule, outcome.utility, tie_break)
     ours, theirs = set(outcome.selected), set(other.selected)
     return {

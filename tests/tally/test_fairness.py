@@ -74,6 +74,10 @@ def test_other_rule_names_the_differences():
     assert other["rule"] == "greedy" and other["selected"] == ["a1", "a2"]
     assert other["only_ours"] == ["b"] and other["only_theirs"] == ["a2"]
     assert f.other_rule(e, count(e, "greedy"))["rule"] == "equalshares/add1"
+    # 6 of 10 voters prefer greedy's outcome, so the comparison rule took it
+    compared = count(e, "equalshares-comparison")
+    assert compared.details["chose"] == "greedy"
+    assert f.other_rule(e, compared)["only_theirs"] == ["b"]
 
 
 def test_ejr_by_hand():
