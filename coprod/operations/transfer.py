@@ -419,6 +419,19 @@ def _remap_count(count: Count, links: _Links) -> None:
     if turnout and "areas" in turnout:
         areas = [[links.area_ids[a].id if a is not None else None, n] for a, n in turnout["areas"]]
         count.summary = count.summary | {"turnout": turnout | {"areas": areas}}
+    fair = (count.summary or {}).get("fairness")
+    if fair:  # remedies of the other rule, and groups by area, by their new ids
+        other = fair["other_rule"]
+        other = other | {
+            k: [links.remedy_id(r) for r in other[k]]
+            for k in ("selected", "only_ours", "only_theirs")
+        }
+        by = dict(fair["by"])
+        if "area" in by:
+            by["area"] = [
+                g | {"group": str(links.area_ids[int(g["group"])].id)} for g in by["area"]
+            ]
+        count.summary = count.summary | {"fairness": fair | {"other_rule": other, "by": by}}
 
 
 def import_round(
