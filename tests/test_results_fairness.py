@@ -1,5 +1,6 @@
 """Fairness figures on the results page and in the API, from the stored count."""
 
+import pytest
 from flask import json
 
 from coprod.extensions import db
@@ -144,3 +145,22 @@ def test_each_pot_has_its_own_figures_with_areas_named(client):
     assert "Northfield" in whole.split("</table>")[1] and "Southbank" in whole.split("</table>")[1]
     data = json.loads(client.get(f"/api/v1/rounds/{rnd.slug}/results").data)
     assert all(p["fairness"]["voters"] in (10, 20) for p in data["pots"])
+
+
+def test_an_imported_ordinal_election_speaks_of_points_not_votes(app, runner):
+    from sqlalchemy import select
+
+    from coprod.models import Round
+    from tests.tally.conftest import pabulib_dir
+
+    source = pabulib_dir() / "Poland_Krakow_2018_Wzgorza_Krzeslawickie.pb"
+    if not source.is_file():
+        pytest.skip(f"{source} is missing")
+    assert runner.invoke(args=["import-pb", str(source), "--slug", "krakow"]).exit_code == 0
+    assert runner.invoke(args=["count", "krakow"]).exit_code == 0
+    rnd = db.session.scalar(select(Round).where(Round.slug == "krakow"))
+    page = app.test_client().get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
+    # Idea 8 had more voters than three funded ideas, but fewer Borda points.
+    assert "more votes than the ideas after it" not in page
+    assert "more points than the ideas after it" in page and "most points first" in page
+    assert "With 8 more points it would have got the money." in page
