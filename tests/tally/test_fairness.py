@@ -165,3 +165,22 @@ def test_fairness_of_a_shared_election(election):
     assert out["ejr"]["up_to_one"] is True
     assert sum(b["voters"] for b in out["satisfaction"]["bands"]) == out["voters"]
     assert 0 < out["share_with_a_winner"] <= 1
+
+
+@given(tiny_elections(), st.lists(st.sampled_from(["n", "s", None]), min_size=6, max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_the_figures_agree_with_each_other(e, areas):
+    many = Election(e.meta, e.projects, e.votes * 4)  # past the minimum of 10, sometimes
+    outcome = count(many, "equalshares/add1")
+    groups = {"area": [areas[i % len(areas)] for i in range(len(many.votes))]}
+    out = f.satisfaction(many, outcome.selected, groups)
+    if out["hidden"]:
+        assert sum(1 for v in many.votes if v.choices) < f.MINIMUM
+        return
+    bands = [b["voters"] for b in out["satisfaction"]["bands"]]
+    assert sum(bands) == out["voters"]
+    assert bands[0] == out["voters"] - out["with_a_winner"]  # every cost here is above 0
+    assert 0 <= out["satisfaction"]["median"] <= 1
+    shown = [g for g in out["by"].get("area", []) if not g["hidden"]]
+    assert sum(g["voters"] for g in shown) <= out["voters"]
+    assert all(g["voters"] >= f.MINIMUM for g in shown)
