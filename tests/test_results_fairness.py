@@ -44,8 +44,10 @@ def test_results_show_fairness_by_group_hiding_small_groups(client):
     assert "By the language of the ballot" in fair and "By how people voted" in fair
     assert "اردو" in fair  # Urdu, named in itself
     assert "Through a partner" in fair
-    # Polish paper ballots: 4 voters, too few to show
-    assert fair.count("Fewer than 10 voters: not shown") == 2
+    # Polish paper ballots: 4 voters, too few to show alone, or beside the rest (everyone
+    # minus the rest would give them away): shown together with the English online ones.
+    assert fair.count("Smaller groups together:") == 2
+    assert "Smaller groups together: English, Polski" in fair
     assert "Extended Justified Representation" in fair
     assert "most votes first" in fair and "Why the two ways can differ" in fair
     arabic = client.get(f"/rounds/{rnd.slug}/results", headers={"Accept-Language": "ar"})
@@ -65,9 +67,10 @@ def test_api_gives_the_fairness_figures(client):
     other = fair["other_rule"]
     assert other["rule"] == "greedy"
     assert set(other["only_ours"]) == funded - set(other["selected"])
-    languages = {g["group"]: g for g in fair["by"]["language"]}
-    assert languages["pl"]["hidden"] and languages["pl"]["share_with_a_winner"] is None
-    assert languages["ur"]["voters"] == 11
+    urdu, together = fair["by"]["language"]
+    assert urdu["group"] == "ur" and urdu["voters"] == 11
+    assert together["group"] is None and together["together"] == ["en", "pl"]
+    assert together["voters"] == 14
 
 
 def test_add1u_round_says_what_it_spent_from_the_money_left_and_what_was_left(client):

@@ -239,7 +239,14 @@ def _snapshot(slug: str) -> dict[str, list]:
             "other_rule": other
             | {k: [remedy(r) for r in other[k]] for k in ("selected", "only_ours", "only_theirs")},
             "by": fair["by"]
-            | {"area": [g | {"group": area(int(g["group"]))} for g in fair["by"].get("area", [])]},
+            | {
+                "area": [
+                    g
+                    | {"group": area(int(g["group"])) if g["group"] is not None else None}
+                    | {"together": sorted(str(area(int(k))) for k in g.get("together", []) if k)}
+                    for g in fair["by"].get("area", [])
+                ]
+            },
         }
         return out
 

@@ -316,7 +316,9 @@ def results_data(rnd: Round, result: Count | None = None) -> dict | None:
             "only_ours": [remedies[int(r)] for r in other["only_ours"]],
             "only_theirs": [remedies[int(r)] for r in other["only_theirs"]],
         }
-        area_ids = {int(g["group"]) for g in fair["by"].get("area", [])}
+        rows = fair["by"].get("area", [])
+        keys = [g["group"] for g in rows] + [k for g in rows for k in g.get("together", [])]
+        area_ids = {int(k) for k in keys if k is not None}
         found = db.session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()
         data["area_names"] = {str(i): name for i, name in found}
     return data

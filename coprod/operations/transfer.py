@@ -428,8 +428,15 @@ def _remap_count(count: Count, links: _Links) -> None:
         }
         by = dict(fair["by"])
         if "area" in by:
+
+            def area(key: str | None) -> str | None:
+                return str(links.area_ids[int(key)].id) if key is not None else None
+
             by["area"] = [
-                g | {"group": str(links.area_ids[int(g["group"])].id)} for g in by["area"]
+                g
+                | {"group": area(g["group"])}
+                | ({"together": [area(k) for k in g["together"]]} if "together" in g else {})
+                for g in by["area"]
             ]
         count.summary = count.summary | {"fairness": fair | {"other_rule": other, "by": by}}
 

@@ -8,7 +8,8 @@ the ballot kind:
   of all she chose (free projects count as chosen money of 0); its median and how many
   voters fall in each band (`BANDS`), for a small chart;
 - the same two by group (area, ballot language, channel, ...), when the caller gives
-  each voter's group: a figure about fewer than `MINIMUM` voters is hidden;
+  each voter's group: no figure is about fewer than `MINIMUM` voters, and small groups
+  are shown together so that none can be worked out from the others;
 - Extended Justified Representation (EJR), checked exactly where cheap (see `ejr`);
 - what the other rule would have chosen (greedy beside Equal Shares, or the reverse).
 """
@@ -88,7 +89,8 @@ def satisfaction(
     """Share with a winner and satisfaction, for all voters and for each group.
 
     `groups`: by dimension (say "area"), each voter's group in `election.votes` order
-    (None when unknown). Voters who chose nothing are left out.
+    (None when unknown). Voters who chose nothing are left out. See `_by_group` for how
+    small groups are kept from being singled out.
     """
     funded = set(selected)
     cost = {pid: p.cost for pid, p in election.projects.items()}
@@ -106,21 +108,41 @@ def satisfaction(
         kept.append(i)
     out = _figures(shares, winners)
     by: dict[str, list[dict[str, object]]] = {}
+    if out["hidden"]:
+        groups = {}  # too few voters for any figure
     for dimension, of_voter in (groups or {}).items():
-        split: dict[str, tuple[list[Fraction], list[bool]]] = {}
+        split: dict[str | None, tuple[list[Fraction], list[bool]]] = {}
         for share, won, i in zip(shares, winners, kept, strict=True):
-            key = of_voter[i]
-            if key is None:
-                continue
-            mine = split.setdefault(key, ([], []))
+            mine = split.setdefault(of_voter[i], ([], []))
             mine[0].append(share)
             mine[1].append(won)
         if len(split) > 1:  # one group only would repeat the figures for everyone
-            by[dimension] = [
-                {"group": key} | _figures(*split[key]) for key in sorted(split, key=str)
-            ]
+            by[dimension] = _by_group(split)
     out["by"] = by
     return out
+
+
+def _by_group(split: dict[str | None, tuple[list[Fraction], list[bool]]]) -> list[dict]:
+    """A row per group of at least `MINIMUM` voters (None: not known), and one for the
+    smaller groups together, made up to `MINIMUM` voters with the smallest others.
+
+    Hiding only the small groups would not do: everyone's figures minus the shown groups'
+    would give theirs. So every voter is in a row of at least `MINIMUM` voters.
+    """
+    size = {key: len(shares) for key, (shares, _) in split.items()}
+    order = sorted(split, key=lambda key: (size[key], str(key)))
+    together = [key for key in order if size[key] < MINIMUM]
+    shown = [key for key in order if size[key] >= MINIMUM]
+    while together and sum(size[k] for k in together) < MINIMUM and shown:
+        together.append(shown.pop(0))
+    rows: list[dict] = [{"group": key} | _figures(*split[key]) for key in sorted(shown, key=str)]
+    if together:
+        merged: tuple[list[Fraction], list[bool]] = ([], [])
+        for key in together:
+            merged[0].extend(split[key][0])
+            merged[1].extend(split[key][1])
+        rows.append({"group": None, "together": sorted(together, key=str)} | _figures(*merged))
+    return rows
 
 
 def ejr(election: Election, selected: Sequence[str], utility: str = "cost") -> dict[str, object]:

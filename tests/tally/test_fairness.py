@@ -43,26 +43,38 @@ def test_points_ballots_count_only_positive_choices():
 
 
 def test_fewer_than_ten_voters_are_hidden_overall_and_by_group():
-    few = _figures(10, {"a": 5}, [["a"]] * 9, ["a"])
+    few = _figures(10, {"a": 5}, [["a"]] * 9, ["a"], {"area": ["n"] * 5 + ["s"] * 4})
     assert few["hidden"] and few["share_with_a_winner"] is None and few["satisfaction"] is None
+    assert few["by"] == {}
     groups = {"area": ["north"] * 10 + ["south"] * 3, "channel": ["online"] * 13}
     out = _figures(10, {"a": 5}, [["a"]] * 13, ["a"], groups)
-    north, south = out["by"]["area"]
-    assert north["group"] == "north" and north["voters"] == 10 and not north["hidden"]
-    assert south == {
-        "group": "south",
-        "hidden": True,
-        "share_with_a_winner": None,
-        "satisfaction": None,
-    }
+    # South alone (3) would be everyone minus North: it is shown only with North.
+    [together] = out["by"]["area"]
+    assert together["together"] == ["north", "south"] and together["voters"] == 13
     assert "channel" not in out["by"]  # one group only: nothing to compare
 
 
-def test_voters_who_chose_nothing_and_unknown_groups_are_left_out():
-    ballots = [["a"]] * 10 + [[]] * 5
-    out = _figures(10, {"a": 5}, ballots, [], {"language": ["en"] * 5 + [None] * 10})
-    assert out["voters"] == 10 and out["share_with_a_winner"] == 0
-    assert out["by"] == {}
+def test_small_groups_are_shown_together_and_none_can_be_worked_out():
+    # 30 in the north, 12 in the south, 4 in the east, 3 not known: east and not known
+    # make only 7, so the south (the smallest shown) joins them.
+    ballots = [["a"]] * 30 + [["b"]] * 12 + [["a"]] * 7
+    areas = ["north"] * 30 + ["south"] * 12 + ["east"] * 4 + [None] * 3
+    out = _figures(10, {"a": 5, "b": 5}, ballots, ["a"], {"area": areas})
+    rows = out["by"]["area"]
+    assert [r["group"] for r in rows] == ["north", None]
+    assert rows[1]["together"] == [None, "east", "south"]
+    assert rows[1]["voters"] == 19 and rows[1]["with_a_winner"] == 7
+    assert all(r["voters"] >= f.MINIMUM for r in rows)
+
+
+def test_voters_who_chose_nothing_are_left_out_and_unknown_groups_have_a_row():
+    ballots = [["a"]] * 10 + [[]] * 5 + [["a"]] * 10
+    out = _figures(10, {"a": 5}, ballots, [], {"language": ["en"] * 5 + [None] * 20})
+    assert out["voters"] == 20 and out["share_with_a_winner"] == 0
+    # the 5 who chose nothing are left out: 5 English, 15 not known, together
+    [row] = out["by"]["language"]
+    assert row["together"] == [None, "en"]
+    assert row["voters"] == 20
 
 
 def test_other_rule_names_the_differences():
@@ -181,6 +193,6 @@ def test_the_figures_agree_with_each_other(e, areas):
     assert sum(bands) == out["voters"]
     assert bands[0] == out["voters"] - out["with_a_winner"]  # every cost here is above 0
     assert 0 <= out["satisfaction"]["median"] <= 1
-    shown = [g for g in out["by"].get("area", []) if not g["hidden"]]
-    assert sum(g["voters"] for g in shown) <= out["voters"]
-    assert all(g["voters"] >= f.MINIMUM for g in shown)
+    rows = out["by"].get("area", [])
+    assert all(not g["hidden"] and g["voters"] >= f.MINIMUM for g in rows)
+    assert not rows or sum(g["voters"] for g in rows) == out["voters"]  # everyone, once
