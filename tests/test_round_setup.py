@@ -449,3 +449,14 @@ def test_a_round_made_before_pots_keeps_its_area_and_every_language_when_saved(a
     rnd = db.session.get(Round, rnd.id)
     assert rnd.area.name == "Brookfield Ward" and rnd.pots == []
     assert rnd.languages[0] == "en" and {"ur", "ar", "pl"} <= set(rnd.languages)
+
+
+def test_a_new_round_counts_with_add1u_unless_the_organiser_changes_it(app):
+    client = organiser_client(app)
+    client.get(f"{NEW}?start=1")
+    for earlier in list(ANSWERS)[: list(ANSWERS).index("rule")]:
+        assert post(client, f"{NEW}/{earlier}", ANSWERS[earlier]).status_code == 302
+    page = client.get(f"{NEW}/rule").get_data(as_text=True)
+    checked = re.search(r"<input[^>]*\bchecked\b[^>]*>", page)
+    assert checked and 'value="equalshares/add1u"' in checked.group(0), page[:3000]
+    assert "Equal Shares, then most votes for any money left (the usual choice)" in page

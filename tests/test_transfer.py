@@ -233,6 +233,21 @@ def _snapshot(slug: str) -> dict[str, list]:
         out["summary"] = c.summary | {
             "turnout": turnout | {"areas": sorted([area(a), n] for a, n in turnout["areas"])}
         }
+        fair = c.summary["fairness"]
+        other = fair["other_rule"]
+        out["summary"]["fairness"] = fair | {
+            "other_rule": other
+            | {k: [remedy(r) for r in other[k]] for k in ("selected", "only_ours", "only_theirs")},
+            "by": fair["by"]
+            | {
+                "area": [
+                    g
+                    | {"group": area(int(g["group"])) if g["group"] is not None else None}
+                    | {"together": sorted(str(area(int(k))) for k in g.get("together", []) if k)}
+                    for g in fair["by"].get("area", [])
+                ]
+            },
+        }
         return out
 
     areas = {rnd.area_id, *(r.area_id for r in remedies), *(p.area_id for p in rnd.pots)}

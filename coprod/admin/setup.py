@@ -214,7 +214,7 @@ def _form(step: str, answers: dict):
             }
         )
     if step == "rule":
-        return forms.RuleForm(data={"tally_rule": answers.get("tally_rule", "equalshares/add1")})
+        return forms.RuleForm(data={"tally_rule": answers.get("tally_rule", "equalshares/add1u")})
     if step == "who":
         return forms.WhoForm(
             data={

@@ -26,12 +26,22 @@ CURRENCIES = ("GBP", "EUR", "USD", "PLN", "RON", "CHF", "SEK", "NOK", "DKK", "CA
 # The count rules the count core runs for a round of ours (a threshold rule needs numbers
 # only an imported file has), Equal Shares first: it is the default.
 RULES = {
-    "equalshares/add1": (
-        _l("Equal Shares (the usual choice)"),
+    # Add1u, as equalshares.net's default: Equal Shares can leave much of the money unspent.
+    "equalshares/add1u": (
+        _l("Equal Shares, then most votes for any money left (the usual choice)"),
         _l(
             "Every voter gets an equal share of the money. An idea is paid for when the "
             "people who chose it have enough money between them, so every group of voters "
-            "gets a fair part."
+            "gets a fair part. Any money left then goes to the ideas with the most votes "
+            "that still fit."
+        ),
+    ),
+    "equalshares/add1": (
+        _l("Equal Shares only"),
+        _l(
+            "Every voter gets an equal share of the money. An idea is paid for when the "
+            "people who chose it have enough money between them, so every group of voters "
+            "gets a fair part. Some money may be left unspent."
         ),
     ),
     "equalshares/add1-comparison": (

@@ -84,6 +84,8 @@ def _outcome(outcome: Outcome | None, lang: str) -> dict | None:
         "ballots": outcome.count.ballots,
         "spent": outcome.count.spent,
         "funded": [{"id": r.id, "title": title(r, lang), "cost": r.cost} for r in outcome.funded],
+        # share with a winner, satisfaction (overall and by group), EJR and the other rule
+        "fairness": (outcome.count.summary or {}).get("fairness"),
     }
 
 

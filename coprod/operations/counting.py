@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from coprod import pots, tally
 from coprod.extensions import db
 from coprod.models import (
+    Area,
     Ballot,
     BallotChoice,
     BallotType,
@@ -38,6 +39,7 @@ from coprod.models import (
 from coprod.operations import audit
 from coprod.operations.ballots import frozen_rules, pot_costs
 from coprod.operations.phase import change_phase
+from coprod.tally import fairness
 
 
 def project_ids(rnd: Round) -> dict[int, str]:
@@ -62,6 +64,15 @@ def election_of(rnd: Round, pot: Pot | None = None) -> tally.Election:
     In a round with pots, one pot's: its budget, its remedies, and the ballots that chose
     something in it (only those choices), as Warsaw publishes a file per district.
     """
+    return election_and_groups(rnd, pot)[0]
+
+
+def election_and_groups(
+    rnd: Round, pot: Pot | None = None
+) -> tuple[tally.Election, dict[str, list[str | None]]]:
+    """`election_of`, and each voter's area (its id), ballot language and channel, in the
+    election's order: for the fairness figures only, never in the open-data files (with
+    them a ballot could be traced to a person)."""
     rules = _pot_rules(frozen_rules(rnd), pot)
     ids = project_ids(rnd)
     names = {r.id: str(r.t("title", rnd.content.original_lang) or "") for r in rnd.remedies}
@@ -71,7 +82,14 @@ def election_of(rnd: Round, pot: Pot | None = None) -> tally.Election:
     }
     # Plain rows from the connection, not ORM rows: a city round has ~300,000 of them.
     query = (
-        select(Ballot.id, BallotChoice.remedy_id, BallotChoice.points)
+        select(
+            Ballot.id,
+            BallotChoice.remedy_id,
+            BallotChoice.points,
+            Ballot.area_id,
+            Ballot.lang,
+            Ballot.channel,
+        )
         .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
         .where(Ballot.round_id == rnd.id)
         .order_by(Ballot.receipt_hash, BallotChoice.id)
@@ -82,9 +100,14 @@ def election_of(rnd: Round, pot: Pot | None = None) -> tally.Election:
     meta = dict(rnd.pb_meta or {})
     with_points = meta.get("vote_type", "approval") in ("cumulative", "scoring")
     votes = []
+    groups: dict[str, list[str | None]] = {"area": [], "language": [], "channel": []}
     # Rows come ballot by ballot (ordered by receipt hash, which is unique in a round).
     for n, (_, group) in enumerate(groupby(rows, key=itemgetter(0)), start=1):
         chosen = list(group)
+        area_id, lang, channel = chosen[0][3:6]
+        groups["area"].append(str(area_id) if area_id is not None else None)
+        groups["language"].append(lang)
+        groups["channel"].append(Channel(channel).value if channel else None)
         votes.append(
             tally.Vote(
                 voter_id=str(n),
@@ -114,7 +137,7 @@ def election_of(rnd: Round, pot: Pot | None = None) -> tally.Election:
         "num_projects": str(len(projects)),
         "num_votes": str(len(votes)),
     }
-    return tally.Election(meta=meta, projects=projects, votes=votes)
+    return tally.Election(meta=meta, projects=projects, votes=votes), groups
 
 
 def _unit(rnd: Round, pot: Pot | None) -> str:
@@ -189,10 +212,14 @@ def count_pots(rnd: Round, *, actor: User | None = None) -> list[Count]:
 
 def _count_pot(rnd: Round, pot: Pot | None) -> Count:
     rules = frozen_rules(rnd)
-    election = election_of(rnd, pot)
+    election, groups = election_and_groups(rnd, pot)
     outcome = tally.count(election, rule=rules["tally_rule"], utility=rules["tally_utility"])
-    checksum = hashlib.sha256(tally.write_pb(election).encode()).hexdigest()
     remedy_of = {pid: rid for rid, pid in project_ids(rnd).items()}
+    fair = fairness.fairness(election, outcome, groups)
+    other = cast(dict, fair["other_rule"])
+    for key in ("selected", "only_ours", "only_theirs"):  # as remedy ids, like `selected`
+        other[key] = [str(remedy_of[p]) for p in other[key]]
+    checksum = hashlib.sha256(tally.write_pb(election).encode()).hexdigest()
     funded = set(outcome.selected)
     lucky = sum(1 for v in election.votes if funded.intersection(v.choices))
     votes = Counter(c for v in election.votes for c in v.choices)
@@ -213,6 +240,7 @@ def _count_pot(rnd: Round, pot: Pot | None) -> Count:
         summary={
             "voters_with_a_funded_choice": lucky,
             "turnout": turnout_tallies(rnd, in_pot),
+            "fairness": fair,
         },
     )
     db.session.add(result)
@@ -275,11 +303,25 @@ def results_data(rnd: Round, result: Count | None = None) -> dict | None:
         remedy = remedies[int(rid)]
         rows.append({"remedy": remedy, "project_id": ids[remedy.id], "explanation": expl})
     rows.sort(key=lambda row: (-row["explanation"]["votes"], row["remedy"].id))
-    return {
+    data = {
         "count": result,
         "rows": rows,
         "funded": [remedies[int(rid)] for rid in result.selected],
     }
+    fair = (result.summary or {}).get("fairness")
+    if fair is not None:
+        other = fair["other_rule"]
+        data["other_rule"] = {
+            "rule": other["rule"],
+            "only_ours": [remedies[int(r)] for r in other["only_ours"]],
+            "only_theirs": [remedies[int(r)] for r in other["only_theirs"]],
+        }
+        rows = fair["by"].get("area", [])
+        keys = [g["group"] for g in rows] + [k for g in rows for k in g.get("together", [])]
+        area_ids = {int(k) for k in keys if k is not None}
+        found = db.session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()
+        data["area_names"] = {str(i): name for i, name in found}
+    return data
 
 
 def pot_results(rnd: Round) -> list[dict]:
@@ -319,6 +361,20 @@ def results_json(rnd: Round) -> dict:
     return {"round": rnd.slug, "counted": True} | _count_json(data, frozen_rules(rnd)["budget"])
 
 
+def fairness_of(data: dict) -> dict | None:
+    """A count's fairness figures, with remedies named by their project ids (None for a
+    count stored before there were any)."""
+    fair = (data["count"].summary or {}).get("fairness")
+    if fair is None:
+        return None
+    project = {str(row["remedy"].id): row["project_id"] for row in data["rows"]}
+    other = fair["other_rule"]
+    named = {
+        k: [project.get(r, r) for r in other[k]] for k in ("selected", "only_ours", "only_theirs")
+    }
+    return fair | {"other_rule": other | named}
+
+
 def _count_json(data: dict, budget: int) -> dict:
     count = data["count"]
     return {
@@ -341,4 +397,5 @@ def _count_json(data: dict, budget: int) -> dict:
             }
             for row in data["rows"]
         ],
+        "fairness": fairness_of(data),
     }

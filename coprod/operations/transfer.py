@@ -419,6 +419,26 @@ def _remap_count(count: Count, links: _Links) -> None:
     if turnout and "areas" in turnout:
         areas = [[links.area_ids[a].id if a is not None else None, n] for a, n in turnout["areas"]]
         count.summary = count.summary | {"turnout": turnout | {"areas": areas}}
+    fair = (count.summary or {}).get("fairness")
+    if fair:  # remedies of the other rule, and groups by area, by their new ids
+        other = fair["other_rule"]
+        other = other | {
+            k: [links.remedy_id(r) for r in other[k]]
+            for k in ("selected", "only_ours", "only_theirs")
+        }
+        by = dict(fair["by"])
+        if "area" in by:
+
+            def area(key: str | None) -> str | None:
+                return str(links.area_ids[int(key)].id) if key is not None else None
+
+            by["area"] = [
+                g
+                | {"group": area(g["group"])}
+                | ({"together": [area(k) for k in g["together"]]} if "together" in g else {})
+                for g in by["area"]
+            ]
+        count.summary = count.summary | {"fairness": fair | {"other_rule": other, "by": by}}
 
 
 def import_round(

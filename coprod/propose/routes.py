@@ -34,6 +34,7 @@ from coprod.propose.forms import (
     TranslationForm,
 )
 from coprod.propose.messages import PROBLEM
+from coprod.results.explain import outcome_of
 
 
 def _published(rnd: Round, remedy_id: int) -> Remedy:
@@ -200,10 +201,13 @@ def password_link(user_id: int):
 @login_required
 def my_group():
     group = current_user.group
+    remedies = proposals.group_remedies(group) if group else []
+    published = [r for r in remedies if r.status == RemedyStatus.PUBLISHED]
     return render_template(
         "propose/my_group.html",
         group=group,
-        remedies=proposals.group_remedies(group) if group else [],
+        remedies=remedies,
+        results=outcome_of(published),
         rounds=db.session.scalars(
             select(Round).where(Round.phase == Phase.PROPOSING).order_by(Round.id)
         ).all(),

@@ -28,6 +28,7 @@ from coprod.lookups import published_remedies, round_or_404, with_texts
 from coprod.models import CouncilSettings, GlossaryTerm, Phase, Remedy, RemedyStatus, Round
 from coprod.operations import phase as phases
 from coprod.public import bp
+from coprod.results.explain import outcome_of
 
 
 @bp.get("/")
@@ -64,7 +65,8 @@ def remedy_page(slug: str, remedy_id: int):
     remedy = db.session.get(Remedy, remedy_id, options=[with_texts(Remedy.content)])
     if remedy is None or remedy.round_id != rnd.id or remedy.status != RemedyStatus.PUBLISHED:
         abort(404)
-    return render_template("public/remedy.html", round=rnd, remedy=remedy)
+    result = outcome_of([remedy]).get(remedy.id)
+    return render_template("public/remedy.html", round=rnd, remedy=remedy, result=result)
 
 
 @bp.get("/glossary")

@@ -3,13 +3,40 @@
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from coprod.models import Phase, Remedy
+from coprod.operations.counting import latest_counts
 from coprod.templating import money, number
 
 
 def sentence(expl: dict, currency: str) -> str:
     """Why one remedy was or was not funded, in one sentence a citizen understands."""
     a = expl["amounts"]
+    text = _why(expl, a, currency)
+    more = a.get("more_needed")
+    if more and expl["reason"] in ("did_not_fit", "not_reached", "below_threshold"):
+        if a.get("by_points"):
+            text += " " + ngettext(
+                "With %(n)s more point it would have got the money.",
+                "With %(n)s more points it would have got the money.",
+                more,
+                n=number(more),
+            )
+        else:
+            text += " " + ngettext(
+                "With %(n)s more vote it would have got the money.",
+                "With %(n)s more votes it would have got the money.",
+                more,
+                n=number(more),
+            )
+    if expl["reason"] == "supporters_short" and a.get("left_at_end") is not None:
+        text += " " + _(
+            "The %(left)s left at the end was not enough either.",
+            left=money(a["left_at_end"], currency),
+        )
+    return text
 
+
+def _why(expl: dict, a: dict, currency: str) -> str:
     def m(key: str) -> str:
         return money(a[key], currency)
 
@@ -31,6 +58,13 @@ def sentence(expl: dict, currency: str) -> str:
                     paid=m("partial_paid"),
                 )
             return text
+        case "greedy" if a.get("by_points"):
+            return _(
+                "Funded. It had more points than the ideas after it, and %(cost)s of the "
+                "%(left)s left was enough.",
+                cost=m("cost"),
+                left=m("left"),
+            )
         case "greedy":
             return _(
                 "Funded. It had more votes than the ideas after it, and %(cost)s of the "
@@ -38,12 +72,20 @@ def sentence(expl: dict, currency: str) -> str:
                 cost=m("cost"),
                 left=m("left"),
             )
+        case "completion":
+            return _(
+                "Funded from the money Equal Shares left. Of the ideas still waiting that "
+                "fitted, it had the most votes, and %(cost)s of the %(left)s left was enough.",
+                cost=m("cost"),
+                left=m("left"),
+            )
         case "supporters_short":
             return _(
                 "Not funded. The people who voted for it had %(money)s left between "
-                "them, but it costs %(cost)s.",
+                "them, but it costs %(cost)s: %(short)s short.",
                 money=m("money"),
                 cost=m("cost"),
+                short=money(a["cost"] - a["money"], currency),
             )
         case "did_not_fit":
             return _(
@@ -55,6 +97,12 @@ def sentence(expl: dict, currency: str) -> str:
             return _(
                 "Not funded. The count stopped before its turn, with %(left)s left.", left=m("left")
             )
+        case "below_threshold" if a.get("by_points"):
+            return _(
+                "Not funded. It needed at least %(threshold)s points and had %(score)s.",
+                threshold=number(a["threshold"]),
+                score=number(a["score"]),
+            )
         case "below_threshold":
             return _(
                 "Not funded. It needed at least %(threshold)s votes and had %(score)s.",
@@ -64,3 +112,22 @@ def sentence(expl: dict, currency: str) -> str:
         case "no_votes":
             return _("Not funded. Nobody voted for it.")
     return _("Funded.") if expl["funded"] else _("Not funded.")
+
+
+def outcome_of(remedies: list[Remedy]) -> dict[int, tuple[bool, str]]:
+    """For each remedy of a counted round: whether it got the money, and why (for a loser,
+    how close it came), from the latest count of its round (or pot)."""
+    out: dict[int, tuple[bool, str]] = {}
+    counts: dict[int, list] = {}
+    for remedy in remedies:
+        rnd = remedy.round
+        if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
+            continue
+        if rnd.id not in counts:
+            counts[rnd.id] = latest_counts(rnd)
+        for count in counts[rnd.id]:
+            expl = count.explanations.get(str(remedy.id))
+            if expl is not None:
+                out[remedy.id] = (expl["funded"], sentence(expl, rnd.currency))
+                break
+    return out

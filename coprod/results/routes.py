@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Response, abort, render_template, request
 
-from coprod import tally
+from coprod import i18n, tally
+from coprod.council.labels import CHANNEL
 from coprod.extensions import limiter
 from coprod.lookups import round_or_404, with_remedies_texts
 from coprod.models import Phase, Pot, Round
@@ -61,6 +62,8 @@ def results(slug: str):
         story=story,
         sentence=sentence,
         max_votes=max(every or [1]) or 1,
+        language_name=i18n.native_name,
+        channel_name=lambda key: str(CHANNEL.get(key, key)),
     )
 
 

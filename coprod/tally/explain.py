@@ -10,12 +10,24 @@ def _money(value) -> str:
 
 
 def describe(expl: Explanation) -> str:
-    """One English sentence saying why a project was or was not funded."""
+    """One English sentence saying why a project was or was not funded (and how close)."""
+    text = _why(expl)
+    a = expl.amounts
+    if a.get("more_needed"):
+        unit = "points" if a.get("by_points") else "votes"
+        text += f" With {_money(a['more_needed'])} more {unit} it would have been funded."
+    if a.get("left_at_end") is not None:
+        text += f" The {_money(a['left_at_end'])} left at the end was not enough either."
+    return text
+
+
+def _why(expl: Explanation) -> str:
     a = expl.amounts
     reason = expl.reason
     if reason == "greedy":
         cost, left = _money(a["cost"]), _money(a["left"])
-        return f"Funded: score {_money(a['score'])}, cost {cost} of {left} left."
+        unit = "points" if a.get("by_points") else "votes"
+        return f"Funded: {_money(a['score'])} {unit}, cost {cost} of {left} left."
     if reason == "equal_shares":
         share = _money(a["share"])
         text = f"Funded in round {expl.step}: {a['full_payers']:,} supporters paid {share} each"
@@ -24,6 +36,9 @@ def describe(expl: Explanation) -> str:
                 f", {a['partial_payers']:,} paid all they had left ({_money(a['partial_paid'])})"
             )
         return f"{text}; effective votes {_money(a['effective_votes'] or 0)}."
+    if reason == "completion":
+        cost, left = _money(a["cost"]), _money(a["left"])
+        return f"Funded from the money left: {a['votes']:,} votes, cost {cost} of {left} left."
     if reason == "no_votes":
         return "Not funded: nobody voted for it."
     if reason == "below_threshold":
@@ -36,6 +51,6 @@ def describe(expl: Explanation) -> str:
     if reason == "supporters_short":
         return (
             f"Not funded: in round {expl.step} its supporters had {_money(a['money'])} left"
-            f" between them; it costs {_money(a['cost'])}."
+            f" between them; it costs {_money(a['cost'])} ({_money(a['short'])} short)."
         )
     return reason

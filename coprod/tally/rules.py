@@ -21,18 +21,25 @@ id; "cost" prefers lower cost, then more votes, then the id (equalshares.net's c
 
 Explanation reasons and their `amounts` (money as int when whole, else float):
 
-- "greedy" (funded by a greedy rule): score, cost, left (money left before it).
+- "greedy" (funded by a greedy rule): score, cost, left (money left before it); by_points
+  (1 when projects were ranked by points, not by how many voters chose them: every greedy
+  reason has it then).
 - "equal_shares" (funded by Equal Shares): cost, share (what each full payer paid),
   full_payers, partial_payers (supporters who paid all they had left, less than the
   share), partial_paid (what they paid together), empty_payers (supporters who had
   nothing left), effective_votes (cost / share, equalshares.net's effective vote count),
   endowment (each voter's starting money in the run that counted).
+- "completion" (funded by add1u's completion, after Equal Shares): votes, cost, left
+  (money left before it). A project it could not fit keeps its Equal Shares reason, with
+  left_at_end: the money left when its turn in the completion came.
 - "no_votes": nobody chose it.
 - "below_threshold": score, threshold (META min_project_score_threshold).
 - "did_not_fit": cost, left (money left when its turn came).
 - "not_reached": cost, left (greedy-no-skip stopped at an earlier project that did not fit).
+- the last three also have more_needed when some higher score would have funded it: how
+  much more score (votes, or points with by_points) it needed, everything else unchanged.
 - "supporters_short": cost, money (what its supporters had left between them in round
-  `step`, when Equal Shares dropped it), endowment.
+  `step`, when Equal Shares dropped it), short (cost - money), endowment.
 """
 
 from __future__ import annotations
@@ -56,12 +63,13 @@ RULES = (
     "greedy-threshold",
     "equalshares",
     "equalshares/add1",
+    "equalshares/add1u",
     "equalshares-comparison",
     "equalshares/add1-comparison",
 )
 UTILITIES = ("cost", "approval")
 TIE_BREAKS = ("pabutools", "votes", "cost")
-DEFAULT_RULE = "equalshares/add1"
+DEFAULT_RULE = "equalshares/add1"  # of a file with no rule (pabulib's; add1u is ours)
 
 
 @dataclass
@@ -157,6 +165,40 @@ def _greedy(t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: Seq
     return selected, why
 
 
+def _more_needed(
+    t: _Tally, budget: Number, no_skip: bool, threshold: Number, by: Sequence[Number], q: int
+) -> Number | None:
+    """How much more score (votes, or points) project q needed to be funded by the same
+    greedy rule, all other ballots as they were; None if no score would do.
+
+    Without q, the greedy order of the others is fixed and the money left before each of
+    them only falls along it; q put just before the i-th other project meets exactly that
+    money. So the score it needs is that of the last place where it fits: one more than
+    the project there (or the same, if q wins the tie-break), and at least the threshold.
+    """
+    others = sorted((p for p in range(len(t.ids)) if p != q), key=lambda p: (-by[p], t.rank[p]))
+    left, last = budget, None
+    for p in others:
+        if t.cost[q] <= left:
+            last = p  # q just before p would fit
+        else:
+            break  # money left only falls from here
+        if by[p] < threshold:
+            continue
+        if t.cost[p] <= left:
+            left -= t.cost[p]
+        elif no_skip:
+            left = -1  # the count stops here: nothing after p is funded
+    if t.cost[q] <= left:
+        need: Number = max(threshold, 0)  # it fits after everyone
+    elif last is None:
+        return None  # it costs more than the money, whatever its score
+    else:
+        need = by[last] + (0 if t.rank[q] < t.rank[last] else 1)
+        need = max(need, threshold)
+    return max(need - by[q], 0) or None
+
+
 def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
     profile = mes.Profile(t.cost, t.chosen, t.rank, by_cost, t.weight)
     if add1:
@@ -174,9 +216,31 @@ def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
         why[q] = ("equal_shares", amounts | {"endowment": result.endowment})
     for q, (_, money) in result.dropped.items():
         amounts = {"cost": t.cost[q], "money": money, "endowment": result.endowment}
+        amounts["short"] = t.cost[q] - money
         why[q] = ("supporters_short", amounts)
     steps = result.step | {q: round_ for q, (round_, _) in result.dropped.items()}
     return result.winners, why, steps, details
+
+
+def _complete(t: _Tally, budget: Number, selected: list[int], why: dict) -> list[int]:
+    """Add1u (equalshares.net's default): after Equal Shares with add1, the money left
+    goes to the projects left, most votes first, each that still fits (as greedy)."""
+    left = budget - sum(t.cost[q] for q in selected)
+    chosen = set(selected)
+    rest = sorted(
+        (q for q in range(len(t.ids)) if q not in chosen and t.votes[q]),
+        key=lambda q: (-t.votes[q], t.rank[q]),
+    )
+    selected = list(selected)
+    for q in rest:
+        if t.cost[q] <= left:
+            why[q] = ("completion", {"votes": t.votes[q], "cost": t.cost[q], "left": left})
+            selected.append(q)
+            left -= t.cost[q]
+        else:
+            reason, amounts = why.get(q, ("supporters_short", {}))
+            why[q] = (reason, amounts | {"left_at_end": left})
+    return selected
 
 
 def _preferences(t: _Tally, ours: list[int], greedy: list[int]) -> dict[str, int]:
@@ -220,10 +284,24 @@ def _count(election: Election, rule: str, utility: str, tie_break: str) -> Outco
         threshold: Number = 0
         if rule == "greedy-threshold":
             threshold = to_number(election.meta.get("min_project_score_threshold") or "0")
-        selected, why = _greedy(t, budget, rule == "greedy-no-skip", threshold, t.score)
+        no_skip = rule == "greedy-no-skip"
+        selected, why = _greedy(t, budget, no_skip, threshold, t.score)
+        points = election.vote_type not in ("approval", "choose-1")
+        for q, (reason, amounts) in why.items():
+            if points:  # ranked by points, not by how many people chose it
+                amounts["by_points"] = 1
+            if reason in ("did_not_fit", "not_reached", "below_threshold"):
+                more = _more_needed(t, budget, no_skip, threshold, t.score, q)
+                if more is not None:
+                    amounts["more_needed"] = more
     else:
         add1 = rule.startswith("equalshares/add1")
         selected, why, steps, details = _equal_shares(t, budget, add1, utility == "cost")
+        if rule == "equalshares/add1u":
+            selected = _complete(t, budget, selected, why)
+            for q in selected:
+                if why[q][0] == "completion":
+                    steps.pop(q, None)  # its step is its place in the order funded
         if rule.endswith("-comparison"):
             # Pabulib's comparison step: greedy by votes (as its checker ranks them) wins
             # if more voters prefer its outcome than prefer Equal Shares'.
