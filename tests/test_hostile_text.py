@@ -39,6 +39,7 @@ from wtforms import BooleanField, FieldList, FileField, FormField, SubmitField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import Optional as OptionalField
 
 import coprod
 from coprod import i18n, mail, tally
@@ -223,6 +224,7 @@ class Rules:
     limit_trims: bool = False  # the limit counts the text without spaces at the ends
     least: int = 0
     plain_only: bool = False  # no HTML tags
+    optional: bool = False  # nothing but spaces counts as left empty, and passes
 
 
 def rules(field: UnboundField) -> Rules:
@@ -238,6 +240,8 @@ def rules(field: UnboundField) -> Rules:
             found["least"] = v.least
         elif isinstance(v, NoMarkup):
             found["plain_only"] = True
+        elif isinstance(v, OptionalField):
+            found["optional"] = True
     return Rules(**found)
 
 
@@ -247,6 +251,8 @@ _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 def breaks_rules(field: UnboundField, value: str) -> bool:
     """True when the field's own rules must refuse this text."""
     r, text = rules(field), clean(value)
+    if r.optional and not text.strip():
+        return False  # WTForms' Optional stops checking a box of only spaces and line ends
     return (
         (r.required and not text.strip())
         or (r.limit is not None and len(text.strip() if r.limit_trims else text) > r.limit)
