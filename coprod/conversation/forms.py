@@ -1,0 +1,28 @@
+"""Forms for a conversation: a statement in one's own words, and a moderator's theme."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField, TextAreaField
+
+from coprod.conversation.models import STATEMENT_MAX
+from coprod.forms import Form
+from coprod.propose.forms import MaxLength, NoMarkup, Required
+
+
+class StatementForm(Form):
+    # i18n: the box where a citizen writes one short statement in their own words.
+    text = TextAreaField(
+        _l("Say one thing, in your own words"),
+        validators=[
+            Required(_l("Please write something first.")),
+            MaxLength(STATEMENT_MAX),
+            NoMarkup(),
+        ],
+    )
+
+
+class ThemeForm(Form):
+    # i18n: the name a moderator gives to a group of statements that say the same thing.
+    name = StringField(
+        _l("Name of the theme, in plain words"),
+        validators=[Required(_l("Please give the theme a name.")), MaxLength(120), NoMarkup()],
+    )

@@ -1,0 +1,233 @@
+"""Routes for a conversation: say something, mark others' statements, see what adds up.
+
+Every page works without JavaScript: one statement at a time, three buttons to mark it.
+"""
+
+import csv
+import io
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coprod import i18n
+from coprod.accounts import role_required
+from coprod.conversation import bp
+from coprod.conversation import operations as ops
+from coprod.conversation.forms import StatementForm, ThemeForm
+from coprod.conversation.models import Conversation, Mark, Statement, StatementStatus
+from coprod.extensions import db
+from coprod.lookups import round_or_404
+from coprod.models import Area, Eligibility, Role, Round
+from coprod.operations import codes
+from coprod.participate.forms import CodeForm
+from coprod.participate.messages import explain
+from coprod.operations.ballots import Problem
+from coprod.propose.forms import EmptyForm
+
+MODERATORS = (Role.MODERATOR, Role.ORGANISER)
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _conversation(slug: str) -> tuple[Round, Conversation]:
+    rnd = round_or_404(slug)
+    conv = ops.of_round(rnd)
+    if conv is None:
+        abort(404)
+    return rnd, conv
+
+
+def _person(rnd: Round) -> ops.Person | None:
+    """The same keyed pseudonym ratings use (never the code itself), or None for no code."""
+    lang = str(get_locale())
+    if code := session.get(f"code:{rnd.slug}"):
+        found = codes.find(_secret(), rnd, code)
+        area = found.area_id if found is not None else None
+        return ops.Person(codes.keyed_hash(_secret(), f"rater:{rnd.id}", code), False, area, lang)
+    if rnd.eligibility == Eligibility.OPEN_RATING:
+        browser = session.setdefault("browser", secrets.token_urlsafe(16))
+        key = codes.keyed_hash(_secret(), f"open-rater:{rnd.id}", browser)
+        return ops.Person(key, True, None, lang)
+    return None
+
+
+def _is_open(rnd: Round, conv: Conversation) -> bool:
+    return conv.is_open and rnd.phase.is_open
+
+
+def _page(rnd, conv, person, form=None, code_form=None, status=200):
+    statement = ops.next_for(conv, person) if person and _is_open(rnd, conv) else None
+    page = render_template(
+        "conversation/talk.html",
+        round=rnd,
+        conversation=conv,
+        person=person,
+        is_open=_is_open(rnd, conv),
+        form=form or StatementForm(formdata=None),
+        code_form=code_form or CodeForm(formdata=None),
+        statement=statement,
+        left=ops.left_to_mark(conv, person) if person else 0,
+        mine=ops.own(conv, person) if person else [],
+    )
+    return page, status
+
+
+@bp.get("/rounds/<slug>/conversation")
+def talk(slug: str):
+    rnd, conv = _conversation(slug)
+    return _page(rnd, conv, _person(rnd))
+
+
+@bp.post("/rounds/<slug>/conversation/code")
+def code(slug: str):
+    rnd, conv = _conversation(slug)
+    form = CodeForm()
+    if form.validate_on_submit():
+        if codes.find(_secret(), rnd, form.code.data) is None:
+            form.code.errors.append(explain(Problem("code_unknown"), rnd.currency))
+        else:
+            session[f"code:{slug}"] = codes.normalise(form.code.data)
+            return redirect(url_for("conversation.talk", slug=slug))
+    return _page(rnd, conv, None, code_form=form, status=400)
+
+
+@bp.post("/rounds/<slug>/conversation/say")
+def say(slug: str):
+    rnd, conv = _conversation(slug)
+    person = _person(rnd)
+    if person is None:
+        return redirect(url_for("conversation.talk", slug=slug))
+    form = StatementForm()
+    if not _is_open(rnd, conv):
+        flash(_("This conversation is closed."), "error")
+        return redirect(url_for("conversation.talk", slug=slug))
+    if not form.validate_on_submit():
+        return _page(rnd, conv, person, form=form, status=400)
+    ops.write(conv, person, form.text.data, str(get_locale()))
+    db.session.commit()
+    flash(_("Thank you. Others will see it once it has been checked."))
+    return redirect(url_for("conversation.talk", slug=slug))
+
+
+@bp.post("/rounds/<slug>/conversation/mark")
+def mark(slug: str):
+    rnd, conv = _conversation(slug)
+    person = _person(rnd)
+    if person is None or not EmptyForm().validate_on_submit():
+        return redirect(url_for("conversation.talk", slug=slug))
+    statement = db.session.get(Statement, request.form.get("statement", type=int) or 0)
+    if statement is None or statement.conversation_id != conv.id:
+        return redirect(url_for("conversation.talk", slug=slug))
+    try:
+        ops.mark(statement, person, request.form.get("value", ""))
+    except ops.ConversationError:
+        flash(_("That did not work. Please choose one of the three buttons."), "error")
+        return redirect(url_for("conversation.talk", slug=slug))
+    db.session.commit()
+    return redirect(url_for("conversation.talk", slug=slug, _anchor="next"))
+
+
+# --- What it adds up to -------------------------------------------------------------------
+
+
+def _results(slug: str, template: str):
+    rnd, conv = _conversation(slug)
+    summary = ops.summarise(conv)
+    by_id = {s.id: s for s in conv.statements if s.status == StatementStatus.PUBLISHED}
+    areas = dict(db.session.execute(db.select(Area.id, Area.name)).all())
+    return render_template(
+        template,
+        round=rnd,
+        conversation=conv,
+        summary=summary,
+        statements=by_id,
+        by_area=[(areas.get(a, _("No area given")), n) for a, n in ops.counts_by(conv, Mark.area_id)],
+        by_lang=[(i18n.native_name(code), n) for code, n in ops.counts_by(conv, Mark.lang)],
+        themes=ops.theme_rows(conv, str(get_locale())),
+        hide_below=ops.HIDE_BELOW,
+    )
+
+
+@bp.get("/rounds/<slug>/conversation/results")
+def results(slug: str):
+    return _results(slug, "conversation/results.html")
+
+
+@bp.get("/rounds/<slug>/conversation/marks.csv")
+def marks_csv(slug: str):
+    """The marks matrix, as Pol.is exports it: one row a person (numbered, no pseudonym),
+    one column a published statement; 1 agree, -1 disagree, 0 pass, empty not seen."""
+    _rnd, conv = _conversation(slug)
+    marks = ops.marks_of(conv)
+    statements = sorted({s for _p, s, _v in marks})
+    people: dict[str, dict[int, int]] = {}
+    for person, statement, value in marks:
+        people.setdefault(person, {})[statement] = value
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["participant", *statements])
+    for n, person in enumerate(sorted(people)):  # keyed hashes: their order tells nothing
+        row = people[person]
+        writer.writerow([n, *(row.get(s, "") for s in statements)])
+    headers = {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{slug}-marks.csv"',
+    }
+    return out.getvalue(), 200, headers
+
+
+# --- Moderators -----------------------------------------------------------------------------
+
+
+@bp.post("/staff/moderate/statements/<int:statement_id>/<any(publish, reject):decision>")
+@role_required(*MODERATORS)
+def decide(statement_id: int, decision: str):
+    statement = db.session.get(Statement, statement_id)
+    if statement is None:
+        abort(404)
+    if EmptyForm().validate_on_submit() and statement.status == StatementStatus.WAITING:
+        ops.decide(statement, current_user, decision == "publish")
+        db.session.commit()
+        if decision == "publish":
+            flash(_("The statement is published. Everyone can see it now."))
+        else:
+            flash(_("The statement will not be shown."))
+    return redirect(url_for("moderate.queue", _anchor="statements"))
+
+
+@bp.route("/staff/moderate/rounds/<slug>/themes", methods=["GET", "POST"])
+@role_required(*MODERATORS)
+def themes(slug: str):
+    rnd = round_or_404(slug, drafts=True)
+    conv = ops.of_round(rnd)
+    if conv is None:
+        abort(404)
+    form = ThemeForm()
+    published = [s for s in conv.statements if s.status == StatementStatus.PUBLISHED]
+    chosen = {int(i) for i in request.form.getlist("statement") if i.isdigit()}
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit() and chosen:
+            ops.make_theme(conv, {str(get_locale()): form.name.data}, sorted(chosen), current_user)
+            db.session.commit()
+            flash(_("The theme is made."))
+            return redirect(url_for("conversation.themes", slug=slug))
+        if not chosen:
+            form.form_errors.append(_("Please tick at least one statement."))
+        status = 400
+    page = render_template(
+        "conversation/themes.html",
+        round=rnd,
+        conversation=conv,
+        form=form,
+        statements=published,
+        chosen=chosen,
+        themes=ops.theme_rows(conv, str(get_locale())),
+    )
+    return page, status
+
