@@ -20,10 +20,7 @@ def _two_sides(n_people=40, n_statements=12, seed=1):
     for p in range(n_people):
         side = 1 if p < n_people // 2 else -1
         for s in range(n_statements):
-            if s == 0:
-                value = 1
-            else:
-                value = side if s <= n_statements // 2 else -side
+            value = 1 if s == 0 else side if s <= n_statements // 2 else -side
             if rng.random() < 0.1:
                 value = 0
             marks.append((f"person-{p}", s, value))
@@ -109,5 +106,7 @@ def test_a_real_polis_conversation_splits_as_polis_found():
     pairs = {}
     for p in both:
         pairs[(ours[p], theirs[p])] = pairs.get((ours[p], theirs[p]), 0) + 1
-    matched = sum(max(n for (o, _t), n in pairs.items() if o == g) for g in set(ours[p] for p in both))
+    matched = sum(
+        max(n for (o, _t), n in pairs.items() if o == g) for g in set(ours[p] for p in both)
+    )
     assert matched / len(both) > 0.8

@@ -45,9 +45,7 @@ class Conversation(HasContent, Model):
     statements: Mapped[list[Statement]] = relationship(
         back_populates="conversation", order_by="Statement.id"
     )
-    themes: Mapped[list[Theme]] = relationship(
-        back_populates="conversation", order_by="Theme.id"
-    )
+    themes: Mapped[list[Theme]] = relationship(back_populates="conversation", order_by="Theme.id")
 
 
 class Statement(HasContent, Model):

@@ -5,6 +5,7 @@ Operations only `flush()`; the request (or CLI command) commits once.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 
@@ -120,19 +121,20 @@ def left_to_mark(conv: Conversation, person: Person) -> int:
     marked = select(Mark.statement_id).where(
         Mark.conversation_id == conv.id, Mark.marker == person.key
     )
-    return db.session.scalar(
-        select(func.count(Statement.id)).where(
-            Statement.conversation_id == conv.id,
-            Statement.status == StatementStatus.PUBLISHED,
-            Statement.id.not_in(marked),
-            (Statement.author.is_(None)) | (Statement.author != person.key),
+    return (
+        db.session.scalar(
+            select(func.count(Statement.id)).where(
+                Statement.conversation_id == conv.id,
+                Statement.status == StatementStatus.PUBLISHED,
+                Statement.id.not_in(marked),
+                (Statement.author.is_(None)) | (Statement.author != person.key),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
-def mark(
-    statement: Statement, person: Person, value: str, *, today: date | None = None
-) -> Mark:
+def mark(statement: Statement, person: Person, value: str, *, today: date | None = None) -> Mark:
     """Keep one mark per person per statement: a second mark replaces the first."""
     if value not in VALUES:
         raise ConversationError("bad_mark")
@@ -216,9 +218,9 @@ class Summary:
     grouped: int
     left_out: int
     groups: list[dict]  # {"size": int | None, "distinctive": [(statement_id, "agree"|..., pct)]}
-    common_ground: list[tuple[int, int | None]]  # (statement, % agreeing overall)
-    divisive: list[int]
-    everyone: dict[int, grouping.StatementTally]
+    common_ground: list[tuple[Hashable, int | None]]  # (statement, % agreeing overall)
+    divisive: list[Hashable]
+    everyone: dict[Hashable, grouping.StatementTally]
 
 
 def shown(number: int) -> int | None:
@@ -226,8 +228,13 @@ def shown(number: int) -> int | None:
     return number if number >= HIDE_BELOW else None
 
 
-def summarise(conv: Conversation, *, top: int = 5, min_marks: int = grouping.MIN_MARKS) -> Summary:
-    found = grouping.group(marks_of(conv), min_marks=min_marks)
+def summarise(conv: Conversation, *, top: int = 5, min_marks: int | None = None) -> Summary:
+    """Groups, common ground and what splits people. People who marked fewer than
+    `min_marks` statements (7, or every statement when there are fewer) are not grouped."""
+    marks = marks_of(conv)
+    if min_marks is None:
+        min_marks = min(grouping.MIN_MARKS, len({s for _p, s, _v in marks}) or 1)
+    found = grouping.group(marks, min_marks=min_marks)
     big = [g for g, members in enumerate(found.groups) if len(members) >= HIDE_BELOW]
     groups = []
     for g, members in enumerate(found.groups):
@@ -236,7 +243,7 @@ def summarise(conv: Conversation, *, top: int = 5, min_marks: int = grouping.MIN
             entry["distinctive"] = _distinctive(found, g, top)
         groups.append(entry)
     common = []
-    divisive: list[tuple[float, int]] = []
+    divisive: list[tuple[float, Hashable]] = []
     for s in found.statements:
         tallies = [found.tallies[g][s] for g in big]
         if not tallies or any(t.seen < 3 for t in tallies):
@@ -267,7 +274,7 @@ def _pct(t: grouping.StatementTally) -> int:
     return round(100 * t.agree / t.seen) if t.seen else 0
 
 
-def _distinctive(found: grouping.Grouping, g: int, top: int) -> list[tuple[int, str, int]]:
+def _distinctive(found: grouping.Grouping, g: int, top: int) -> list[tuple[Hashable, str, int]]:
     """The statements this group agrees (or disagrees) with far more than the others do."""
     scored = []
     for s in found.statements:

@@ -22,9 +22,9 @@ from coprod.extensions import db
 from coprod.lookups import round_or_404
 from coprod.models import Area, Eligibility, Role, Round
 from coprod.operations import codes
+from coprod.operations.ballots import Problem
 from coprod.participate.forms import CodeForm
 from coprod.participate.messages import explain
-from coprod.operations.ballots import Problem
 from coprod.propose.forms import EmptyForm
 
 MODERATORS = (Role.MODERATOR, Role.ORGANISER)
@@ -54,6 +54,12 @@ def _person(rnd: Round) -> ops.Person | None:
         key = codes.keyed_hash(_secret(), f"open-rater:{rnd.id}", browser)
         return ops.Person(key, True, None, lang)
     return None
+
+
+@bp.app_template_global()
+def conversation_of(rnd: Round) -> Conversation | None:
+    """The round's conversation, for its public page."""
+    return ops.of_round(rnd)
 
 
 def _is_open(rnd: Round, conv: Conversation) -> bool:
@@ -146,7 +152,9 @@ def _results(slug: str, template: str):
         conversation=conv,
         summary=summary,
         statements=by_id,
-        by_area=[(areas.get(a, _("No area given")), n) for a, n in ops.counts_by(conv, Mark.area_id)],
+        by_area=[
+            (areas.get(a, _("No area given")), n) for a, n in ops.counts_by(conv, Mark.area_id)
+        ],
         by_lang=[(i18n.native_name(code), n) for code, n in ops.counts_by(conv, Mark.lang)],
         themes=ops.theme_rows(conv, str(get_locale())),
         hide_below=ops.HIDE_BELOW,
@@ -230,4 +238,3 @@ def themes(slug: str):
         themes=ops.theme_rows(conv, str(get_locale())),
     )
     return page, status
-
