@@ -69,3 +69,15 @@ def test_the_results_bench_times_every_page(postgres_url):
     assert "round: 300 ballots" in report, report
     for page in ("results page", "results + receipt", "API results JSON", "council dashboard"):
         assert re.search(rf"^{re.escape(page)} +[\d.]+", report, re.M), report
+
+
+def test_the_conversation_bench_finds_the_hidden_groups_on_a_tiny_input():
+    done = subprocess.run(
+        [sys.executable, "bench/conversation.py", "--people", "60", "--statements", "20"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "60 people x 20 statements" in done.stdout
