@@ -194,3 +194,47 @@ def test_moderators_make_themes(app, client):
     )
     assert response.status_code == 302
     assert "Time off" in client.get(url).get_data(as_text=True)
+
+
+def test_theme_counts_come_in_as_counts_only_and_themes_reach_the_council(app, client):
+    rnd = _round(eligibility=Eligibility.OPEN_RATING)
+    conv, statements = _seeded(rnd, people=12)
+    moderator = make_user(Role.MODERATOR)
+    theme = ops.make_theme(conv, {"en": "Being listened to"}, [statements[0].id], moderator)
+    db.session.commit()
+    sign_in(client, moderator)
+    url = f"/staff/moderate/rounds/{rnd.slug}/themes"
+
+    def upload(data: bytes):
+        token = csrf_token(client, url)
+        return client.post(
+            f"/staff/moderate/rounds/{rnd.slug}/theme-counts",
+            data={
+                "file": (io.BytesIO(data), "counts.csv"),
+                "source": "Care plans",
+                "csrf_token": token,
+            },
+            content_type="multipart/form-data",
+        )
+
+    refused = upload(b"theme,area,count,nhs number\nBeing listened to,North,30,9434765919\n")
+    assert refused.status_code == 400
+    assert "Line 1:" in refused.get_data(as_text=True) and "nhs number" in refused.get_data(
+        as_text=True
+    )
+    refused = upload(b"theme,area,count\nBeing listened to,North,30\nNo such theme,North,4\n")
+    assert refused.status_code == 400 and "Line 3:" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(theme), theme.id).imported == []  # nothing half-written
+    assert upload(b"theme,area,count\nbeing listened to,North,30\n").status_code == 302
+    token = csrf_token(client, url)
+    client.post(f"/staff/moderate/themes/{theme.id}/problem", data={"csrf_token": token})
+    db.session.expire_all()
+    theme = db.session.get(type(theme), theme.id)
+    assert theme.imported[0].people == 30 and theme.barrier in theme.conversation.round.barriers
+    organiser = make_user(Role.ORGANISER)
+    council = app.test_client()
+    sign_in(council, organiser)
+    for page in (f"/staff/council/rounds/{rnd.slug}", f"/staff/council/rounds/{rnd.slug}/top-5"):
+        html = council.get(page).get_data(as_text=True)
+        assert "Being listened to" in html and ">12<" in html and ">30<" in html, page

@@ -1,6 +1,7 @@
 """Forms for a conversation: a statement in one's own words, and a moderator's theme."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import StringField, TextAreaField
 
 from coprod.conversation.models import STATEMENT_MAX
@@ -25,4 +26,16 @@ class ThemeForm(Form):
     name = StringField(
         _l("Name of the theme, in plain words"),
         validators=[Required(_l("Please give the theme a name.")), MaxLength(120), NoMarkup()],
+    )
+
+
+class ThemeCountsForm(Form):
+    # i18n: a file of counts collated elsewhere, e.g. how many care plans raised each theme.
+    file = FileField(
+        _l("A CSV file with three columns: theme, area, count"),
+        validators=[FileRequired(), FileAllowed(["csv"], _l("Please choose a .csv file."))],
+    )
+    source = StringField(
+        _l("Where the counts come from, for example: care plans 2026"),
+        validators=[Required(_l("Please say where the counts come from.")), MaxLength(200)],
     )

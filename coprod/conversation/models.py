@@ -21,7 +21,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coprod.models import Area, AwareDateTime, Content, HasContent, Model, Round, _enum, utcnow
+from coprod.models import (
+    Area,
+    AwareDateTime,
+    Barrier,
+    Content,
+    HasContent,
+    Model,
+    Round,
+    _enum,
+    utcnow,
+)
 
 STATEMENT_MAX = 280
 
@@ -92,9 +102,12 @@ class Theme(HasContent, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id"), index=True)
+    # The problem ("brick in the wall") it became, so the public can follow it into rounds.
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="themes")
+    barrier: Mapped[Barrier | None] = relationship()
     content: Mapped[Content] = relationship(lazy="joined")
     statements: Mapped[list[Statement]] = relationship(
         back_populates="theme", order_by="Statement.id"

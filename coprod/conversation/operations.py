@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from coprod.conversation import grouping
+from coprod.conversation import grouping, theme_counts
 from coprod.conversation.models import (
     STATEMENT_MAX,
     Conversation,
@@ -19,9 +19,10 @@ from coprod.conversation.models import (
     Statement,
     StatementStatus,
     Theme,
+    ThemeCount,
 )
 from coprod.extensions import db
-from coprod.models import Round, User
+from coprod.models import Barrier, Round, User
 from coprod.operations import audit
 from coprod.operations.content import new_content
 
@@ -197,6 +198,49 @@ def make_theme(
     return theme
 
 
+def turn_into_problem(theme: Theme, actor: User | None) -> Barrier:
+    """Make the theme a problem (a "brick in the wall") of its round, linked both ways."""
+    if theme.barrier is not None:
+        return theme.barrier
+    barrier = Barrier(
+        key=f"theme-{theme.id}",
+        content=new_content(
+            theme.content.original_lang,
+            {"title": {t.lang: t.body for t in theme.content.texts if t.field == "name"}},
+        ),
+    )
+    theme.barrier = barrier
+    theme.conversation.round.barriers.append(barrier)
+    audit.record("theme_to_problem", actor=actor, round=theme.conversation.round, theme=theme.id)
+    db.session.flush()
+    return barrier
+
+
+def import_counts(conv: Conversation, data: bytes, source: str, actor: User | None) -> int:
+    """Add theme counts collated elsewhere; refused whole (theme_counts.Refused) when any
+    row is per-person or names a theme this conversation does not have."""
+    rows = theme_counts.read(data)
+    names = {}
+    for theme in conv.themes:
+        for t in theme.content.texts:
+            if t.field == "name" and t.body:
+                names[t.body.strip().casefold()] = theme
+    unknown = [
+        theme_counts.Problem(r.line, "unknown_theme", r.theme)
+        for r in rows
+        if r.theme.casefold() not in names
+    ]
+    if unknown:
+        raise theme_counts.Refused(unknown)
+    for r in rows:
+        names[r.theme.casefold()].imported.append(
+            ThemeCount(area=r.area[:200], people=r.count, source=(r.source or source)[:200])
+        )
+    audit.record("theme_counts_imported", actor=actor, round=conv.round, rows=len(rows))
+    db.session.flush()
+    return len(rows)
+
+
 # --- Adding it up ---------------------------------------------------------------------------
 
 
@@ -347,7 +391,8 @@ def theme_rows(conv: Conversation, lang: str) -> list[dict]:
                 "people": shown(len(authors | agreed)),
                 "by_area": [(a, shown(n)) for a, n in by_area],
                 "by_lang": [(code, shown(n)) for code, n in by_lang],
-                "imported": sum(c.people for c in theme.imported),
+                "imported": shown(sum(c.people for c in theme.imported)),
+                "imported_by_area": [(c.area, shown(c.people)) for c in theme.imported],
             }
         )
     return rows

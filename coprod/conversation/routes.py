@@ -8,16 +8,17 @@ import io
 import secrets
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from coprod import i18n
 from coprod.accounts import role_required
-from coprod.conversation import bp
+from coprod.conversation import bp, theme_counts
 from coprod.conversation import operations as ops
-from coprod.conversation.forms import StatementForm, ThemeForm
-from coprod.conversation.models import Conversation, Mark, Statement, StatementStatus
+from coprod.conversation.forms import StatementForm, ThemeCountsForm, ThemeForm
+from coprod.conversation.models import Conversation, Mark, Statement, StatementStatus, Theme
 from coprod.extensions import db
 from coprod.lookups import round_or_404
 from coprod.models import Area, Eligibility, Role, Round
@@ -28,6 +29,28 @@ from coprod.participate.messages import explain
 from coprod.propose.forms import EmptyForm
 
 MODERATORS = (Role.MODERATOR, Role.ORGANISER)
+
+REFUSED = {
+    # i18n: why a file of theme counts was refused; %(detail)s is what was found.
+    "not_utf8": _l("The file is not plain text (UTF-8). Save it as CSV UTF-8 and try again."),
+    "not_csv": _l("This line could not be read as CSV."),
+    "empty": _l("The file is empty."),
+    "personal_column": _l(
+        "Only the columns theme, area and count are allowed, so that no one can be named. "
+        "Please remove: %(detail)s"
+    ),
+    "missing_column": _l("A column is missing: %(detail)s"),
+    "wrong_cells": _l("This line does not have one cell for each column."),
+    "personal_cell": _l(
+        "This line looks like it is about one person (an email, a phone or NHS number, or "
+        "a date). Please send counts only."
+    ),
+    "no_theme": _l("This line has no theme."),
+    "bad_count": _l("The count must be a whole number, not %(detail)s"),
+    "one_person": _l("A count of one is about one person. Please join it with others."),
+    "too_many": _l("The file has too many lines."),
+    "unknown_theme": _l("There is no theme called %(detail)s. Make the theme first."),
+}
 
 
 def _secret() -> str:
@@ -60,6 +83,12 @@ def _person(rnd: Round) -> ops.Person | None:
 def conversation_of(rnd: Round) -> Conversation | None:
     """The round's conversation, for its public page."""
     return ops.of_round(rnd)
+
+
+@bp.app_template_global()
+def conversation_themes(conv: Conversation) -> list[dict]:
+    """The conversation's themes with their counts, for the council's pages."""
+    return ops.theme_rows(conv, str(get_locale()))
 
 
 def _is_open(rnd: Round, conv: Conversation) -> bool:
@@ -216,7 +245,6 @@ def themes(slug: str):
     if conv is None:
         abort(404)
     form = ThemeForm()
-    published = [s for s in conv.statements if s.status == StatementStatus.PUBLISHED]
     chosen = {int(i) for i in request.form.getlist("statement") if i.isdigit()}
     status = 200
     if request.method == "POST":
@@ -228,13 +256,60 @@ def themes(slug: str):
         if not chosen:
             form.form_errors.append(_("Please tick at least one statement."))
         status = 400
+    return _themes_page(rnd, conv, form=form, chosen=chosen, status=status)
+
+
+def _themes_page(rnd, conv, *, form=None, counts=None, problems=(), chosen=(), status=200):
     page = render_template(
         "conversation/themes.html",
         round=rnd,
         conversation=conv,
-        form=form,
-        statements=published,
-        chosen=chosen,
+        form=form or ThemeForm(formdata=None),
+        counts=counts or ThemeCountsForm(formdata=None),
+        problems=problems,
+        statements=[s for s in conv.statements if s.status == StatementStatus.PUBLISHED],
+        chosen=set(chosen),
         themes=ops.theme_rows(conv, str(get_locale())),
+        button=EmptyForm(formdata=None),
     )
     return page, status
+
+
+@bp.post("/staff/moderate/rounds/<slug>/theme-counts")
+@role_required(*MODERATORS)
+def import_counts(slug: str):
+    rnd = round_or_404(slug, drafts=True)
+    conv = ops.of_round(rnd)
+    if conv is None:
+        abort(404)
+    form = ThemeCountsForm()
+    if not form.validate_on_submit():
+        return _themes_page(rnd, conv, counts=form, status=400)
+    try:
+        added = ops.import_counts(conv, form.file.data.read(), form.source.data, current_user)
+    except theme_counts.Refused as refused:
+        problems = [
+            _(
+                "Line %(line)d: %(reason)s",
+                line=p.line,
+                reason=REFUSED[p.reason] % {"detail": p.detail},
+            )
+            for p in refused.problems[:20]
+        ]
+        return _themes_page(rnd, conv, counts=form, problems=problems, status=400)
+    db.session.commit()
+    flash(ngettext("%(num)d count is added.", "%(num)d counts are added.", added))
+    return redirect(url_for("conversation.themes", slug=slug))
+
+
+@bp.post("/staff/moderate/themes/<int:theme_id>/problem")
+@role_required(*MODERATORS)
+def to_problem(theme_id: int):
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        ops.turn_into_problem(theme, current_user)
+        db.session.commit()
+        flash(_("The theme is now a problem in this round. People can rate it."))
+    return redirect(url_for("conversation.themes", slug=theme.conversation.round.slug))
