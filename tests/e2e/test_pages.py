@@ -15,6 +15,8 @@ PUBLIC = [
     "/rounds/brookfield-2025/results",
     "/rounds/brookfield-2025/you-said-we-did",
     "/rounds/brookfield-spring/rate",
+    "/rounds/brookfield-spring/conversation",
+    "/rounds/brookfield-spring/conversation/results",
     "/rounds/brookfield-2026/take-part",
     "/rounds/brookfield-2026/check",
     "/rounds/brookfield-areas-2026",
@@ -62,12 +64,18 @@ STAFF = {
         "/staff/members",
         "/account/two-step",
     ],
-    "moderator": ["/staff/moderate/", "/staff/", "/staff/rounds/brookfield-2026/paper"],
+    "moderator": [
+        "/staff/moderate/",
+        "/staff/",
+        "/staff/rounds/brookfield-2026/paper",
+        "/staff/moderate/rounds/brookfield-spring/themes",
+    ],
     "commissioner": [
         "/staff/council",
         "/staff/council/rounds/brookfield-2025",
         "/staff/council/rounds/brookfield-areas-2026",
         "/staff/council/rounds/brookfield-2025/top-5",
+        "/staff/council/rounds/brookfield-spring",
     ],
     "member": ["/my-group", "/rounds/brookfield-2027/propose"],
 }
