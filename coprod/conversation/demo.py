@@ -31,19 +31,39 @@ QUESTION = {
 # (language written in, text, English translation or None, how camps A and B mark it)
 STATEMENTS = [
     ("en", "Staff should ask families what works, not tell them.", None, "ad"),
-    ("ur", "مجھے فارم بھرنے کے لیے کسی کی مدد چاہیے، انگریزی مشکل ہے۔",
-     "I need someone to help me fill in forms; English is hard.", "ap"),
-    ("pl", "Za długo czekamy na ocenę potrzeb dziecka.",
-     "We wait too long for our child's needs assessment.", "ad"),
-    ("so", "Waxaan rabaa in la ii sheego waxa dhacaya, luuqadayda.",
-     "I want to be told what is happening, in my language.", "aa"),
+    (
+        "ur",
+        "مجھے فارم بھرنے کے لیے کسی کی مدد چاہیے، انگریزی مشکل ہے۔",
+        "I need someone to help me fill in forms; English is hard.",
+        "ap",
+    ),
+    (
+        "pl",
+        "Za długo czekamy na ocenę potrzeb dziecka.",
+        "We wait too long for our child's needs assessment.",
+        "ad",
+    ),
+    (
+        "so",
+        "Waxaan rabaa in la ii sheego waxa dhacaya, luuqadayda.",
+        "I want to be told what is happening, in my language.",
+        "aa",
+    ),
     ("en", "Short breaks for carers matter more than new buildings.", None, "ad"),
     ("bn", "স্কুলের পরে নিরাপদ ক্লাব দরকার।", "We need safe clubs after school.", "ap"),
     ("en", "The council should spend on roads first, not on extra support.", None, "da"),
-    ("pl", "Pieniądze powinny iść do dużych organizacji, nie małych grup.",
-     "Money should go to big organisations, not small groups.", "da"),
-    ("ar", "يجب أن يكون لكل عائلة شخص واحد تتصل به.",
-     "Every family should have one person to call.", "aa"),
+    (
+        "pl",
+        "Pieniądze powinny iść do dużych organizacji, nie małych grup.",
+        "Money should go to big organisations, not small groups.",
+        "da",
+    ),
+    (
+        "ar",
+        "يجب أن يكون لكل عائلة شخص واحد تتصل به.",
+        "Every family should have one person to call.",
+        "aa",
+    ),
     ("en", "Care plans are too full of jargon to understand.", None, "aa"),
     ("en", "Small community groups know local families best.", None, "ad"),
     ("ur", "ہفتے کے آخر میں بھی مدد ملنی چاہیے۔", "Support should be there at weekends too.", "ap"),
@@ -62,7 +82,7 @@ THEMES = [
     ({"en": "Waiting too long", "pl": "Za długie czekanie"}, [2], []),
     ({"en": "Breaks for carers", "ur": "دیکھ بھال کرنے والوں کے لیے وقفہ"}, [4, 11], []),
 ]  # fmt: skip
-LANGS = ["en", "en", "ur", "pl", "so", "bn", "ar", "pa", "ro"]
+LANGS = ["en", "ur", "en", "pl", "ur", "so", "bn", "ar"]
 VALUE = {"a": "agree", "d": "disagree", "p": "pass"}
 
 

@@ -309,7 +309,8 @@ def summarise(conv: Conversation, *, top: int = 5, min_marks: int | None = None)
             (s, _pct(everyone[s]) if everyone[s].seen >= HIDE_BELOW else None)
             for _p, s in sorted(common, key=lambda c: (-c[0], c[1]))[:top]
         ],
-        divisive=[s for _p, s in sorted(divisive, key=lambda d: (-d[0], d[1]))[:top]],
+        # What splits people is shown more fully: each is a place where the groups differ.
+        divisive=[s for _p, s in sorted(divisive, key=lambda d: (-d[0], d[1]))[: 2 * top]],
         everyone=everyone,
     )
 
