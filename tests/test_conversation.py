@@ -238,3 +238,43 @@ def test_theme_counts_come_in_as_counts_only_and_themes_reach_the_council(app, c
     for page in (f"/staff/council/rounds/{rnd.slug}", f"/staff/council/rounds/{rnd.slug}/top-5"):
         html = council.get(page).get_data(as_text=True)
         assert "Being listened to" in html and ">12<" in html and ">30<" in html, page
+
+
+def test_an_organiser_starts_a_conversation_types_in_paper_and_closes_it(app, client):
+    rnd = make_round(Phase.PROPOSING, eligibility=Eligibility.OPEN_RATING)
+    sign_in(client, make_user(Role.ORGANISER))
+    url = f"/staff/rounds/{rnd.slug}/conversation"
+    token = csrf_token(client, url)
+    assert client.post(url, data={"question": " ", "csrf_token": token}).status_code == 400
+    client.post(url, data={"question": "What would help?", "csrf_token": token})
+    conv = ops.of_round(rnd)
+    assert conv.t("question", "en").text == "What would help?"
+    response = client.post(
+        f"{url}/paper", data={"text": "Buses", "lang": "xx", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    client.post(
+        f"{url}/paper", data={"text": "Więcej autobusów", "lang": "pl", "csrf_token": token}
+    )
+    [paper] = ops.waiting()
+    assert paper.content.original_lang == "pl" and paper.author is None
+    client.post(f"{url}/close", data={"csrf_token": token})
+    db.session.expire_all()
+    assert not ops.of_round(rnd).is_open
+    page = client.get(f"/rounds/{rnd.slug}/conversation").get_data(as_text=True)
+    assert "This conversation is closed." in page
+
+
+def test_moderators_translate_statements_and_what_they_write_is_checked(app, client):
+    rnd = _round(eligibility=Eligibility.OPEN_RATING)
+    _conv, statements = _seeded(rnd, people=2)
+    sign_in(client, make_user(Role.MODERATOR))
+    url = f"/staff/moderate/translate/statement/{statements[0].id}"
+    token = csrf_token(client, url)
+    response = client.post(url, data={"text-ur": "x" * 281, "csrf_token": token})
+    assert response.status_code == 400 and "x" * 281 in response.get_data(as_text=True)
+    client.post(url, data={"text-ur": "والدین کی بات سنیں", "csrf_token": token})
+    db.session.expire_all()
+    said = db.session.get(Statement, statements[0].id).t("text", "ur")
+    assert said.text == "والدین کی بات سنیں" and said.reviewed
+    assert client.get("/staff/moderate/translate/theme/99").status_code == 404

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 
 from coprod.conversation.models import STATEMENT_MAX
 from coprod.forms import Form
@@ -39,3 +39,24 @@ class ThemeCountsForm(Form):
         _l("Where the counts come from, for example: care plans 2026"),
         validators=[Required(_l("Please say where the counts come from.")), MaxLength(200)],
     )
+
+
+class StartForm(Form):
+    # i18n: the question a conversation asks everyone, written by an organiser.
+    question = TextAreaField(
+        _l("The question people answer"),
+        validators=[Required(_l("Please write the question.")), MaxLength(300), NoMarkup()],
+    )
+
+
+class PaperForm(Form):
+    # i18n: staff type in a statement someone wrote on paper or said at a meeting.
+    text = TextAreaField(
+        _l("What they wrote on paper"),
+        validators=[
+            Required(_l("Please write something first.")),
+            MaxLength(STATEMENT_MAX),
+            NoMarkup(),
+        ],
+    )
+    lang = SelectField(_l("The language it is written in"))

@@ -158,6 +158,14 @@ def mark(statement: Statement, person: Person, value: str, *, today: date | None
     return found
 
 
+def set_open(conv: Conversation, is_open: bool, actor: User | None) -> None:
+    conv.is_open = is_open
+    audit.record(
+        "conversation_opened" if is_open else "conversation_closed", actor=actor, round=conv.round
+    )
+    db.session.flush()
+
+
 # --- Moderation -------------------------------------------------------------------------
 
 

@@ -12,23 +12,39 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from coprod import i18n
 from coprod.accounts import role_required
 from coprod.conversation import bp, theme_counts
 from coprod.conversation import operations as ops
-from coprod.conversation.forms import StatementForm, ThemeCountsForm, ThemeForm
-from coprod.conversation.models import Conversation, Mark, Statement, StatementStatus, Theme
+from coprod.conversation.forms import (
+    PaperForm,
+    StartForm,
+    StatementForm,
+    ThemeCountsForm,
+    ThemeForm,
+)
+from coprod.conversation.models import (
+    STATEMENT_MAX,
+    Conversation,
+    Mark,
+    Statement,
+    StatementStatus,
+    Theme,
+)
 from coprod.extensions import db
+from coprod.forms import cleaned
 from coprod.lookups import round_or_404
 from coprod.models import Area, Eligibility, Role, Round
 from coprod.operations import codes
 from coprod.operations.ballots import Problem
 from coprod.participate.forms import CodeForm
 from coprod.participate.messages import explain
-from coprod.propose.forms import EmptyForm
+from coprod.propose.forms import _MARKUP, EmptyForm
 
 MODERATORS = (Role.MODERATOR, Role.ORGANISER)
+ORGANISERS = (Role.ORGANISER,)
 
 REFUSED = {
     # i18n: why a file of theme counts was refused; %(detail)s is what was found.
@@ -313,3 +329,128 @@ def to_problem(theme_id: int):
         db.session.commit()
         flash(_("The theme is now a problem in this round. People can rate it."))
     return redirect(url_for("conversation.themes", slug=theme.conversation.round.slug))
+
+
+# --- Organisers: starting a conversation, paper statements, translations ---------------------
+
+
+def _languages(rnd: Round) -> list[str]:
+    return list(rnd.languages or i18n.languages())
+
+
+def _paper_form(rnd: Round, *, blank: bool = False) -> PaperForm:
+    form = PaperForm(formdata=None) if blank else PaperForm()
+    form.lang.choices = [SelectChoice(code, i18n.native_name(code)) for code in _languages(rnd)]
+    return form
+
+
+def _setup_page(rnd, conv, *, start=None, paper=None, status=200):
+    page = render_template(
+        "conversation/setup.html",
+        round=rnd,
+        conversation=conv,
+        start=start or StartForm(formdata=None),
+        paper=paper or _paper_form(rnd, blank=True),
+        button=EmptyForm(formdata=None),
+    )
+    return page, status
+
+
+@bp.route("/staff/rounds/<slug>/conversation", methods=["GET", "POST"])
+@role_required(*ORGANISERS)
+def setup(slug: str):
+    rnd = round_or_404(slug, drafts=True)
+    conv = ops.of_round(rnd)
+    if request.method == "GET":
+        return _setup_page(rnd, conv)
+    if conv is not None:
+        abort(404)
+    form = StartForm()
+    if not form.validate_on_submit():
+        return _setup_page(rnd, conv, start=form, status=400)
+    ops.start(rnd, form.question.data, str(get_locale()))
+    db.session.commit()
+    flash(_("The conversation is open. People can have their say."))
+    return redirect(url_for("conversation.setup", slug=slug))
+
+
+@bp.post("/staff/rounds/<slug>/conversation/paper")
+@role_required(*ORGANISERS)
+def paper(slug: str):
+    rnd, conv = _conversation(slug)
+    form = _paper_form(rnd)
+    if not form.validate_on_submit() or form.lang.data not in _languages(rnd):
+        return _setup_page(rnd, conv, paper=form, status=400)
+    ops.write(conv, None, form.text.data, form.lang.data)
+    db.session.commit()
+    flash(_("Thank you. Others will see it once it has been checked."))
+    return redirect(url_for("conversation.setup", slug=slug))
+
+
+@bp.post("/staff/rounds/<slug>/conversation/<any(open, close):action>")
+@role_required(*ORGANISERS)
+def open_or_close(slug: str, action: str):
+    _rnd, conv = _conversation(slug)
+    if EmptyForm().validate_on_submit():
+        ops.set_open(conv, action == "open", current_user)
+        db.session.commit()
+    return redirect(url_for("conversation.setup", slug=slug))
+
+
+@bp.route(
+    "/staff/moderate/translate/<any(statement, theme):kind>/<int:item_id>",
+    methods=["GET", "POST"],
+)
+@role_required(*MODERATORS)
+def translate(kind: str, item_id: int):
+    """A moderator writes (or corrects) a statement's or a theme's words in other languages;
+    what a moderator writes here counts as checked."""
+    field = "text" if kind == "statement" else "name"
+    item: Statement | Theme | None
+    if kind == "statement":
+        item = db.session.get(Statement, item_id)
+    else:
+        item = db.session.get(Theme, item_id)
+    if item is None:
+        abort(404)
+    rnd = item.conversation.round
+    langs = [c for c in _languages(rnd) if c != item.content.original_lang]
+    most = STATEMENT_MAX if kind == "statement" else 120
+    errors: dict[str, str] = {}
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        typed = {c: cleaned(request.form.get(f"text-{c}", "")).strip() for c in langs}
+        for c, body in typed.items():
+            if len(body) > most:
+                errors[c] = ngettext(
+                    "Please use %(num)d character or fewer. You wrote %(length)d.",
+                    "Please use %(num)d characters or fewer. You wrote %(length)d.",
+                    most,
+                    length=len(body),
+                )
+            elif _MARKUP.search(body):
+                errors[c] = _("Please write plain words without HTML tags, like <b> or <script>.")
+        if not errors:
+            for c, body in typed.items():
+                current = item.content.text(field, c)
+                if body and (current is None or current.lang != c or current.text != body
+                             or not current.reviewed):  # fmt: skip
+                    item.content.set(field, c, body, reviewed=True)
+            db.session.commit()
+            flash(_("The translations are saved."))
+            return redirect(url_for("conversation.themes", slug=rnd.slug))
+    texts = {t.lang: t for t in item.content.texts if t.field == field}
+    page = render_template(
+        "conversation/translate.html",
+        round=rnd,
+        item=item,
+        field=field,
+        most=most,
+        langs=langs,
+        texts={
+            c: request.form.get(f"text-{c}", texts[c].body if c in texts else "") for c in langs
+        },
+        unchecked={c for c, t in texts.items() if not t.reviewed},
+        errors=errors,
+        button=EmptyForm(formdata=None),
+    )
+    return page, 400 if errors else 200

@@ -60,6 +60,8 @@ STAFF = {
         "/staff/rounds/new/dates",
         "/staff/rounds/brookfield-2027/setup/check",
         "/staff/rounds/brookfield-2027/delete",
+        "/staff/rounds/brookfield-spring/conversation",
+        "/staff/rounds/brookfield-2027/conversation",
         "/staff/translations",
         "/staff/members",
         "/account/two-step",
@@ -69,6 +71,7 @@ STAFF = {
         "/staff/",
         "/staff/rounds/brookfield-2026/paper",
         "/staff/moderate/rounds/brookfield-spring/themes",
+        "/staff/moderate/translate/theme/1",
     ],
     "commissioner": [
         "/staff/council",
