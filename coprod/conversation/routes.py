@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from coprod import i18n
+from coprod import i18n, sessions, slowdown
 from coprod.accounts import role_required
 from coprod.conversation import bp, theme_counts
 from coprod.conversation import operations as ops
@@ -140,9 +140,15 @@ def code(slug: str):
     form = CodeForm()
     if form.validate_on_submit():
         if codes.find(_secret(), rnd, form.code.data) is None:
+            # As on the ballot's code page: guessing codes from one address slows down.
+            if wait := slowdown.wrong_codes.wrong(slowdown.address()):
+                form.code.errors.append(slowdown.too_many_codes(wait))
+                page, _status = _page(rnd, conv, None, code_form=form)
+                return page, 429, {"Retry-After": str(wait)}
             form.code.errors.append(explain(Problem("code_unknown"), rnd.currency))
         else:
             session[f"code:{slug}"] = codes.normalise(form.code.data)
+            sessions.renew_id()  # an id planted in this browser earlier carries no code
             return redirect(url_for("conversation.talk", slug=slug))
     return _page(rnd, conv, None, code_form=form, status=400)
 
