@@ -278,3 +278,31 @@ def test_moderators_translate_statements_and_what_they_write_is_checked(app, cli
     said = db.session.get(Statement, statements[0].id).t("text", "ur")
     assert said.text == "والدین کی بات سنیں" and said.reviewed
     assert client.get("/staff/moderate/translate/theme/99").status_code == 404
+
+
+def test_themes_turned_into_problems_go_beside_the_top_five_with_the_same_duty(app):
+    from datetime import date, timedelta
+
+    from coprod.models import Response
+    from coprod.operations import responses
+
+    rnd = make_round(Phase.RESPONDING, costs=(1000, 2000, 3000, 4000, 5000))
+    ops.start(rnd, "What would help?")
+    conv, statements = _seeded(rnd, people=12)
+    theme = ops.make_theme(conv, {"en": "Being listened to"}, [statements[0].id], None)
+    problem = ops.turn_into_problem(theme, None)
+    db.session.commit()
+    assert ops.problems_from_themes(rnd) == [problem.id]
+    items = [("remedy", r.id) for r in rnd.remedies]
+    due = date.today() + timedelta(days=30)
+    sent = responses.send_top5(
+        rnd,
+        items,
+        make_user(Role.COMMISSIONER),
+        due,
+        actor=make_user(Role.ORGANISER),
+        themes=ops.problems_from_themes(rnd),
+    )
+    db.session.commit()
+    assert len(sent) == 6 and sent[5].barrier_id == problem.id and sent[5].rank == 6
+    assert db.session.get(Response, sent[5].id).due_on == due

@@ -224,6 +224,20 @@ def turn_into_problem(theme: Theme, actor: User | None) -> Barrier:
     return barrier
 
 
+def problems_from_themes(rnd: Round) -> list[int]:
+    """The problems (barrier ids) the round's themes became, most people first: they go to
+    the council beside the top five, with the same duty to answer."""
+    conv = of_round(rnd)
+    if conv is None:
+        return []
+    rows = [
+        (-(row["people"] or 0), row["theme"].id, row["theme"].barrier_id)
+        for row in theme_rows(conv, "en")
+        if row["theme"].barrier_id is not None
+    ]
+    return [barrier for _people, _id, barrier in sorted(rows)]
+
+
 def import_counts(conv: Conversation, data: bytes, source: str, actor: User | None) -> int:
     """Add theme counts collated elsewhere; refused whole (theme_counts.Refused) when any
     row is per-person or names a theme this conversation does not have."""
