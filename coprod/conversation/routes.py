@@ -12,6 +12,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from coprod import i18n, sessions, slowdown
@@ -33,7 +34,7 @@ from coprod.conversation.models import (
     StatementStatus,
     Theme,
 )
-from coprod.extensions import db
+from coprod.extensions import db, limiter
 from coprod.forms import cleaned
 from coprod.lookups import round_or_404
 from coprod.models import Area, Eligibility, Role, Round
@@ -154,6 +155,7 @@ def code(slug: str):
 
 
 @bp.post("/rounds/<slug>/conversation/say")
+@limiter.limit("30 per hour")
 def say(slug: str):
     rnd, conv = _conversation(slug)
     person = _person(rnd)
@@ -182,10 +184,14 @@ def mark(slug: str):
         return redirect(url_for("conversation.talk", slug=slug))
     try:
         ops.mark(statement, person, request.form.get("value", ""))
+        db.session.commit()
     except ops.ConversationError:
         flash(_("That did not work. Please choose one of the three buttons."), "error")
         return redirect(url_for("conversation.talk", slug=slug))
-    db.session.commit()
+    except IntegrityError:
+        # The same person's other click got there first (two tabs, a double click): its
+        # mark stands, one per person per statement.
+        db.session.rollback()
     return redirect(url_for("conversation.talk", slug=slug, _anchor="next"))
 
 
