@@ -169,6 +169,9 @@ def test_the_api_and_the_marks_csv(app, client):
     assert len(data["statements"]) == 6 and data["statements"][0]["marks"]["agree"] == 24
     assert data["themes"][0]["name"] == "Being listened to"
     assert data["themes"][0]["people"] == 24
+    page = client.get(f"/rounds/{rnd.slug}/conversation/results").get_data(as_text=True)
+    assert "No area given 24" in page  # the theme's people, by area
+    assert "اردو 12" in page and "Polski 12" in page  # and by language
     response = client.get(f"/rounds/{rnd.slug}/conversation/marks.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["participant", *(str(s.id) for s in statements)]

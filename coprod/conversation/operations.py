@@ -22,7 +22,7 @@ from coprod.conversation.models import (
     ThemeCount,
 )
 from coprod.extensions import db
-from coprod.models import Barrier, Round, User
+from coprod.models import Area, Barrier, Round, User
 from coprod.operations import audit
 from coprod.operations.content import new_content
 
@@ -411,9 +411,12 @@ def theme_rows(conv: Conversation, lang: str) -> list[dict]:
             )
         )
         by_area = db.session.execute(
-            select(Mark.area_id, func.count(func.distinct(Mark.marker)))
+            select(Area.name, func.count(func.distinct(Mark.marker)))
+            .select_from(Mark)
+            .outerjoin(Area, Area.id == Mark.area_id)
             .where(Mark.statement_id.in_(ids), Mark.value == 1)
-            .group_by(Mark.area_id)
+            .group_by(Area.name)
+            .order_by(Area.name)
         ).all()
         by_lang = db.session.execute(
             select(Mark.lang, func.count(func.distinct(Mark.marker)))
