@@ -79,7 +79,8 @@ def test_bad_statements_are_refused_with_the_text_kept(app, client):
     assert response.status_code == 400 and "<script>alert" not in response.get_data(as_text=True)
     assert _say(client, rnd, "   ").status_code == 400
     assert db.session.scalars(select(Statement)).all() == []
-    assert _mark(client, rnd, 999, "agree").status_code == 302  # no such statement: nothing
+    for hostile in (999, 10**30, -1, "x"):  # no such statement: nothing, and never a 5xx
+        assert _mark(client, rnd, hostile, "agree").status_code == 302
 
 
 def test_marks_are_kept_under_the_ratings_pseudonym_never_the_code(app, client):

@@ -179,7 +179,9 @@ def mark(slug: str):
     person = _person(rnd)
     if person is None or not EmptyForm().validate_on_submit():
         return redirect(url_for("conversation.talk", slug=slug))
-    statement = db.session.get(Statement, request.form.get("statement", type=int) or 0)
+    ident = request.form.get("statement", type=int) or 0
+    # Only ids a database integer can hold reach the query (a huge one was a 5xx).
+    statement = db.session.get(Statement, ident) if 0 < ident < 2**31 else None
     if statement is None or statement.conversation_id != conv.id:
         return redirect(url_for("conversation.talk", slug=slug))
     try:
