@@ -23,6 +23,8 @@ def test_a_file_of_counts_is_read():
         (b"theme,area,count\nRespite,12/03/2011,4\n", 2, "personal_cell"),
         (b"theme,area,count\nRespite,North,1\n", 2, "one_person"),
         (b"theme,area,count\nRespite,North,many\n", 2, "bad_count"),
+        ("theme,area,count\nRespite,North,²\n".encode(), 2, "bad_count"),
+        (b"theme,area,count\nRespite,North,10000000000000000000000\n", 2, "bad_count"),
         (b"theme,area,count\nRespite,North\n", 2, "wrong_cells"),
         (b"theme,area,count\n,North,4\n", 2, "no_theme"),
         (b"", 1, "empty"),

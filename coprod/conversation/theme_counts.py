@@ -82,7 +82,7 @@ def read(data: bytes) -> list[Row]:
             if not row["theme"]:
                 problems.append(Problem(line, "no_theme"))
                 continue
-            if not row["count"].isdigit():
+            if not (row["count"].isascii() and row["count"].isdigit()) or len(row["count"]) > 9:
                 problems.append(Problem(line, "bad_count", row["count"]))
                 continue
             count = int(row["count"])
