@@ -66,6 +66,7 @@ format: $(VENV)/.test-installed
 # SOAK_DATABASE_URL names one (its schema is dropped first).
 bench: $(VENV)/.test-installed
 	$(PY) bench/tally.py
+	$(PY) bench/conversation.py
 	$(PY) bench/soak.py --database-url ""
 	$(if $(SOAK_DATABASE_URL),$(PY) bench/soak.py --database-url "$(SOAK_DATABASE_URL)")
 

@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.accounts import bp as accounts_bp
     from coprod.admin import bp as admin_bp
     from coprod.api import bp as api_bp
+    from coprod.conversation import bp as conversation_bp
     from coprod.council import bp as council_bp
     from coprod.moderate import bp as moderate_bp
     from coprod.participate import bp as participate_bp
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         council_bp,
         translate_bp,
         results_bp,
+        conversation_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

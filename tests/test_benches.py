@@ -1,6 +1,7 @@
 """The benches still run, end to end, at a tiny size: their checks hold, their times are not
 judged here (speed is measured in bench/, never in a timed test)."""
 
+import importlib.util
 import os
 import re
 import socket
@@ -69,3 +70,15 @@ def test_the_results_bench_times_every_page(postgres_url):
     assert "round: 300 ballots" in report, report
     for page in ("results page", "results + receipt", "API results JSON", "council dashboard"):
         assert re.search(rf"^{re.escape(page)} +[\d.]+", report, re.M), report
+
+
+def test_the_conversation_bench_finds_the_hidden_groups_on_a_tiny_input(capsys, monkeypatch):
+    # In this process: starting Python and scikit-learn again would cost more than the run.
+    spec = importlib.util.spec_from_file_location(
+        "bench_conversation", ROOT / "bench/conversation.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(sys, "argv", ["conversation.py", "--people", "60", "--statements", "20"])
+    bench.main()
+    assert "60 people x 20 statements" in capsys.readouterr().out

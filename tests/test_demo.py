@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from coprod.conversation import operations as ops
 from coprod.extensions import db
 from coprod.models import Ballot, Count, GlossaryTerm, Phase, Remedy, Response, Round, User
 from coprod.operations import ballots
@@ -31,6 +32,14 @@ def test_demo_loads_once_with_a_round_in_each_phase(app, runner):
     assert db.session.scalar(select(func.count(GlossaryTerm.id))) >= 19
     ur = voting.t("title", "ur")
     assert ur and not ur.is_fallback  # the demo speaks Urdu too
+    # The conversation finds real groups, and common ground across them.
+    spring = ops.of_round(db.session.scalar(select(Round).where(Round.slug == "brookfield-spring")))
+    summary = ops.summarise(spring)
+    assert len(summary.groups) >= 2 and all(g["size"] for g in summary.groups)
+    said = {s.id: s.t("text", "en").text for s in spring.statements}
+    common = {said[s] for s, _pct in summary.common_ground}
+    assert "Every family should have one person to call." in common
+    assert "The council should spend on roads first, not on extra support." not in common
 
     def sizes():
         return [

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
+from coprod.conversation import operations as talk
 from coprod.extensions import db
 from coprod.models import Phase, Role
 from coprod.operations import proposals
@@ -57,8 +58,17 @@ def real_values(app) -> dict[str, str]:
     remedy = voting.remedies[0]
     proposals.report(remedy, "A hostile walk")
     member = make_user(Role.MEMBER)
+    conversation = talk.start(voting, "What would help?")
+    statement = talk.write(conversation, None, "A hostile walk", "en")
+    theme = talk.make_theme(conversation, {"en": "Walks"}, [], None)
     db.session.commit()
     return {
+        "statement_id": str(statement.id),
+        "theme_id": str(theme.id),
+        "item_id": str(statement.id),
+        "decision": "publish",
+        "kind": "statement",
+        "action": "close",
         "slug": voting.slug,
         "remedy_id": str(remedy.id),
         "user_id": str(member.id),

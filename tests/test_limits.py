@@ -451,3 +451,29 @@ def test_other_limits_say_the_real_wait_not_a_few_minutes(client):
     wait = int(refused.headers["Retry-After"])
     assert 3000 < wait <= 3600
     assert f"Poczekaj {-(-wait // 60)} minut" in refused.text
+
+
+def test_the_conversation_code_box_slows_guessing_the_same_way(client, clock, monkeypatch):
+    from dataclasses import replace
+
+    from coprod.conversation import operations as talk
+
+    monkeypatch.setattr(slowdown, "wrong_codes", replace(slowdown.wrong_codes, allowance=3))
+
+    rnd = make_round(Phase.PROPOSING)
+    talk.start(rnd, "What would help?")
+    db.session.commit()
+    url = f"/rounds/{rnd.slug}/conversation"
+    token = csrf_token(client, url)
+    guesser = {"REMOTE_ADDR": "198.51.100.9"}
+    statuses = {
+        client.post(
+            f"{url}/code", data={"code": wrong(n), "csrf_token": token}, environ_base=guesser
+        ).status_code
+        for n in range(3)
+    }
+    assert statuses == {400}
+    refused = client.post(
+        f"{url}/code", data={"code": wrong(999), "csrf_token": token}, environ_base=guesser
+    )
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"

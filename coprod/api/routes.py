@@ -1,11 +1,13 @@
 """API routes. The voter code in a ballot's body is the credential, so no CSRF token."""
 
-from flask import current_app, jsonify, request
+from flask import abort, current_app, jsonify, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
 from coprod import i18n, slowdown
 from coprod.api import bp
+from coprod.conversation import operations as talk
+from coprod.conversation.models import StatementStatus
 from coprod.extensions import csrf, db
 from coprod.lookups import round_or_404
 from coprod.models import Channel, Phase, RemedyStatus, Round
@@ -153,3 +155,67 @@ def cast_ballot(slug: str):
             reasons=[{"code": p.code, **p.params} for p in refused.problems],
         ), status
     return jsonify(receipt=receipt), 201
+
+
+@bp.get("/rounds/<slug>/conversation")
+def conversation(slug: str):
+    """Published statements, opinion groups, common ground and themes: figures about fewer
+    than 10 people are null. The marks themselves are in the conversation's marks CSV."""
+    rnd = round_or_404(slug)
+    conv = talk.of_round(rnd)
+    if conv is None:
+        abort(404)
+    lang = request.args.get("lang", "en")
+    summary = talk.summarise(conv)
+
+    def tally(statement_id: int) -> dict:
+        t = summary.everyone.get(statement_id)
+        if t is None or t.seen < talk.HIDE_BELOW:
+            return {"agree": None, "disagree": None, "pass": None}
+        return {"agree": t.agree, "disagree": t.disagree, "pass": t.passed}
+
+    statements = [
+        {
+            "id": s.id,
+            "text": str(s.t("text", lang) or ""),
+            "lang": s.content.original_lang,
+            "theme": s.theme_id,
+            "marks": tally(s.id),
+        }
+        for s in conv.statements
+        if s.status == StatementStatus.PUBLISHED
+    ]
+    question = conv.t("question", lang)
+    return jsonify(
+        {
+            "round": rnd.slug,
+            "question": str(question or ""),
+            "people": talk.shown(summary.people),
+            "statements": statements,
+            "groups": [
+                {
+                    "size": g["size"],
+                    "distinctive": [
+                        {"statement": s, "way": way, "percent": pct}
+                        for s, way, pct in g["distinctive"]
+                    ],
+                }
+                for g in summary.groups
+            ],
+            "common_ground": [
+                {"statement": s, "percent_agree": pct} for s, pct in summary.common_ground
+            ],
+            "divisive": summary.divisive,
+            "themes": [
+                {
+                    "id": t["theme"].id,
+                    "name": str(t["name"] or ""),
+                    "statements": [s.id for s in t["statements"]],
+                    "people": t["people"],
+                    "imported": t["imported"],
+                }
+                for t in talk.theme_rows(conv, lang)
+            ],
+            "marks_csv": url_for("conversation.marks_csv", slug=rnd.slug, _external=True),
+        }
+    )

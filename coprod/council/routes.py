@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod import words
 from coprod.accounts import role_required
+from coprod.conversation import operations as conversations
 from coprod.council import bp, charts, data, exports, labels, notify, stats
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
@@ -221,7 +222,14 @@ def send_top5(slug: str):
     person = db.session.get_one(User, form.decision_maker.data)
     ranked = [(row.kind, row.rated.id) for row in data.priorities(rnd)[: responses.TOP]]
     try:
-        sent = responses.send_top5(rnd, ranked, person, form.due_on.data, actor=current_user)
+        sent = responses.send_top5(
+            rnd,
+            ranked,
+            person,
+            form.due_on.data,
+            actor=current_user,
+            themes=conversations.problems_from_themes(rnd),
+        )
     except Refused as refused:
         flash(REFUSED[refused.code], "error")
     else:

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from coprod.accounts.operations import create_user
+from coprod.conversation import demo as conversation_demo
 from coprod.extensions import db
 from coprod.models import (
     Area,
@@ -155,6 +156,8 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
         if spec.get("responses"):
             assert commissioner is not None  # the demo's people include a commissioner
             _respond(rnd, spec["responses"], commissioner, today)
+        if spec.get("conversation"):
+            conversation_demo.load(rnd, random.Random(21), today)  # rng stays as it was
 
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:

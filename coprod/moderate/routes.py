@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from coprod import i18n
 from coprod.accounts import groups, role_required
+from coprod.conversation import operations as conversations
 from coprod.extensions import db
 from coprod.models import Group, Remedy, RemedyReport, RemedyStatus, Role
 from coprod.moderate import bp
@@ -48,6 +49,7 @@ def queue():
         reports=proposals.open_reports(),
         translations=proposals.translations_to_check(),
         groups=groups.waiting_groups(),
+        statements=conversations.waiting(),
         button=EmptyForm(),
     )
 

@@ -61,8 +61,13 @@ def send_top5(
     *,
     actor: User,
     today: date | None = None,
+    themes: Sequence[int] = (),
 ) -> list[Response]:
     """Send the first five priorities, as ("remedy" | "barrier", id), to one named person.
+
+    `themes` are problems (barrier ids) that came from what many people said in a
+    conversation ("Virtual Voice"): they go beside the five, ranked after them, with the
+    same duty to answer by the same date (those among the five already are not sent twice).
 
     Refused when the round is not counted, the person cannot decide, the date is not in
     the future, or the report was sent already (the unique rank per round makes a double
@@ -80,7 +85,9 @@ def send_top5(
     if already_sent(rnd):
         raise Refused("already_sent")
     sent = []
-    for rank, (kind, item_id) in enumerate(priorities[:TOP], start=1):
+    chosen = list(priorities[:TOP])
+    chosen += [("barrier", b) for b in dict.fromkeys(themes) if ("barrier", b) not in chosen]
+    for rank, (kind, item_id) in enumerate(chosen, start=1):
         response = Response(
             round_id=rnd.id,
             rank=rank,
@@ -98,7 +105,7 @@ def send_top5(
         round=rnd,
         decision_maker=decision_maker.id,
         due_on=due_on.isoformat(),
-        priorities=[f"{kind}:{item_id}" for kind, item_id in priorities[:TOP]],
+        priorities=[f"{kind}:{item_id}" for kind, item_id in chosen],
     )
     try:
         db.session.flush()

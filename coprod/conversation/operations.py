@@ -1,0 +1,439 @@
+"""Writing and reading a conversation: statements, marks, moderation, groups and summaries.
+
+Operations only `flush()`; the request (or CLI command) commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from coprod.conversation import grouping, theme_counts
+from coprod.conversation.models import (
+    STATEMENT_MAX,
+    Conversation,
+    Mark,
+    Statement,
+    StatementStatus,
+    Theme,
+    ThemeCount,
+)
+from coprod.extensions import db
+from coprod.models import Area, Barrier, Round, User
+from coprod.operations import audit
+from coprod.operations.content import new_content
+
+VALUES = {"agree": grouping.AGREE, "disagree": grouping.DISAGREE, "pass": grouping.PASS}
+HIDE_BELOW = 10  # any figure about fewer people than this is hidden
+
+
+class ConversationError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whoever is taking part: a keyed pseudonym, and where and how they take part."""
+
+    key: str
+    indicative: bool = False
+    area_id: int | None = None
+    lang: str = "en"
+
+
+def of_round(rnd: Round) -> Conversation | None:
+    return db.session.scalar(select(Conversation).where(Conversation.round_id == rnd.id))
+
+
+def start(rnd: Round, question: str | dict[str, str], lang: str = "en") -> Conversation:
+    """Open a conversation on a round, with its question."""
+    conv = Conversation(round=rnd, content=new_content(lang, {"question": question}))
+    db.session.add(conv)
+    db.session.flush()
+    return conv
+
+
+def write(conv: Conversation, person: Person | None, text: str, lang: str) -> Statement:
+    """A new statement, waiting for a check (staff-typed ones have no author)."""
+    text = " ".join(text.split())
+    if not conv.is_open:
+        raise ConversationError("closed")
+    if not text:
+        raise ConversationError("empty")
+    if len(text) > STATEMENT_MAX:
+        raise ConversationError("too_long")
+    statement = Statement(
+        conversation=conv,
+        author=person.key if person else None,
+        area_id=person.area_id if person else None,
+        content=new_content(lang, {"text": text}),
+    )
+    db.session.add(statement)
+    db.session.flush()
+    return statement
+
+
+def own(conv: Conversation, person: Person) -> list[Statement]:
+    """The person's own statements, whatever their state."""
+    return list(
+        db.session.scalars(
+            select(Statement)
+            .where(Statement.conversation_id == conv.id, Statement.author == person.key)
+            .order_by(Statement.id)
+        ).unique()
+    )
+
+
+def next_for(conv: Conversation, person: Person) -> Statement | None:
+    """The next published statement the person has not marked, nor written.
+
+    As Pol.is does, those with fewer marks come first, so every statement gets seen;
+    among equals the oldest first.
+    """
+    marked = select(Mark.statement_id).where(
+        Mark.conversation_id == conv.id, Mark.marker == person.key
+    )
+    marks = (
+        select(func.count(Mark.id))
+        .where(Mark.statement_id == Statement.id)
+        .correlate(Statement)
+        .scalar_subquery()
+    )
+    query = (
+        select(Statement)
+        .where(
+            Statement.conversation_id == conv.id,
+            Statement.status == StatementStatus.PUBLISHED,
+            Statement.id.not_in(marked),
+            (Statement.author.is_(None)) | (Statement.author != person.key),
+        )
+        .order_by(marks, Statement.id)
+        .limit(1)
+    )
+    return db.session.scalars(query).unique().first()
+
+
+def left_to_mark(conv: Conversation, person: Person) -> int:
+    marked = select(Mark.statement_id).where(
+        Mark.conversation_id == conv.id, Mark.marker == person.key
+    )
+    return (
+        db.session.scalar(
+            select(func.count(Statement.id)).where(
+                Statement.conversation_id == conv.id,
+                Statement.status == StatementStatus.PUBLISHED,
+                Statement.id.not_in(marked),
+                (Statement.author.is_(None)) | (Statement.author != person.key),
+            )
+        )
+        or 0
+    )
+
+
+def mark(statement: Statement, person: Person, value: str, *, today: date | None = None) -> Mark:
+    """Keep one mark per person per statement: a second mark replaces the first."""
+    if value not in VALUES:
+        raise ConversationError("bad_mark")
+    if statement.status != StatementStatus.PUBLISHED or not statement.conversation.is_open:
+        raise ConversationError("closed")
+    found = db.session.scalar(
+        select(Mark).where(Mark.statement_id == statement.id, Mark.marker == person.key)
+    )
+    if found is None:
+        found = Mark(
+            conversation_id=statement.conversation_id, statement_id=statement.id, marker=person.key
+        )
+        db.session.add(found)
+    found.value = VALUES[value]
+    found.indicative = person.indicative
+    found.area_id = person.area_id
+    found.lang = person.lang
+    found.marked_on = today or date.today()
+    db.session.flush()
+    return found
+
+
+def set_open(conv: Conversation, is_open: bool, actor: User | None) -> None:
+    conv.is_open = is_open
+    audit.record(
+        "conversation_opened" if is_open else "conversation_closed", actor=actor, round=conv.round
+    )
+    db.session.flush()
+
+
+# --- Moderation -------------------------------------------------------------------------
+
+
+def waiting() -> list[Statement]:
+    return list(
+        db.session.scalars(
+            select(Statement)
+            .where(Statement.status == StatementStatus.WAITING)
+            .order_by(Statement.id)
+        ).unique()
+    )
+
+
+def decide(statement: Statement, actor: User, publish: bool) -> None:
+    statement.status = StatementStatus.PUBLISHED if publish else StatementStatus.REJECTED
+    audit.record(
+        "statement_published" if publish else "statement_rejected",
+        actor=actor,
+        round=statement.conversation.round,
+        statement=statement.id,
+    )
+    db.session.flush()
+
+
+def make_theme(
+    conv: Conversation, names: dict[str, str], statement_ids: list[int], actor: User | None
+) -> Theme:
+    """A theme with its name in one or more languages, gathering published statements."""
+    lang = next(iter(names))
+    theme = Theme(conversation=conv, content=new_content(lang, {"name": names}))
+    db.session.add(theme)
+    db.session.flush()
+    for statement in conv.statements:
+        if statement.id in statement_ids and statement.status == StatementStatus.PUBLISHED:
+            statement.theme = theme
+    audit.record("theme_made", actor=actor, round=conv.round, theme=theme.id)
+    db.session.flush()
+    return theme
+
+
+def turn_into_problem(theme: Theme, actor: User | None) -> Barrier:
+    """Make the theme a problem (a "brick in the wall") of its round, linked both ways."""
+    if theme.barrier is not None:
+        return theme.barrier
+    barrier = Barrier(
+        key=f"theme-{theme.id}",
+        content=new_content(
+            theme.content.original_lang,
+            {"title": {t.lang: t.body for t in theme.content.texts if t.field == "name"}},
+        ),
+    )
+    theme.barrier = barrier
+    theme.conversation.round.barriers.append(barrier)
+    audit.record("theme_to_problem", actor=actor, round=theme.conversation.round, theme=theme.id)
+    db.session.flush()
+    return barrier
+
+
+def problems_from_themes(rnd: Round) -> list[int]:
+    """The problems (barrier ids) the round's themes became, most people first: they go to
+    the council beside the top five, with the same duty to answer."""
+    conv = of_round(rnd)
+    if conv is None:
+        return []
+    rows = [
+        (-(row["people"] or 0), row["theme"].id, row["theme"].barrier_id)
+        for row in theme_rows(conv, "en")
+        if row["theme"].barrier_id is not None
+    ]
+    return [barrier for _people, _id, barrier in sorted(rows)]
+
+
+def import_counts(conv: Conversation, data: bytes, source: str, actor: User | None) -> int:
+    """Add theme counts collated elsewhere; refused whole (theme_counts.Refused) when any
+    row is per-person or names a theme this conversation does not have."""
+    rows = theme_counts.read(data)
+    names = {}
+    for theme in conv.themes:
+        for t in theme.content.texts:
+            if t.field == "name" and t.body:
+                names[t.body.strip().casefold()] = theme
+    unknown = [
+        theme_counts.Problem(r.line, "unknown_theme", r.theme)
+        for r in rows
+        if r.theme.casefold() not in names
+    ]
+    if unknown:
+        raise theme_counts.Refused(unknown)
+    for r in rows:
+        names[r.theme.casefold()].imported.append(
+            ThemeCount(area=r.area[:200], people=r.count, source=(r.source or source)[:200])
+        )
+    audit.record("theme_counts_imported", actor=actor, round=conv.round, rows=len(rows))
+    db.session.flush()
+    return len(rows)
+
+
+# --- Adding it up ---------------------------------------------------------------------------
+
+
+def marks_of(conv: Conversation) -> list[tuple[str, int, int]]:
+    """(person, statement, value) for every mark on a published statement."""
+    rows = db.session.execute(
+        select(Mark.marker, Mark.statement_id, Mark.value)
+        .join(Statement, Statement.id == Mark.statement_id)
+        .where(Mark.conversation_id == conv.id, Statement.status == StatementStatus.PUBLISHED)
+    )
+    return [(m, s, v) for m, s, v in rows]
+
+
+@dataclass
+class Summary:
+    """What a conversation adds up to, with every figure about too few people hidden."""
+
+    people: int  # everyone who marked anything
+    grouped: int
+    left_out: int
+    groups: list[dict]  # {"size": int | None, "distinctive": [(statement_id, "agree"|..., pct)]}
+    common_ground: list[tuple[Hashable, int | None]]  # (statement, % agreeing overall)
+    divisive: list[Hashable]
+    everyone: dict[Hashable, grouping.StatementTally]
+
+
+def shown(number: int) -> int | None:
+    """A count, or None (shown as "fewer than 10") when it is about too few people."""
+    return number if number >= HIDE_BELOW else None
+
+
+def summarise(conv: Conversation, *, top: int = 5, min_marks: int | None = None) -> Summary:
+    """Groups, common ground and what splits people. People who marked fewer than
+    `min_marks` statements (7, or every statement when there are fewer) are not grouped."""
+    marks = marks_of(conv)
+    if min_marks is None:
+        min_marks = min(grouping.MIN_MARKS, len({s for _p, s, _v in marks}) or 1)
+    found = _grouped(marks, min_marks)
+    big = [g for g, members in enumerate(found.groups) if len(members) >= HIDE_BELOW]
+    groups = []
+    for g, members in enumerate(found.groups):
+        entry: dict = {"size": shown(len(members)), "distinctive": []}
+        if g in big:
+            entry["distinctive"] = _distinctive(found, g, top)
+        groups.append(entry)
+    common = []
+    divisive: list[tuple[float, Hashable]] = []
+    for s in found.statements:
+        tallies = [found.tallies[g][s] for g in big]
+        if not tallies or any(t.seen < 3 for t in tallies):
+            continue
+        lowest = min(t.p_agree for t in tallies)
+        if lowest > 0.6:
+            common.append((lowest, s))
+        if len(tallies) > 1:
+            spread = max(t.p_agree for t in tallies) - min(t.p_agree for t in tallies)
+            if spread > 0.3:
+                divisive.append((spread, s))
+    everyone = found.everyone
+    return Summary(
+        people=len(found.left_out) + sum(len(m) for m in found.groups),
+        grouped=sum(len(m) for m in found.groups),
+        left_out=len(found.left_out),
+        groups=groups,
+        common_ground=[
+            (s, _pct(everyone[s]) if everyone[s].seen >= HIDE_BELOW else None)
+            for _p, s in sorted(common, key=lambda c: (-c[0], c[1]))[:top]
+        ],
+        # What splits people is shown more fully: each is a place where the groups differ.
+        divisive=[s for _p, s in sorted(divisive, key=lambda d: (-d[0], d[1]))[: 2 * top]],
+        everyone=everyone,
+    )
+
+
+_GROUPED: dict[tuple, grouping.Grouping] = {}
+
+
+def _grouped(marks: list[tuple[str, int, int]], min_marks: int) -> grouping.Grouping:
+    """The grouping of exactly these marks, worked out once per process: a big conversation
+    takes seconds to group, and its results page is read far more often than it changes."""
+    key = (min_marks, hash(frozenset(marks)), len(marks))
+    if (found := _GROUPED.get(key)) is None:
+        found = grouping.group(marks, min_marks=min_marks)
+        if len(_GROUPED) >= 16:
+            _GROUPED.pop(next(iter(_GROUPED)))
+        _GROUPED[key] = found
+    return found
+
+
+def _pct(t: grouping.StatementTally) -> int:
+    return round(100 * t.agree / t.seen) if t.seen else 0
+
+
+def _distinctive(found: grouping.Grouping, g: int, top: int) -> list[tuple[Hashable, str, int]]:
+    """The statements this group agrees (or disagrees) with far more than the others do."""
+    scored = []
+    for s in found.statements:
+        mine = found.tallies[g][s]
+        if mine.seen < 3:
+            continue
+        rest = grouping.StatementTally(
+            sum(found.tallies[o][s].agree for o in range(len(found.groups)) if o != g),
+            sum(found.tallies[o][s].disagree for o in range(len(found.groups)) if o != g),
+            sum(found.tallies[o][s].passed for o in range(len(found.groups)) if o != g),
+        )
+        for way, p_in, p_out in (
+            ("agree", mine.p_agree, rest.p_agree),
+            ("disagree", mine.p_disagree, rest.p_disagree),
+        ):
+            if p_in > 0.5:
+                scored.append((p_in / p_out, s, way))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    best, seen = [], set()
+    for _ratio, s, way in scored:
+        if s not in seen:
+            seen.add(s)
+            t = found.tallies[g][s]
+            count = t.agree if way == "agree" else t.disagree
+            best.append((s, way, round(100 * count / t.seen)))
+        if len(best) == top:
+            break
+    return best
+
+
+def counts_by(conv: Conversation, column) -> list[tuple[object, int | None]]:
+    """How many people marked, by area or by language (hidden when fewer than 10)."""
+    rows = db.session.execute(
+        select(column, func.count(func.distinct(Mark.marker)))
+        .where(Mark.conversation_id == conv.id)
+        .group_by(column)
+        .order_by(column)
+    )
+    return [(key, shown(n)) for key, n in rows]
+
+
+def theme_rows(conv: Conversation, lang: str) -> list[dict]:
+    """Each theme: its name, its statements, how many people raised or agreed with it
+    (hidden when fewer than 10), by area and language, and counts collated elsewhere."""
+    rows = []
+    for theme in conv.themes:
+        ids = [s.id for s in theme.statements]
+        authors = {s.author for s in theme.statements if s.author}
+        agreed = set(
+            db.session.scalars(
+                select(Mark.marker).where(Mark.statement_id.in_(ids), Mark.value == 1)
+            )
+        )
+        by_area = db.session.execute(
+            select(Area.name, func.count(func.distinct(Mark.marker)))
+            .select_from(Mark)
+            .outerjoin(Area, Area.id == Mark.area_id)
+            .where(Mark.statement_id.in_(ids), Mark.value == 1)
+            .group_by(Area.name)
+            .order_by(Area.name)
+        ).all()
+        by_lang = db.session.execute(
+            select(Mark.lang, func.count(func.distinct(Mark.marker)))
+            .where(Mark.statement_id.in_(ids), Mark.value == 1)
+            .group_by(Mark.lang)
+            .order_by(Mark.lang)
+        ).all()
+        rows.append(
+            {
+                "theme": theme,
+                "name": theme.t("name", lang),
+                "statements": theme.statements,
+                "people": shown(len(authors | agreed)),
+                "by_area": [(a, shown(n)) for a, n in by_area],
+                "by_lang": [(code, shown(n)) for code, n in by_lang],
+                "imported": shown(sum(c.people for c in theme.imported)),
+                "imported_by_area": [(c.area, shown(c.people)) for c in theme.imported],
+            }
+        )
+    return rows
