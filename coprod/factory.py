@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.api import bp as api_bp
     from coprod.council import bp as council_bp
     from coprod.moderate import bp as moderate_bp
+    from coprod.offers import bp as offers_bp
     from coprod.participate import bp as participate_bp
     from coprod.propose import bp as propose_bp
     from coprod.public import bp as public_bp
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         council_bp,
         translate_bp,
         results_bp,
+        offers_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

@@ -377,6 +377,9 @@ class Remedy(HasContent, Model):
     external_id: Mapped[str | None] = mapped_column(String(40))
     now_cost: Mapped[int | None] = mapped_column(Integer)  # what happens now costs
     proposal_cost: Mapped[int | None] = mapped_column(Integer)  # what we propose would cost
+    # What the remedy needs beyond money: so many helpers for so many hours a month each.
+    helpers_wanted: Mapped[int | None] = mapped_column(Integer)
+    helper_hours: Mapped[int | None] = mapped_column(Integer)
     moderator_message: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
@@ -520,6 +523,24 @@ class Contact(Model):
     address: Mapped[str] = mapped_column(String(254))
     lang: Mapped[str] = mapped_column(String(12), default="en")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class Offer(Model):
+    """Someone's offer of time or a skill for a remedy; how to reach them goes only to the
+    remedy's group, and only once a moderator has checked the words. Deleted on time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    remedy_id: Mapped[int] = mapped_column(ForeignKey("remedy.id"), index=True)
+    what: Mapped[str] = mapped_column(Text)  # in the person's own words and language
+    lang: Mapped[str] = mapped_column(String(12), default="en")
+    hours: Mapped[int | None] = mapped_column(Integer)  # hours a month they can give
+    contact: Mapped[str] = mapped_column(String(254))
+    consent_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # published, rejected
+    withdraw_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    remedy: Mapped[Remedy] = relationship()
 
 
 # --- Answers from people with power ----------------------------------------------------------

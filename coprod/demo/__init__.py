@@ -32,7 +32,7 @@ from coprod.models import (
     Round,
     User,
 )
-from coprod.operations import ballots, codes, counting, glossary, phase, ratings
+from coprod.operations import ballots, codes, counting, glossary, offers, phase, ratings
 from coprod.operations.content import new_content
 
 HERE = Path(__file__).parent
@@ -134,6 +134,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
                 )
             )
         db.session.flush()
+        _offers(rnd, random.Random(len(rnd.slug)))
         target = Phase(spec["phase"])
         if target.rules_frozen:
             phase.change_phase(rnd, Phase.VOTING)
@@ -160,6 +161,32 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"
     yield from lines
+
+
+OFFERS = [
+    ("I can translate Somali and Arabic.", "en", 4),
+    ("I have a van and can move chairs and tables.", "en", 2),
+    ("Mogę prowadzić stoisko w soboty.", "pl", 6),
+    ("Waxaan ka caawin karaa carruurta.", "so", 3),
+    ("میں ہفتے کو چائے بنا سکتی ہوں۔", "ur", None),
+]
+
+
+def _offers(rnd: Round, rng: random.Random) -> None:
+    """Asks for helpers on some remedies and neighbours' offers against them: most checked by
+    a moderator, the last one waiting."""
+    for n, remedy in enumerate(rnd.remedies):
+        if n % 2 == 0:
+            remedy.helpers_wanted, remedy.helper_hours = rng.randint(2, 6), rng.randint(1, 4)
+        for i in range(rng.randint(0, 3)):
+            what, lang, hours = OFFERS[(n + i) % len(OFFERS)]
+            offer, _token = offers.make(
+                remedy, what, lang, hours, f"neighbour{remedy.id}-{i}@example.org"
+            )
+            offer.status = offers.PUBLISHED
+    if rnd.remedies:
+        offers.make(rnd.remedies[-1], OFFERS[0][0], "en", 2, "new.neighbour@example.org")
+    db.session.flush()
 
 
 def _pots(rnd: Round, spec: dict) -> dict[str, Pot]:
