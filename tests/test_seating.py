@@ -76,7 +76,10 @@ def test_seating_is_the_same_for_the_same_seed_and_refuses_what_cannot_be():
 
 
 def test_a_bad_people_file_is_refused_with_its_line_and_reason():
-    good = "name,role,organisation,language,needs_interpreter,interprets\nAmina,resident,,so,yes,\nJo,provider,x,en,,so\n"
+    good = (
+        "name,role,organisation,language,needs_interpreter,interprets\n"
+        "Amina,resident,,so,yes,\nJo,provider,x,en,,so\n"
+    )
     people = tables.read_attendees(good)
     assert [p.needs_interpreter for p in people] == [True, False] and people[1].interprets == "so"
     for text, line, words in [
@@ -157,3 +160,32 @@ def test_bad_volunteer_and_quota_files_are_refused_with_line_and_reason():
     with pytest.raises(FileRefused) as refused:
         panel.read_volunteers("id,age\n1,\n", ["age"])
     assert refused.value.line == 2
+
+
+def test_the_seat_and_panel_commands_work_and_refuse_bad_files(tmp_path):
+    from click.testing import CliRunner
+
+    from coprod.cli import panel_command, seat_command
+
+    runner = CliRunner()
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "name,role,organisation\n" + "".join(f"P{i},{ROLES[i % 4]},o{i % 3}\n" for i in range(12))
+    )
+    out = runner.invoke(seat_command, [str(people), "--tables", "3", "--sessions", "2"])
+    assert out.exit_code == 0 and "Session 2" in out.output and "Table 3:" in out.output
+    people.write_text("name,role\nA,resident\nB\n")
+    out = runner.invoke(seat_command, [str(people), "--tables", "2"])
+    assert out.exit_code == 1 and "line 3: this line has 1 cells" in out.output
+
+    quotas, pool = tmp_path / "quotas.csv", tmp_path / "volunteers.csv"
+    quotas.write_text("feature,value,min,max\ngender,woman,2,3\ngender,man,2,3\n")
+    pool.write_text(
+        "id,gender\n" + "".join(f"{i},{'woman' if i % 2 else 'man'}\n" for i in range(20))
+    )
+    args = [str(pool), "--size", "5", "--quotas", str(quotas), "--seed", "7"]
+    first, again = runner.invoke(panel_command, args), runner.invoke(panel_command, args)
+    assert first.exit_code == 0 and "Chosen: " in first.output and first.output == again.output
+    pool.write_text("id,gender\n1,woman\n2,\n")
+    out = runner.invoke(panel_command, args)
+    assert out.exit_code == 1 and "volunteers.csv: line 3: the 'gender' cell is empty" in out.output
