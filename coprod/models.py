@@ -543,6 +543,24 @@ class Offer(Model):
     remedy: Mapped[Remedy] = relationship()
 
 
+class PanelDraw(Model):
+    """A citizens' panel drawn by lottery: the seed and a fingerprint of the inputs, so anyone
+    can re-run it, and how each feature came out. Only the ids the organiser gave are kept,
+    never the volunteers' file."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    volunteers: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer)
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[list] = mapped_column(JSON)  # feature, value, min, max, volunteers, chosen
+    chosen: Mapped[list] = mapped_column(JSON)  # the organiser's ids: staff only
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    drawn_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
 # --- Answers from people with power ----------------------------------------------------------
 
 

@@ -32,8 +32,9 @@ from coprod.models import (
     Round,
     User,
 )
-from coprod.operations import ballots, codes, counting, glossary, offers, phase, ratings
+from coprod.operations import ballots, codes, counting, glossary, offers, panels, phase, ratings
 from coprod.operations.content import new_content
+from coprod.seating import panel
 
 HERE = Path(__file__).parent
 VOTING_SLUG = "brookfield-2026"
@@ -157,6 +158,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
             assert commissioner is not None  # the demo's people include a commissioner
             _respond(rnd, spec["responses"], commissioner, today)
 
+    _panel(random.Random(2026))
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"
@@ -187,6 +189,23 @@ def _offers(rnd: Round, rng: random.Random) -> None:
     if rnd.remedies:
         offers.make(rnd.remedies[-1], OFFERS[0][0], "en", 2, "new.neighbour@example.org")
     db.session.flush()
+
+
+def _panel(rng: random.Random) -> None:
+    """A citizens' panel of 12 drawn from 120 made-up volunteers (ids only, no names)."""
+    shares = {
+        "age": {"16-29": 25, "30-44": 25, "45-64": 30, "65+": 20},
+        "gender": {"woman": 51, "man": 49},
+        "language": {"en": 60, "ur": 25, "so": 15},
+    }
+    pool = [
+        panel.Volunteer(
+            f"V{i:03d}", {f: rng.choices(list(s), list(s.values()))[0] for f, s in shares.items()}
+        )
+        for i in range(120)
+    ]
+    result = panel.draw(pool, panel.quotas_from_shares(shares, 12), 12, seed=2026)
+    panels.record_draw("Brookfield citizens' panel", result, len(pool), actor=None)
 
 
 def _pots(rnd: Round, spec: dict) -> dict[str, Pot]:

@@ -28,6 +28,7 @@ PUBLIC = [
     "/sign-up",
     "/forgot-password",
     "/suggest-translation?page=/&template=public/home.html",
+    "/panels/1",
     "/no-such-page",
 ]
 STAFF = {
@@ -61,15 +62,18 @@ STAFF = {
         "/staff/translations",
         "/staff/members",
         "/account/two-step",
+        "/staff/panels",
+        "/staff/panels/1",
+        "/staff/workshop/",
     ],
-    "moderator": ["/staff/moderate/", "/staff/", "/staff/rounds/brookfield-2026/paper"],
+    "moderator": ["/staff/moderate/", "/staff/moderate/offers", "/staff/", "/staff/rounds/brookfield-2026/paper"],
     "commissioner": [
         "/staff/council",
         "/staff/council/rounds/brookfield-2025",
         "/staff/council/rounds/brookfield-areas-2026",
         "/staff/council/rounds/brookfield-2025/top-5",
     ],
-    "member": ["/my-group", "/rounds/brookfield-2027/propose"],
+    "member": ["/my-group", "/my-group/offers", "/rounds/brookfield-2027/propose"],
 }
 
 
@@ -87,7 +91,7 @@ def test_every_public_page_is_accessible(browser, base_url, lang, direction):
     page = context.new_page()
     page.goto(f"{base_url}/rounds/brookfield-2026")
     remedy = page.locator(".cards a").first.get_attribute("href")
-    for path in [*PUBLIC, remedy]:
+    for path in [*PUBLIC, remedy, f"{remedy}/offer-help"]:
         check(page, base_url + path, lang, direction)
     context.close()
 
