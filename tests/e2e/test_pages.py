@@ -66,7 +66,12 @@ STAFF = {
         "/staff/panels/1",
         "/staff/workshop/",
     ],
-    "moderator": ["/staff/moderate/", "/staff/moderate/offers", "/staff/", "/staff/rounds/brookfield-2026/paper"],
+    "moderator": [
+        "/staff/moderate/",
+        "/staff/moderate/offers",
+        "/staff/",
+        "/staff/rounds/brookfield-2026/paper",
+    ],
     "commissioner": [
         "/staff/council",
         "/staff/council/rounds/brookfield-2025",
