@@ -1603,7 +1603,15 @@ def test_workshop_names_come_back_as_text_and_bad_numbers_with_a_message(app):
     people = f'name,role\n"{name}",resident\nBo,officer\nCy,provider\nDi,resident\n'
 
     @FEW
-    @given(f=filled(SeatingForm, tables=numbers(("2", " 2 ")), sessions=numbers(("1", "2"))))
+    def typed(spoil: bool):
+        # Typed text is read as the file would be: anything but a real list comes back.
+        return HOSTILE.map(lambda s: (s, "form" if kept(s) else "ok"))
+
+    @given(
+        f=filled(
+            SeatingForm, tables=numbers(("2", " 2 ")), sessions=numbers(("1", "2")), typed=typed
+        )
+    )
     def check(f):
         upload = {"file": (io.BytesIO(people.encode()), "people.csv")}
         response = client.post(

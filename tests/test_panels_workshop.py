@@ -78,3 +78,12 @@ def test_the_workshop_page_prints_one_table_a_page(app):
     assert "&lt;b&gt;P0&lt;/b&gt;" in page and "<b>P0" not in page
     bad = upload(staff, "/staff/workshop/", {"file": "name\nA\n"}, tables="3", sessions="2")
     assert bad.status_code == 400 and "line 1" in bad.get_data(as_text=True)
+
+
+def test_people_can_be_typed_in_instead_of_a_file(app):
+    staff = organiser(app)
+    typed = "name,role,language\nAmina,resident,so\nBo,officer,en\nCy,provider,en\nDi,resident,ur\n"
+    response = upload(staff, "/staff/workshop/", {}, typed=typed, tables="2", sessions="1")
+    assert response.status_code == 200 and response.get_data(as_text=True).count("table-card") == 2
+    nothing = upload(staff, "/staff/workshop/", {}, typed=" ", tables="2", sessions="1")
+    assert nothing.status_code == 400 and "or type them" in nothing.get_data(as_text=True)

@@ -1,20 +1,25 @@
 """The organiser's form: who is coming (a CSV file), how many tables, how many sessions."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import Field, IntegerField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from coprod.forms import Form
+from coprod.propose.forms import MaxLength
+
+TYPED_MAX = 50_000
 
 
 class SeatingForm(Form):
     file = FileField(
         _l("The list of people coming (a CSV file)"),
-        validators=[
-            FileRequired(_l("Please choose the file with the people coming.")),
-            FileAllowed(["csv", "txt"], _l("Please choose a .csv file.")),
-        ],
+        validators=[FileAllowed(["csv", "txt"], _l("Please choose a .csv file."))],
+    )
+    # Or typed in the room: the same lines as the file, header first.
+    typed = TextAreaField(
+        _l("Or type the people here, as in the file"), validators=[MaxLength(TYPED_MAX)]
     )
     tables = IntegerField(
         _l("How many tables"),
@@ -32,3 +37,7 @@ class SeatingForm(Form):
             NumberRange(1, 10, _l("Please give a number from %(min)s to %(max)s.")),
         ],
     )
+
+    def validate_typed(self, field: Field) -> None:
+        if not (field.data or "").strip() and not self.file.data:
+            raise ValidationError(_("Please choose the file with the people coming, or type them."))

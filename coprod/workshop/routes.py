@@ -20,12 +20,14 @@ def seating():
     form = SeatingForm()
     if form.validate_on_submit():
         try:
-            people = tables.read_attendees(form.file.data.read().decode("utf-8-sig"))
+            typed = (form.typed.data or "").strip()
+            text = typed or form.file.data.read().decode("utf-8-sig")
+            people = tables.read_attendees(text)
             plan = tables.seat(people, form.tables.data, form.sessions.data)
         except UnicodeDecodeError:
             form.file.errors.append(_("This file is not plain text (UTF-8)."))
         except FileRefused as refused:
-            form.file.errors.append(
+            (form.typed if typed else form.file).errors.append(
                 _(
                     "This file has a mistake on line %(line)s: %(reason)s",
                     line=refused.line,
@@ -33,7 +35,7 @@ def seating():
                 )
             )
         except tables.SeatingFailed as failed:
-            form.file.errors.append(
+            (form.typed if typed else form.file).errors.append(
                 _("These people cannot be seated: %(reason)s", reason=str(failed))
             )
         else:
