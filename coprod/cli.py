@@ -361,6 +361,77 @@ def staff_create(email: str, name: str, role: str, password_stdin: bool) -> None
     click.echo(f"Made the {role} {user.name} <{user.email}>. They can sign in now.")
 
 
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError as error:
+        raise click.ClickException(not_utf8(path, error)) from None
+    except OSError as error:
+        raise click.ClickException(f"{path}: {error.strerror}") from None
+
+
+@click.command("seat")
+@click.argument("people_csv", metavar="PEOPLE.csv")
+@click.option("--tables", type=click.IntRange(1, 500), required=True, help="How many tables.")
+@click.option("--sessions", type=click.IntRange(1, 20), default=1, show_default=True)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="The same seed, the same seats."
+)
+def seat_command(people_csv: str, tables: int, sessions: int, seed: int) -> None:
+    """Seat a workshop at mixed tables, session by session.
+
+    PEOPLE.csv has the columns name and role, and may have organisation, language,
+    needs_interpreter (yes/no) and interprets (the language an interpreter speaks).
+    """
+    from coprod.seating import tables as seating
+    from coprod.seating.files import FileRefused
+
+    try:
+        people = seating.read_attendees(_read_text(people_csv))
+        plan = seating.seat(people, tables, sessions, seed=seed)
+    except FileRefused as refused:
+        raise click.ClickException(f"{people_csv}: line {refused.line}: {refused.reason}") from None
+    except seating.SeatingFailed as failed:
+        raise click.ClickException(str(failed)) from None
+    for s, session in enumerate(plan, 1):
+        click.echo(f"Session {s}")
+        for t, table in enumerate(session, 1):
+            names = ", ".join(p.name for p in table)
+            click.echo(f"  Table {t}: {names}")
+
+
+@click.command("panel")
+@click.argument("volunteers_csv", metavar="VOLUNTEERS.csv")
+@click.option("--size", type=click.IntRange(1, 10_000), required=True, help="Panel size.")
+@click.option("--quotas", "quotas_csv", required=True, help="QUOTAS.csv: feature,value,min,max.")
+@click.option("--seed", type=int, required=True, help="Publish it: the same seed, the same panel.")
+def panel_command(volunteers_csv: str, size: int, quotas_csv: str, seed: int) -> None:
+    """Draw a citizens' panel by lottery from volunteers, meeting every quota."""
+    from coprod.seating import panel
+    from coprod.seating.files import FileRefused
+
+    name = quotas_csv
+    try:
+        quotas = panel.read_quotas(_read_text(quotas_csv))
+        name = volunteers_csv
+        volunteers = panel.read_volunteers(_read_text(volunteers_csv), list(quotas))
+        result = panel.draw(volunteers, quotas, size, seed)
+    except FileRefused as refused:
+        raise click.ClickException(f"{name}: line {refused.line}: {refused.reason}") from None
+    except panel.DrawFailed as failed:
+        raise click.ClickException(str(failed)) from None
+    click.echo(f"Panel of {size} from {len(volunteers)} volunteers, seed {seed}.")
+    click.echo(f"Inputs (SHA-256): {result.inputs_sha256}")
+    for row in result.rows:
+        q = row.quota
+        click.echo(
+            f"  {row.feature} = {row.value}: {row.chosen} chosen "
+            f"(quota {q.least}-{q.most}; {row.volunteers} volunteered)"
+        )
+    click.echo("Chosen: " + ", ".join(result.chosen))
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (
@@ -374,5 +445,7 @@ def init_app(app: Flask) -> None:
         import_pb,
         settings_command,
         staff,
+        seat_command,
+        panel_command,
     ):
         app.cli.add_command(command)

@@ -60,11 +60,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.conversation import bp as conversation_bp
     from coprod.council import bp as council_bp
     from coprod.moderate import bp as moderate_bp
+    from coprod.offers import bp as offers_bp
+    from coprod.panels import bp as panels_bp
     from coprod.participate import bp as participate_bp
     from coprod.propose import bp as propose_bp
     from coprod.public import bp as public_bp
     from coprod.results import bp as results_bp
     from coprod.translate import bp as translate_bp
+    from coprod.workshop import bp as workshop_bp
 
     for blueprint in (
         public_bp,
@@ -78,6 +81,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         translate_bp,
         results_bp,
         conversation_bp,
+        offers_bp,
+        workshop_bp,
+        panels_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

@@ -377,6 +377,9 @@ class Remedy(HasContent, Model):
     external_id: Mapped[str | None] = mapped_column(String(40))
     now_cost: Mapped[int | None] = mapped_column(Integer)  # what happens now costs
     proposal_cost: Mapped[int | None] = mapped_column(Integer)  # what we propose would cost
+    # What the remedy needs beyond money: so many helpers for so many hours a month each.
+    helpers_wanted: Mapped[int | None] = mapped_column(Integer)
+    helper_hours: Mapped[int | None] = mapped_column(Integer)
     moderator_message: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
@@ -520,6 +523,42 @@ class Contact(Model):
     address: Mapped[str] = mapped_column(String(254))
     lang: Mapped[str] = mapped_column(String(12), default="en")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class Offer(Model):
+    """Someone's offer of time or a skill for a remedy; how to reach them goes only to the
+    remedy's group, and only once a moderator has checked the words. Deleted on time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    remedy_id: Mapped[int] = mapped_column(ForeignKey("remedy.id"), index=True)
+    what: Mapped[str] = mapped_column(Text)  # in the person's own words and language
+    lang: Mapped[str] = mapped_column(String(12), default="en")
+    hours: Mapped[int | None] = mapped_column(Integer)  # hours a month they can give
+    contact: Mapped[str] = mapped_column(String(254))
+    consent_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # published, rejected
+    withdraw_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    remedy: Mapped[Remedy] = relationship()
+
+
+class PanelDraw(Model):
+    """A citizens' panel drawn by lottery: the seed and a fingerprint of the inputs, so anyone
+    can re-run it, and how each feature came out. Only the ids the organiser gave are kept,
+    never the volunteers' file."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    volunteers: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer)
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[list] = mapped_column(JSON)  # feature, value, min, max, volunteers, chosen
+    chosen: Mapped[list] = mapped_column(JSON)  # the organiser's ids: staff only
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    drawn_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
 # --- Answers from people with power ----------------------------------------------------------

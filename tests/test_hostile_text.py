@@ -57,6 +57,8 @@ from coprod.models import (
     Contact,
     ContentText,
     CouncilSettings,
+    Offer,
+    PanelDraw,
     PaperEntry,
     Phase,
     Rating,
@@ -71,10 +73,12 @@ from coprod.models import (
     VoterCode,
 )
 from coprod.moderate.forms import ChangesForm, RejectForm, ReviewForm
-from coprod.operations import ballots, codes, proposals, responses
+from coprod.offers.forms import OfferForm
+from coprod.operations import ballots, codes, offers, proposals, responses
 from coprod.operations.counting import count_round
 from coprod.operations.glossary import load_seed
 from coprod.operations.phase import change_phase
+from coprod.panels.forms import DrawForm
 from coprod.participate.forms import CodeForm, ReceiptForm
 from coprod.propose.forms import (
     ForgotPasswordForm,
@@ -89,6 +93,7 @@ from coprod.propose.forms import (
     TranslationForm,
 )
 from coprod.translate.forms import SuggestionForm
+from coprod.workshop.forms import SeatingForm
 from tests.conftest import csrf_token
 from tests.factories import make_round, make_user
 from tests.test_council import sent_round, signed_in
@@ -733,7 +738,16 @@ def test_a_proposal_is_stored_as_typed_and_shown_as_text_everywhere(app):
     asked, known = numbers(tuple(AMOUNTS)), numbers(tuple(AMOUNTS), blank_ok=True)
 
     @EXAMPLES
-    @given(f=filled(ProposalForm, cost=asked, now_cost=known, proposal_cost=known))
+    @given(
+        f=filled(
+            ProposalForm,
+            cost=asked,
+            now_cost=known,
+            proposal_cost=known,
+            helpers_wanted=known,
+            helper_hours=known,
+        )
+    )
     def check(f):
         v = f.values
         if f.accepted:  # sending needs every part written, checked once the boxes pass
@@ -751,6 +765,8 @@ def test_a_proposal_is_stored_as_typed_and_shown_as_text_everywhere(app):
         assert [remedy.t(name, "en").text for name in PROPOSAL_TEXTS] == texts
         costs = [AMOUNTS.get(v[name]) for name in ("cost", "now_cost", "proposal_cost")]
         assert [remedy.cost, remedy.now_cost, remedy.proposal_cost] == costs
+        asks = [AMOUNTS.get(v[name]) for name in ("helpers_wanted", "helper_hours")]
+        assert [remedy.helpers_wanted, remedy.helper_hours] == asks
         shows(writer.get(f"/proposals/{remedy_id}"), *texts, where="the group's page")
         shows(moderator.get(f"/staff/moderate/remedies/{remedy_id}"), *texts, where="moderator")
         proposals.publish(remedy, moderator_user)
@@ -1522,6 +1538,99 @@ def test_a_lost_code_box_takes_any_text_and_forgives_sloppy_typing(app):
 CODE = Path(coprod.__file__).resolve().parent
 REQUEST_TEXT = {"form", "args", "values", "files", "json", "data", "cookies"}
 REQUEST_TEXT |= {"get_json", "get_data"}
+
+
+@posts_to(OfferForm)
+def test_an_offer_of_help_is_stored_as_typed_and_reaches_the_group_as_text(app):
+    rnd = make_round(Phase.RATING)
+    remedy = rnd.remedies[0]
+    member = app.test_client()
+    sign_in(member, make_user(group=remedy.group))
+    neighbour = app.test_client()
+    url = f"/rounds/{rnd.slug}/remedies/{remedy.id}/offer-help"
+    token = csrf_token(neighbour, url)
+    moderator_user = make_user(Role.MODERATOR)
+
+    @EXAMPLES
+    @given(f=filled(OfferForm, hours=numbers(("3", " 3 ", "٣"), blank_ok=True)))
+    def check(f):
+        response = neighbour.post(url, data=f.values | {"consent": "y", "csrf_token": token})
+        if not f.accepted:
+            assert_kept(response, f, where="offer form")
+            return
+        assert_stored(response)
+        offer = latest(Offer)
+        what, contact = kept(f.values["what"]), kept(f.values["contact"])
+        assert (offer.what, offer.contact) == (what, contact)
+        shows(neighbour.get(response.headers["Location"]), what, contact, where="own offer")
+        offers.decide(offer, moderator_user, publish=True)
+        db.session.commit()
+        shows(member.get("/my-group/offers"), what, contact, where="the group's offers")
+
+    check()
+
+
+@posts_to(DrawForm)
+def test_a_panel_name_is_kept_as_typed_and_shown_as_text(app):
+    client, _ = signed_in(app, Role.ORGANISER)
+    reader = app.test_client()
+    token = csrf_token(client, "/staff/panels")
+    quotas = b"feature,value,min,max\ngender,woman,1,2\ngender,man,1,2\n"
+    pool = b"id,gender\n" + b"".join(b"%d,%s\n" % (i, [b"man", b"woman"][i % 2]) for i in range(8))
+
+    @FEW
+    @given(f=filled(DrawForm, size=numbers(("3", " 3 ")), seed=numbers(("7", "٧"))))
+    def check(f):
+        files = {
+            "volunteers": (io.BytesIO(pool), "volunteers.csv"),
+            "quotas": (io.BytesIO(quotas), "quotas.csv"),
+        }
+        response = client.post(
+            "/staff/panels",
+            data=f.values | files | {"csrf_token": token},
+            content_type="multipart/form-data",
+        )
+        if not f.accepted:
+            assert_kept(response, f, where="panel draw")
+            return
+        assert_stored(response)
+        draw = latest(PanelDraw)
+        assert draw.name == kept(f.values["name"])
+        shows(reader.get(f"/panels/{draw.id}"), draw.name, where="public panel page")
+
+    check()
+
+
+@posts_to(SeatingForm)
+def test_workshop_names_come_back_as_text_and_bad_numbers_with_a_message(app):
+    client, _ = signed_in(app, Role.ORGANISER)
+    token = csrf_token(client, "/staff/workshop/")
+    name = "<script>alert(1)</script> \u202e🙂 & 'Ann'"
+    people = f'name,role\n"{name}",resident\nBo,officer\nCy,provider\nDi,resident\n'
+
+    @FEW
+    def typed(spoil: bool):
+        # Typed text is read as the file would be: anything but a real list comes back.
+        return HOSTILE.map(lambda s: (s, "form" if kept(s) else "ok"))
+
+    @given(
+        f=filled(
+            SeatingForm, tables=numbers(("2", " 2 ")), sessions=numbers(("1", "2")), typed=typed
+        )
+    )
+    def check(f):
+        upload = {"file": (io.BytesIO(people.encode()), "people.csv")}
+        response = client.post(
+            "/staff/workshop/",
+            data=f.values | upload | {"csrf_token": token},
+            content_type="multipart/form-data",
+        )
+        if not f.accepted:
+            assert_kept(response, f, where="workshop seating")
+            return
+        shows(response, name, where="table lists")
+
+    check()
 
 
 def all_forms() -> set[type]:

@@ -25,7 +25,7 @@ from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404, with_remedies_texts
 from coprod.models import Contact, Phase, Role, Round, User
 from coprod.models import Response as Answer
-from coprod.operations import responses
+from coprod.operations import offers, responses
 from coprod.operations.responses import Refused
 
 READERS = (Role.ORGANISER, Role.COUNCILLOR, Role.COMMISSIONER)
@@ -145,6 +145,7 @@ def dashboard(slug: str):
         round=rnd,
         d=data.dashboard(rnd),
         sent=responses.already_sent(rnd),
+        offered=offers.help_by_remedy(rnd),
     )
 
 

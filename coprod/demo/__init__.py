@@ -33,8 +33,9 @@ from coprod.models import (
     Round,
     User,
 )
-from coprod.operations import ballots, codes, counting, glossary, phase, ratings
+from coprod.operations import ballots, codes, counting, glossary, offers, panels, phase, ratings
 from coprod.operations.content import new_content
+from coprod.seating import panel
 
 HERE = Path(__file__).parent
 VOTING_SLUG = "brookfield-2026"
@@ -135,6 +136,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
                 )
             )
         db.session.flush()
+        _offers(rnd, random.Random(len(rnd.slug)))
         target = Phase(spec["phase"])
         if target.rules_frozen:
             phase.change_phase(rnd, Phase.VOTING)
@@ -159,10 +161,54 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
         if spec.get("conversation"):
             conversation_demo.load(rnd, random.Random(21), today)  # rng stays as it was
 
+    _panel(random.Random(2026))
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"
     yield from lines
+
+
+OFFERS = [
+    ("I can translate Somali and Arabic.", "en", 4),
+    ("I have a van and can move chairs and tables.", "en", 2),
+    ("Mogę prowadzić stoisko w soboty.", "pl", 6),
+    ("Waxaan ka caawin karaa carruurta.", "so", 3),
+    ("میں ہفتے کو چائے بنا سکتی ہوں۔", "ur", None),
+]
+
+
+def _offers(rnd: Round, rng: random.Random) -> None:
+    """Asks for helpers on some remedies and neighbours' offers against them: most checked by
+    a moderator, the last one waiting."""
+    for n, remedy in enumerate(rnd.remedies):
+        if n % 2 == 0:
+            remedy.helpers_wanted, remedy.helper_hours = rng.randint(2, 6), rng.randint(1, 4)
+        for i in range(rng.randint(0, 3)):
+            what, lang, hours = OFFERS[(n + i) % len(OFFERS)]
+            offer, _token = offers.make(
+                remedy, what, lang, hours, f"neighbour{remedy.id}-{i}@example.org"
+            )
+            offer.status = offers.PUBLISHED
+    if rnd.remedies:
+        offers.make(rnd.remedies[-1], OFFERS[0][0], "en", 2, "new.neighbour@example.org")
+    db.session.flush()
+
+
+def _panel(rng: random.Random) -> None:
+    """A citizens' panel of 12 drawn from 120 made-up volunteers (ids only, no names)."""
+    shares = {
+        "age": {"16-29": 25, "30-44": 25, "45-64": 30, "65+": 20},
+        "gender": {"woman": 51, "man": 49},
+        "language": {"en": 60, "ur": 25, "so": 15},
+    }
+    pool = [
+        panel.Volunteer(
+            f"V{i:03d}", {f: rng.choices(list(s), list(s.values()))[0] for f, s in shares.items()}
+        )
+        for i in range(120)
+    ]
+    result = panel.draw(pool, panel.quotas_from_shares(shares, 12), 12, seed=2026)
+    panels.record_draw("Brookfield citizens' panel", result, len(pool), actor=None)
 
 
 def _pots(rnd: Round, spec: dict) -> dict[str, Pot]:

@@ -7,15 +7,17 @@ from sqlalchemy import CursorResult, delete, select
 
 from coprod.extensions import db
 from coprod.models import Contact, Phase, Round
-from coprod.operations import audit
+from coprod.operations import audit, offers
 
 
 def purge_contacts(today: date | None = None) -> int:
-    """Delete contacts of rounds closed longer ago than the round's keep_contacts_days."""
+    """Delete contacts and offers of help of rounds closed longer ago than keep_contacts_days."""
     today = today or date.today()
     deleted = 0
     closed = db.session.scalars(select(Round).where(Round.phase == Phase.CLOSED))
     for rnd in closed:
+        # Offers of help hold how to reach someone too: they go on the same day.
+        offers.purge(rnd, today)
         ended = rnd.responses_due or rnd.voting_closes
         if ended is None or today <= ended + timedelta(days=rnd.keep_contacts_days):
             continue

@@ -50,6 +50,8 @@ class Proposal:
     cost: int | None = None
     now_cost: int | None = None
     proposal_cost: int | None = None
+    helpers_wanted: int | None = None  # what it needs beyond money
+    helper_hours: int | None = None  # hours a month for each helper
 
 
 def can_edit(user: User, remedy: Remedy) -> bool:
@@ -84,6 +86,8 @@ def _write(remedy: Remedy, proposal: Proposal) -> None:
     remedy.cost = proposal.cost or 0
     remedy.now_cost = proposal.now_cost
     remedy.proposal_cost = proposal.proposal_cost
+    remedy.helpers_wanted = proposal.helpers_wanted
+    remedy.helper_hours = proposal.helper_hours
     remedy.updated_at = utcnow()
 
 

@@ -192,6 +192,9 @@ class ProposalForm(Form):
     proposal_cost = WholeNumberField(_l("What it would cost, if you know"))
     who_helps = _text(_l("Who it helps"), TEXT_MAX)
     offer = _text(_l("What our group can offer"), TEXT_MAX)
+    # i18n: what an idea needs beyond money, e.g. 4 volunteers for 2 hours a month.
+    helpers_wanted = WholeNumberField(_l("How many helpers you need, besides money"))
+    helper_hours = WholeNumberField(_l("Hours a month for each helper"))
     # i18n: the amount that voters will see next to the idea on the ballot.
     cost = WholeNumberField(_l("Money you ask for"))
     area = SelectField(_l("Area"), coerce=int_or_none)

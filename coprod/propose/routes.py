@@ -242,6 +242,8 @@ def _proposal(form: ProposalForm) -> Proposal:
         cost=form.cost.data,
         now_cost=form.now_cost.data,
         proposal_cost=form.proposal_cost.data,
+        helpers_wanted=form.helpers_wanted.data,
+        helper_hours=form.helper_hours.data,
     )
 
 
@@ -329,6 +331,8 @@ def edit_proposal(remedy_id: int):
         cost=remedy.cost or None,
         now_cost=remedy.now_cost,
         proposal_cost=remedy.proposal_cost,
+        helpers_wanted=remedy.helpers_wanted,
+        helper_hours=remedy.helper_hours,
         lang=original,
     )
     return _write_proposal(rnd, form, remedy)

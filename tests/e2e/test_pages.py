@@ -30,6 +30,7 @@ PUBLIC = [
     "/sign-up",
     "/forgot-password",
     "/suggest-translation?page=/&template=public/home.html",
+    "/panels/1",
     "/no-such-page",
 ]
 STAFF = {
@@ -65,9 +66,13 @@ STAFF = {
         "/staff/translations",
         "/staff/members",
         "/account/two-step",
+        "/staff/panels",
+        "/staff/panels/1",
+        "/staff/workshop/",
     ],
     "moderator": [
         "/staff/moderate/",
+        "/staff/moderate/offers",
         "/staff/",
         "/staff/rounds/brookfield-2026/paper",
         "/staff/moderate/rounds/brookfield-spring/themes",
@@ -80,7 +85,7 @@ STAFF = {
         "/staff/council/rounds/brookfield-2025/top-5",
         "/staff/council/rounds/brookfield-spring",
     ],
-    "member": ["/my-group", "/rounds/brookfield-2027/propose"],
+    "member": ["/my-group", "/my-group/offers", "/rounds/brookfield-2027/propose"],
 }
 
 
@@ -105,7 +110,7 @@ def test_every_public_page_is_accessible(browser, base_url, lang, direction):
     # and a remedy of the counted round: its page says what happened in the count
     page.goto(f"{base_url}/rounds/brookfield-2025/results")
     counted = page.locator("#funded + ol a").first.get_attribute("href")
-    for path in [*PUBLIC, remedy, counted]:
+    for path in [*PUBLIC, remedy, counted, f"{remedy}/offer-help"]:
         check(page, base_url + path, lang, direction)
     context.close()
 

@@ -1,0 +1,35 @@
+"""Keeping a citizens' panel draw: its seed, fingerprint, results by feature and chosen ids."""
+
+from coprod.extensions import db
+from coprod.models import PanelDraw, User
+from coprod.operations import audit
+from coprod.seating.panel import Draw
+
+
+def record_draw(name: str, result: Draw, volunteers: int, actor: User | None) -> PanelDraw:
+    """Store a draw (the caller commits); the volunteers' file itself is never kept."""
+    draw = PanelDraw(
+        name=name,
+        size=len(result.chosen),
+        volunteers=volunteers,
+        seed=result.seed,
+        attempt=result.attempt,
+        inputs_sha256=result.inputs_sha256,
+        rows=[
+            {
+                "feature": r.feature,
+                "value": r.value,
+                "min": r.quota.least,
+                "max": r.quota.most,
+                "volunteers": r.volunteers,
+                "chosen": r.chosen,
+            }
+            for r in result.rows
+        ],
+        chosen=result.chosen,
+        drawn_by_id=actor.id if actor else None,
+    )
+    db.session.add(draw)
+    db.session.flush()
+    audit.record("panel_drawn", actor=actor, panel=draw.id, seed=draw.seed)
+    return draw
