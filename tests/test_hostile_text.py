@@ -48,6 +48,10 @@ from coprod.accounts.forms import AppCodeForm, InviteForm, LoginForm
 from coprod.admin.forms import ClearSheetForm, CodesForm, ImportForm, PaperForm
 from coprod.admin.settings import ReplaceCodeForm, SettingsForm
 from coprod.admin.setup_forms import AreasForm, BallotForm, DatesForm, MoneyForm, NameForm
+from coprod.conversation import operations as conversation
+from coprod.conversation.forms import PaperForm as SpokenPaperForm
+from coprod.conversation.forms import StartForm, StatementForm, ThemeCountsForm, ThemeForm
+from coprod.conversation.models import Mark, Statement, StatementStatus, Theme, ThemeCount
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
 from coprod.forms import Form
@@ -57,6 +61,7 @@ from coprod.models import (
     Contact,
     ContentText,
     CouncilSettings,
+    Eligibility,
     Offer,
     PanelDraw,
     PaperEntry,
@@ -1529,6 +1534,209 @@ def test_a_lost_code_box_takes_any_text_and_forgives_sloppy_typing(app):
             assert response.status_code == 302
             page = shows(organiser.get(response.headers["Location"]), where="replace code")
             assert page.has_error
+
+    check()
+
+
+# --- Conversations: statements, questions, themes and counts from elsewhere -----------------
+
+
+def said(text: str) -> str:
+    """What a conversation keeps of a statement: cleaned, its spaces and line breaks as one."""
+    return " ".join(clean(text).split())
+
+
+def _talking_round():
+    rnd = make_round(Phase.PROPOSING, eligibility=Eligibility.OPEN_RATING)
+    conversation.start(rnd, "What would help?")
+    db.session.commit()
+    return rnd
+
+
+def _words(item, field: str, lang: str | None = None) -> str | None:
+    db.session.expire_all()
+    lang = lang or item.content.original_lang
+    found = [t.body for t in item.content.texts if t.field == field and t.lang == lang]
+    return found[0] if found else None
+
+
+# Ids a database integer cannot hold, or digits that make no whole number.
+ODD_IDS = ("²", "9" * 5000, "-1", "0", " 1 ", "١", "1.5", "")
+
+
+@posts_to(StatementForm, SpokenPaperForm)
+@reads(
+    ("coprod/conversation/routes.py", "form", "statement"),
+    ("coprod/conversation/routes.py", "form", "value"),
+)
+def test_a_statement_is_stored_as_typed_and_shown_as_text_wherever_it_goes(app):
+    rnd = _talking_round()
+    organiser, _ = signed_in(app, Role.ORGANISER)
+    moderator, _ = signed_in(app, Role.MODERATOR)
+    author, marker = app.test_client(), app.test_client()
+    talk = f"/rounds/{rnd.slug}/conversation"
+    setup = f"/staff/rounds/{rnd.slug}/conversation"
+    token, marks = csrf_token(author, talk), csrf_token(marker, talk)
+    staff, moderating = csrf_token(organiser, setup), csrf_token(moderator, "/staff/moderate/")
+    text = st.one_of(HOSTILE, LONG)
+
+    @EXAMPLES
+    @given(
+        f=filled(StatementForm),
+        paper=filled(SpokenPaperForm),
+        ident=st.one_of(text, st.sampled_from(ODD_IDS)),
+        value=text,
+    )
+    @example(
+        f=Filled({"text": "Benches"}, set(), False, None),
+        paper=Filled({"text": "<b>"}, {"text"}, False, "text"),
+        ident="²",
+        value="agree",
+    )
+    def check(f, paper, ident, value):
+        response = author.post(f"{talk}/say", data=f.values | {"csrf_token": token})
+        if not f.accepted:
+            assert_kept(response, f, where="say something")
+        else:
+            assert_stored(response)
+            mine = latest(Statement)
+            assert _words(mine, "text") == said(f.values["text"]) and mine.author is not None
+            shows(author.get(talk), said(f.values["text"]), where="what you said")
+            shows(moderator.get("/staff/moderate/"), said(f.values["text"]), where="queue")
+            decided = f"/staff/moderate/statements/{mine.id}/publish"
+            assert_stored(moderator.post(decided, data={"csrf_token": moderating}))
+            # The marker has marked every earlier one: this is the one they are asked about.
+            shows(marker.get(talk), said(f.values["text"]), where="the next statement")
+            themes = f"/staff/moderate/rounds/{rnd.slug}/themes"
+            shows(moderator.get(themes), said(f.values["text"]), where="themes page")
+            for junk in (value, ident):
+                data = {"statement": str(mine.id), "value": junk, "csrf_token": marks}
+                assert marker.post(f"{talk}/mark", data=data).status_code == 302
+            if not {value, ident} & set(conversation.VALUES):
+                assert latest(Mark, Mark.statement_id == mine.id) is None
+            data = {"statement": str(mine.id), "value": "pass", "csrf_token": marks}
+            assert marker.post(f"{talk}/mark", data=data).status_code == 302
+            assert latest(Mark, Mark.statement_id == mine.id).value == 0
+        # Whatever names the statement or the button: sent back, never a server error.
+        data = {"statement": ident, "value": value, "csrf_token": marks}
+        response = marker.post(f"{talk}/mark", data=data)
+        assert response.status_code == 302 and is_same_site(response.headers["Location"])
+        shows(marker.get(talk), where="conversation after a hostile mark")
+        shows(marker.get(f"{talk}/results"), where="results")
+        # Typed in from paper by staff, in the language it is written in.
+        data = paper.values | {"lang": "pl", "csrf_token": staff}
+        response = organiser.post(f"{setup}/paper", data=data)
+        if not paper.accepted:
+            assert_kept(response, paper, where="a statement from paper")
+            return
+        assert_stored(response)
+        typed = latest(Statement)
+        assert typed.author is None and typed.content.original_lang == "pl"
+        assert _words(typed, "text") == said(paper.values["text"])
+        shows(moderator.get("/staff/moderate/"), said(paper.values["text"]), where="queue")
+
+    check()
+
+
+@posts_to(StartForm)
+def test_a_conversations_question_is_stored_as_typed_and_shown_as_text(app):
+    organiser, _ = signed_in(app, Role.ORGANISER)
+
+    @FEW
+    @given(f=filled(StartForm))
+    def check(f):
+        rnd = make_round(Phase.PROPOSING, eligibility=Eligibility.OPEN_RATING)
+        setup = f"/staff/rounds/{rnd.slug}/conversation"
+        token = csrf_token(organiser, setup)
+        response = organiser.post(setup, data=f.values | {"csrf_token": token})
+        if not f.accepted:
+            assert_kept(response, f, where="start a conversation")
+            assert conversation.of_round(rnd) is None
+            return
+        assert_stored(response)
+        question = kept(f.values["question"])
+        assert _words(conversation.of_round(rnd), "question") == question
+        shows(organiser.get(setup), question, where="conversation set-up")
+        visitor = app.test_client()
+        shows(visitor.get(f"/rounds/{rnd.slug}/conversation"), question, where="conversation")
+        shows(visitor.get(f"/rounds/{rnd.slug}/conversation/results"), where="results")
+
+    check()
+
+
+@posts_to(ThemeForm, ThemeCountsForm)
+@reads(("coprod/conversation/routes.py", "form", "*"))
+def test_themes_and_their_counts_are_stored_as_typed_and_shown_as_text_to_the_council(app):
+    rnd = _talking_round()
+    talk = conversation.of_round(rnd)
+    seat = conversation.write(talk, None, "Somewhere to sit", "en")
+    seat.status = StatementStatus.PUBLISHED
+    conversation.make_theme(talk, {"en": "Places to sit"}, [seat.id], None)
+    db.session.commit()
+    moderator, _ = signed_in(app, Role.MODERATOR)
+    council, _ = signed_in(app, Role.ORGANISER)
+    themes = f"/staff/moderate/rounds/{rnd.slug}/themes"
+    token = csrf_token(moderator, themes)
+    text = st.one_of(HOSTILE, LONG)
+    pages = {
+        "results": f"/rounds/{rnd.slug}/conversation/results",
+        "council dashboard": f"/staff/council/rounds/{rnd.slug}",
+        "top five": f"/staff/council/rounds/{rnd.slug}/top-5",
+    }
+
+    @EXAMPLES
+    @given(
+        f=filled(ThemeForm),
+        counts=filled(ThemeCountsForm),
+        ticked=st.lists(st.one_of(text, st.sampled_from(ODD_IDS)), max_size=3),
+        words=text,
+    )
+    @example(
+        f=Filled({"name": "Benches"}, set(), False, None),
+        counts=Filled({"source": " Care plans "}, set(), False, None),
+        ticked=list(ODD_IDS),
+        words="<b>Miejsca</b>",
+    )
+    def check(f, counts, ticked, words):
+        data = f.values | {"statement": [str(seat.id), *ticked], "csrf_token": token}
+        response = moderator.post(themes, data=data)
+        if not f.accepted:
+            assert_kept(response, f, where="make a theme")
+        else:
+            assert_stored(response)
+            theme = latest(Theme)
+            name = kept(f.values["name"])
+            assert _words(theme, "name") == name
+            shows(moderator.get(themes), name, where="themes page")
+            shows(app.test_client().get(pages["results"]), name, where="results")
+            for where in ("council dashboard", "top five"):
+                shows(council.get(pages[where]), name, where=where)
+            # Its words in other languages, typed by a moderator: the boxes read one by one.
+            translate = f"/staff/moderate/translate/theme/{theme.id}"
+            data = {"text-ur": words, "text-pl": "Miejsca", words: words, "csrf_token": token}
+            response = moderator.post(translate, data=data)
+            wrong = len(kept(words)) > 120 or bool(_TAG.search(clean(words)))
+            if wrong:
+                page = shows(response, where="translate a theme", status=400)
+                assert page.has_error and clean(page.boxes["text-ur"]) == clean(words)
+            else:
+                assert_stored(response)
+                assert _words(theme, "name", "ur") == (kept(words) or None)
+                if kept(words):
+                    shows(council.get(pages["top five"]), where="top five in Urdu")
+        # Counts collated elsewhere, from where the moderator says.
+        upload = {"file": (io.BytesIO(b"theme,area,count\nPlaces to sit,North,30\n"), "c.csv")}
+        response = moderator.post(
+            f"/staff/moderate/rounds/{rnd.slug}/theme-counts",
+            data=counts.values | upload | {"csrf_token": token},
+            content_type="multipart/form-data",
+        )
+        if not counts.accepted:
+            assert_kept(response, counts, where="counts from elsewhere")
+            return
+        assert_stored(response)
+        assert latest(ThemeCount).source == kept(counts.values["source"])
+        shows(moderator.get(themes), where="themes page with counts")
 
     check()
 

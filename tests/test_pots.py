@@ -312,7 +312,7 @@ def test_a_round_with_pots_goes_out_and_comes_back_and_old_files_still_read(app)
     counting.count_pots(rnd)
     db.session.commit()
     data = json.loads(json.dumps(export_round(rnd)))
-    assert data["format"] == "coprod-round/3" and len(data["pots"]) == 3
+    assert data["format"] == "coprod-round/4" and len(data["pots"]) == 3
     copy = import_round(data, slug="copy")
     db.session.commit()
     assert sorted(p.budget for p in copy.pots) == [5000, 6000, 10000]

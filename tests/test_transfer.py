@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, inspect, select
 
+from coprod.conversation import operations as conversation
+from coprod.conversation.models import Conversation, Mark, Statement, Theme, ThemeCount
 from coprod.extensions import db
 from coprod.models import (
     Area,
@@ -68,7 +70,7 @@ def test_export_and_import_round_trip_a_whole_round(app, runner, tmp_path):
     original, again = export_round(rnd), export_round(copy)
     for part in ("barriers", "codes", "ratings"):
         assert len(original[part]) == len(again[part])
-    assert json.loads(out.read_text())["format"] == "coprod-round/3"
+    assert json.loads(out.read_text())["format"] == "coprod-round/4"
     assert runner.invoke(args=["import", str(out.parent / "nope.json")]).exit_code != 0
 
 
@@ -139,6 +141,30 @@ def _rich_round() -> str:
     found = proposals.report(second, "It names my neighbour.")
     proposals.resolve_report(found, moderator)
     proposals.report(third, "Too dear?")
+    # A conversation: statements (one typed in from paper, one turned down, one translated),
+    # marks under keyed pseudonyms, a theme that became a problem, counts from care plans.
+    talk = conversation.start(rnd, {"en": "What would help?", "ur": "کیا مدد کرے گا؟"})
+    said = [
+        conversation.write(talk, conversation.Person("rater-1", area_id=north.id), text, "en")
+        for text in ("More benches", "Longer library hours")
+    ]
+    said.append(conversation.write(talk, None, "Więcej autobusów", "pl"))
+    said.append(conversation.write(talk, conversation.Person("open-1", True), "Spam", "en"))
+    for statement in said[:3]:
+        conversation.decide(statement, moderator, True)
+    conversation.decide(said[3], moderator, False)
+    said[0].content.set("text", "ur", "مزید بینچ", reviewed=True)
+    said[0].content.texts[-1].translated_by_id = moderator.id
+    for person, value in (("rater-1", "pass"), ("open-1", "agree"), ("rater-2", "disagree")):
+        who = conversation.Person(person, person.startswith("open"), south.id, "ur")
+        conversation.mark(said[2], who, value, today=date(2026, 4, 2))
+    conversation.mark(said[1], conversation.Person("rater-2"), "agree")
+    theme = conversation.make_theme(talk, {"en": "Places to sit"}, [said[0].id], moderator)
+    conversation.make_theme(talk, {"en": "Buses", "pl": "Autobusy"}, [said[2].id], None)
+    conversation.import_counts(talk, b"theme,area,count\nPlaces to sit,North,30\n", "Care", None)
+    conversation.turn_into_problem(theme, moderator)
+    conversation.set_open(talk, False, organiser)
+    db.session.commit()
 
     change_phase(rnd, Phase.VOTING, actor=organiser)
     north_codes = codes.make_codes(SECRET, rnd, 4, letter_lang="ur", area_id=north.id)
@@ -262,6 +288,12 @@ def _snapshot(slug: str) -> dict[str, list]:
         "pot_of": {remedy(k): pot(v) for k, v in rnd.frozen_rules["pot_of"].items()},
     }
     ballots = db.session.scalars(select(Ballot).where(Ballot.round_id == rnd.id)).all()
+    talk = db.session.scalar(select(Conversation).where(Conversation.round_id == rnd.id))
+    said = db.session.scalars(select(Statement).where(Statement.conversation_id == talk.id))
+    words = {s.id: s.t("text", s.content.original_lang).text for s in said}
+    themes = db.session.scalars(select(Theme).where(Theme.conversation_id == talk.id)).all()
+    name = {t.id: t.t("name", "en").text for t in themes}
+    in_talk = {"conversation_id": None}
     return {
         "round": [the_round, sorted(b.key for b in rnd.barriers)],
         "areas": rows(Area, Area.id.in_(areas), parent_id=area),
@@ -332,6 +364,26 @@ def _snapshot(slug: str) -> dict[str, list]:
             ),
             key=repr,
         ),
+        "conversation": [row(talk, **for_round, content_id=content)],
+        "statements": rows(
+            Statement,
+            Statement.id.in_(words),
+            **in_talk,
+            area_id=area,
+            theme_id=name.get,
+            content_id=content,
+        ),
+        "marks": rows(
+            Mark,
+            Mark.conversation_id == talk.id,
+            **in_talk,
+            statement_id=words.get,
+            area_id=area,
+        ),
+        "themes": rows(
+            Theme, Theme.id.in_(name), **in_talk, barrier_id=barrier, content_id=content
+        ),
+        "theme_counts": rows(ThemeCount, ThemeCount.theme_id.in_(name), theme_id=name.get),
         "audit": sorted(
             (
                 row(e, **for_round, actor_id=email, remedy_id=remedy)
@@ -340,6 +392,12 @@ def _snapshot(slug: str) -> dict[str, list]:
                     | (
                         {"report_id": reason[e.detail["report_id"]]}
                         if "report_id" in e.detail
+                        else {}
+                    )
+                    | ({"theme": name[e.detail["theme"]]} if "theme" in e.detail else {})
+                    | (
+                        {"statement": words[e.detail["statement"]]}
+                        if "statement" in e.detail
                         else {}
                     )
                 }
@@ -372,6 +430,11 @@ def test_export_then_import_into_a_fresh_database_gives_back_every_column_of_eve
         assert after[part] == before[part], part
     # The people came as accounts that cannot sign in until someone lets them.
     assert not any(db.session.scalars(select(User.active)))
+    # A file from before conversations (coprod-round/3) has none and is still read.
+    older = {k: v for k, v in data.items() if k != "conversation"} | {"format": "coprod-round/3"}
+    copy = import_round(older, slug="older")
+    db.session.commit()
+    assert db.session.scalar(select(Conversation).where(Conversation.round_id == copy.id)) is None
 
 
 def test_the_export_holds_every_column_and_no_ballot_names_its_code(app):
@@ -393,9 +456,16 @@ def test_the_export_holds_every_column_and_no_ballot_names_its_code(app):
         "contacts": Contact,
         "responses": Response,
         "audit": AuditEvent,
+        "conversation": Conversation,
     }
-    for part, model in parts.items():
-        rows = data[part] if isinstance(data[part], list) else [data[part]]
+    talk = data["conversation"]
+    inside = {"statements": Statement, "marks": Mark, "themes": Theme}
+    found = {part: talk[part] for part in inside} | {
+        "counts of themes": [c for t in talk["themes"] for c in t["counts"]]
+    }
+    for part, model in (parts | inside | {"counts of themes": ThemeCount}).items():
+        rows = found.get(part) or data.get(part)
+        rows = rows if isinstance(rows, list) else [rows]
         own = {a.key for a in inspect(model).column_attrs if not a.columns[0].foreign_keys} - {"id"}
         assert rows and all(own <= set(r) for r in rows), part
     # Every table that points at a round, or at something of a round, is in the file.
@@ -410,5 +480,8 @@ def test_the_export_holds_every_column_and_no_ballot_names_its_code(app):
     assert tied <= set(parts.values()) | {BallotChoice, ResponseUpdate}
     for ballot in data["ballots"]:
         assert not {"code", "code_hash", "code_id", "voter_code"} & set(ballot)
+    for mark in talk["marks"]:  # under the keyed pseudonym ratings use, never a code
+        assert not {"code", "code_hash", "code_id", "voter_code"} & set(mark)
+        assert mark["marker"] in ("rater-1", "open-1", "rater-2")
     receipts = [b["receipt_hash"] for b in data["ballots"]]
     assert receipts == sorted(receipts)  # in an order that says nothing about when

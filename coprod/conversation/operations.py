@@ -256,7 +256,7 @@ def import_counts(conv: Conversation, data: bytes, source: str, actor: User | No
         raise theme_counts.Refused(unknown)
     for r in rows:
         names[r.theme.casefold()].imported.append(
-            ThemeCount(area=r.area[:200], people=r.count, source=(r.source or source)[:200])
+            ThemeCount(area=r.area[:200], people=r.count, source=(r.source or source.strip())[:200])
         )
     audit.record("theme_counts_imported", actor=actor, round=conv.round, rows=len(rows))
     db.session.flush()

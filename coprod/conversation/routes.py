@@ -275,11 +275,14 @@ def themes(slug: str):
     if conv is None:
         abort(404)
     form = ThemeForm()
-    chosen = {int(i) for i in request.form.getlist("statement") if i.isdigit()}
+    # Only ids a database integer can hold ("²" is a digit to Python, and no whole number).
+    ticked = request.form.getlist("statement")
+    chosen = {int(i) for i in ticked if i.isascii() and i.isdigit() and len(i) < 10}
     status = 200
     if request.method == "POST":
         if form.validate_on_submit() and chosen:
-            ops.make_theme(conv, {str(get_locale()): form.name.data}, sorted(chosen), current_user)
+            name = form.name.data.strip()
+            ops.make_theme(conv, {str(get_locale()): name}, sorted(chosen), current_user)
             db.session.commit()
             flash(_("The theme is made."))
             return redirect(url_for("conversation.themes", slug=slug))
@@ -382,7 +385,7 @@ def setup(slug: str):
     form = StartForm()
     if not form.validate_on_submit():
         return _setup_page(rnd, conv, start=form, status=400)
-    ops.start(rnd, form.question.data, str(get_locale()))
+    ops.start(rnd, form.question.data.strip(), str(get_locale()))
     db.session.commit()
     flash(_("The conversation is open. People can have their say."))
     return redirect(url_for("conversation.setup", slug=slug))

@@ -1,22 +1,24 @@
 """Moving a whole round in and out as JSON: `flask export ROUND` / `flask import FILE`.
 
 The export holds every row tied to the round, with every column: its words in every
-language, its areas, barriers, groups and remedies, reports about remedies, the voter
-codes' hashes and used flags, ballots, paper typings, ratings, counts, contacts, responses
-and the audit trail. Columns are read from the models themselves (`_columns`), so a column
-added later travels too; a new reference to another row must be given a way into the file,
-or the export stops and says which (`_row`).
+language, its areas, barriers, groups and remedies, reports about remedies, the voter codes'
+hashes and used flags, ballots, paper typings, ratings, counts, contacts, responses, the
+conversation (statements, marks, themes and their counts) and the audit trail. Columns are
+read from the models themselves (`_columns`), so a column added later travels too; a new
+reference to another row must be given a way into the file, or the export stops and says
+which (`_row`).
 
 Rows point at each other by what names them (an area's slug, a barrier's key, a person's
 email) or, for rows with no such name (remedies, reports), by their id in the file; an
-import gives every row a new id and keeps every link. People are named by email: an
-import uses the account with that email, or makes a signed-out one (it cannot sign in
-until someone sets its password).
+import gives every row a new id and keeps every link. People are named by email: an import
+uses the account with that email, or makes a signed-out one (it cannot sign in until someone
+sets its password).
 
-It never holds anything that links a ballot to a code, and ballots go out in the order of
-their receipts, which says nothing about when each was cast. (A paper typing still waiting
-for its second typist holds its code's hash and choices, as the database does until then;
-the ballot it becomes holds neither.)
+It never holds anything that links a ballot to a code (a conversation's marks and statements
+are kept under the keyed pseudonym ratings use, never a code), and ballots go out in the
+order of their receipts, which says nothing about when each was cast. (A paper typing still
+waiting for its second typist holds its code's hash and choices, as the database does until
+then; the ballot it becomes holds neither.)
 """
 
 import re
@@ -27,6 +29,7 @@ from enum import Enum as PyEnum
 
 from sqlalchemy import Date, DateTime, Enum, inspect, select
 
+from coprod.conversation.models import Conversation, Mark, Statement, Theme, ThemeCount
 from coprod.extensions import db
 from coprod.models import (
     Area,
@@ -53,9 +56,10 @@ from coprod.models import (
     VoterCode,
 )
 
-FORMAT = "coprod-round/3"
-# Files an older Coprod wrote, still read: /2 is /3 without pots.
-READS = (FORMAT, "coprod-round/2")
+FORMAT = "coprod-round/4"
+# Files an older Coprod wrote, still read: /3 is /4 without a conversation, /2 is /3
+# without pots.
+READS = (FORMAT, "coprod-round/3", "coprod-round/2")
 SLUG = re.compile(r"[a-z0-9-]{1,80}")  # a round's web address, as the import form asks
 
 
@@ -168,10 +172,15 @@ def export_round(rnd: Round) -> dict:
     contacts = _all(Contact, Contact.round_id == rnd.id)
     responses = _all(Response, Response.round_id == rnd.id)
     events = _all(AuditEvent, AuditEvent.round_id == rnd.id)
+    conv = db.session.scalar(select(Conversation).where(Conversation.round_id == rnd.id))
+    statements = _all(Statement, Statement.conversation_id == conv.id) if conv else []
+    marks = _all(Mark, Mark.conversation_id == conv.id) if conv else []
+    themes = _all(Theme, Theme.conversation_id == conv.id) if conv else []
 
     # Every area a row points at, with the areas it lies in, the larger ones first.
     area_ids = {rnd.area_id, *(r.area_id for r in remedies), *(p.area_id for p in rnd.pots)}
     area_ids |= {c.area_id for c in codes} | {b.area_id for b in ballots}
+    area_ids |= {s.area_id for s in statements} | {m.area_id for m in marks}
     areas: dict[int, Area] = {}
     pending = [db.session.get_one(Area, i) for i in area_ids if i is not None]
     while pending:
@@ -185,7 +194,7 @@ def export_round(rnd: Round) -> dict:
         return 0 if area.parent_id is None else 1 + depth(areas[area.parent_id])
 
     barriers = {b.id: b for b in rnd.barriers}
-    for row in (*remedies, *ratings, *responses):
+    for row in (*remedies, *ratings, *responses, *themes):
         if row.barrier_id is not None and row.barrier_id not in barriers:
             barriers[row.barrier_id] = db.session.get_one(Barrier, row.barrier_id)
     groups = {r.group_id for r in remedies if r.group_id is not None}
@@ -202,6 +211,8 @@ def export_round(rnd: Round) -> dict:
     contents = [rnd.content_id, *(b.content_id for b in barriers.values())]
     contents += [r.content_id for r in remedies] + [r.content_id for r in responses]
     contents += [u.content_id for r in responses for u in r.updates]
+    contents += [conv.content_id] if conv else []
+    contents += [s.content_id for s in statements] + [t.content_id for t in themes]
     people |= {t.translated_by_id for c in contents for t in db.session.get_one(Content, c).texts}
     users = sorted(
         (db.session.get_one(User, i) for i in people if i is not None), key=lambda u: u.id
@@ -299,6 +310,7 @@ def export_round(rnd: Round) -> dict:
             }
             for r in responses
         ],
+        "conversation": _conversation(conv, statements, marks, themes, key),
         "audit": [
             _row(
                 e,
@@ -307,6 +319,46 @@ def export_round(rnd: Round) -> dict:
                 remedy_id=("remedy", e.remedy_id),
             )
             for e in events
+        ],
+    }
+
+
+def _conversation(conv, statements, marks, themes, key) -> dict | None:
+    """The round's conversation with its statements, marks and themes; rows of the
+    conversation name each other by their id in the file ("ref")."""
+    if conv is None:
+        return None
+    return _row(conv, round_id=None, content_id=("content", _content(conv.content_id))) | {
+        "themes": [
+            _row(
+                t,
+                conversation_id=None,
+                barrier_id=("barrier", key(t.barrier_id)),
+                content_id=("content", _content(t.content_id)),
+            )
+            | {"ref": t.id, "counts": [_row(c, theme_id=None) for c in t.imported]}
+            for t in themes
+        ],
+        "statements": [
+            _row(
+                s,
+                conversation_id=None,
+                area_id=("area", _slug(s.area_id)),
+                theme_id=("theme", s.theme_id),
+                content_id=("content", _content(s.content_id)),
+            )
+            | {"ref": s.id}
+            for s in statements
+        ],
+        # Under the keyed pseudonym, as in the database: never a code.
+        "marks": [
+            _row(
+                m,
+                conversation_id=None,
+                statement_id=("statement", m.statement_id),
+                area_id=("area", _slug(m.area_id)),
+            )
+            for m in marks
         ],
     }
 
@@ -326,6 +378,8 @@ class _Links:
         self.remedies: dict[int, Remedy] = {}  # by their id in the file
         self.reports: dict[int, RemedyReport] = {}
         self.pots: dict[int, Pot] = {}  # by their id in the file
+        self.statements: dict[int, Statement] = {}  # by their id in the file
+        self.themes: dict[int, Theme] = {}
 
     def pot(self, ref: int | None) -> Pot | None:
         return self.pots[ref] if ref is not None else None
@@ -439,6 +493,45 @@ def _remap_count(count: Count, links: _Links) -> None:
                 for g in by["area"]
             ]
         count.summary = count.summary | {"fairness": fair | {"other_rule": other, "by": by}}
+
+
+def _import_conversation(data: dict, rnd: Round, links: _Links) -> None:
+    conv = Conversation(
+        **_values(Conversation, data), round=rnd, content=_new_content(data["content"], links)
+    )
+    db.session.add(conv)
+    themes, statements = links.themes, links.statements
+    for t in data["themes"]:
+        theme = Theme(
+            **_values(Theme, t),
+            conversation=conv,
+            barrier=links.barrier(t["barrier"]),
+            content=_new_content(t["content"], links),
+            imported=[ThemeCount(**_values(ThemeCount, c)) for c in t["counts"]],
+        )
+        db.session.add(theme)
+        themes[t["ref"]] = theme
+    for s in data["statements"]:
+        statement = Statement(
+            **_values(Statement, s),
+            conversation=conv,
+            area=links.area(s["area"]),
+            theme=themes[s["theme"]] if s["theme"] is not None else None,
+            content=_new_content(s["content"], links),
+        )
+        db.session.add(statement)
+        statements[s["ref"]] = statement
+    db.session.flush()  # the new ids the marks name
+    for m in data["marks"]:
+        area = links.area(m["area"])
+        db.session.add(
+            Mark(
+                **_values(Mark, m),
+                conversation_id=conv.id,
+                statement_id=statements[m["statement"]].id,
+                area_id=_id(area),
+            )
+        )
 
 
 def import_round(
@@ -579,6 +672,8 @@ def import_round(
                     )
                 )
             db.session.add(response)
+        if data.get("conversation"):  # a /2 or /3 file has none
+            _import_conversation(data["conversation"], rnd, links)
         for e in data["audit"]:
             event = AuditEvent(
                 **_values(AuditEvent, e),
@@ -589,6 +684,10 @@ def import_round(
             if "report_id" in (event.detail or {}):
                 report = links.reports.get(event.detail["report_id"])
                 event.detail = event.detail | {"report_id": report.id if report else None}
+            for kind, made in (("statement", links.statements), ("theme", links.themes)):
+                if kind in (event.detail or {}):  # a conversation's rows, by their new ids
+                    found = made.get(event.detail[kind])
+                    event.detail = event.detail | {kind: found.id if found else None}
             db.session.add(event)
         db.session.flush()
     except BaseException:
