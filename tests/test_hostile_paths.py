@@ -16,7 +16,7 @@ import pytest
 from coprod.conversation import operations as talk
 from coprod.extensions import db
 from coprod.models import Phase, Role
-from coprod.operations import proposals
+from coprod.operations import offers, proposals
 from tests.conftest import app_on, csrf_token
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
@@ -61,8 +61,11 @@ def real_values(app) -> dict[str, str]:
     conversation = talk.start(voting, "What would help?")
     statement = talk.write(conversation, None, "A hostile walk", "en")
     theme = talk.make_theme(conversation, {"en": "Walks"}, [], None)
+    offer, _secret = offers.make(remedy, "I can carry chairs", "en", 2, "ann@example.org")
     db.session.commit()
     return {
+        "offer_id": str(offer.id),
+        "draw_id": "1",
         "statement_id": str(statement.id),
         "theme_id": str(theme.id),
         "item_id": str(statement.id),

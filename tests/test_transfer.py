@@ -20,6 +20,7 @@ from coprod.models import (
     Count,
     Decision,
     Group,
+    Offer,
     PaperEntry,
     Phase,
     Pot,
@@ -33,7 +34,16 @@ from coprod.models import (
     User,
     VoterCode,
 )
-from coprod.operations import ballots, codes, counting, paper, proposals, ratings, responses
+from coprod.operations import (
+    ballots,
+    codes,
+    counting,
+    offers,
+    paper,
+    proposals,
+    ratings,
+    responses,
+)
 from coprod.operations.phase import change_phase
 from coprod.operations.privacy import purge_contacts
 from coprod.operations.transfer import export_round, import_round
@@ -175,6 +185,7 @@ def _rich_round() -> str:
         paper.enter_paper(SECRET, rnd, "S-1", north_codes[1], [str(second.id)], typist)
     paper.enter_paper(SECRET, rnd, "S-2", north_codes[2], [str(first.id)], typists[1])  # waits
     responses.add_contact(rnd, "me@example.org", "ur")
+    offers.make(first, "Je peux porter des chaises", "fr", 3, "ann@example.org")
 
     change_phase(rnd, Phase.COUNTED, actor=organiser)
     counting.count_round(rnd, actor=organiser)
@@ -344,6 +355,7 @@ def _snapshot(slug: str) -> dict[str, list]:
             count(c) for c in db.session.scalars(select(Count).where(Count.round_id == rnd.id))
         ],
         "contacts": rows(Contact, Contact.round_id == rnd.id, **for_round),
+        "offers": rows(Offer, Offer.round_id == rnd.id, **for_round, remedy_id=remedy),
         "responses": sorted(
             (
                 (
@@ -454,6 +466,7 @@ def test_the_export_holds_every_column_and_no_ballot_names_its_code(app):
         "ratings": Rating,
         "counts": Count,
         "contacts": Contact,
+        "offers": Offer,
         "responses": Response,
         "audit": AuditEvent,
         "conversation": Conversation,

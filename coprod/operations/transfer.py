@@ -43,6 +43,7 @@ from coprod.models import (
     ContentText,
     Count,
     Group,
+    Offer,
     PaperEntry,
     Pot,
     Rating,
@@ -170,6 +171,7 @@ def export_round(rnd: Round) -> dict:
     ratings = _all(Rating, Rating.round_id == rnd.id)
     counts = _all(Count, Count.round_id == rnd.id)
     contacts = _all(Contact, Contact.round_id == rnd.id)
+    offers = _all(Offer, Offer.round_id == rnd.id)
     responses = _all(Response, Response.round_id == rnd.id)
     events = _all(AuditEvent, AuditEvent.round_id == rnd.id)
     conv = db.session.scalar(select(Conversation).where(Conversation.round_id == rnd.id))
@@ -288,6 +290,7 @@ def export_round(rnd: Round) -> dict:
         ],
         "counts": [_row(c, round_id=None, pot_id=("pot", c.pot_id)) for c in counts],
         "contacts": [_row(c, round_id=None) for c in contacts],
+        "offers": [_row(o, round_id=None, remedy_id=("remedy", o.remedy_id)) for o in offers],
         "responses": [
             _row(
                 r,
@@ -652,6 +655,10 @@ def import_round(
             db.session.add(count)
         db.session.add_all(
             Contact(**_values(Contact, c), round_id=rnd.id) for c in data["contacts"]
+        )
+        db.session.add_all(  # a /2 or /3 file has none
+            Offer(**_values(Offer, o), round_id=rnd.id, remedy_id=links.remedies[o["remedy"]].id)
+            for o in data.get("offers", [])
         )
         for r in data["responses"]:
             barrier, remedy = links.barrier(r["barrier"]), links.remedy(r["remedy"])

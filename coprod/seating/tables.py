@@ -222,6 +222,16 @@ def _improve(
         row = costs[index[person.id]]
         return sum(row[index[o.id]] for o in table) - row[index[leaving.id]]
 
+    def swap_gain(ti: int, ki: int, tj: int, kj: int) -> float:
+        """How the room's cost changes if these two seats swap (negative: better)."""
+        a, b = seating[ti][ki], seating[tj][kj]
+        return (
+            share(a, seating[tj], b)
+            + share(b, seating[ti], a)
+            - share(a, seating[ti], a)
+            - share(b, seating[tj], b)
+        )
+
     total = sum(_cost(t, met) for t in seating)
     best, best_total = [list(t) for t in seating], total
     for step in range(SWAPS):
@@ -229,12 +239,7 @@ def _improve(
         if ti == tj:
             continue
         a, b = seating[ti][ki], seating[tj][kj]
-        delta = (
-            share(a, seating[tj], b)
-            + share(b, seating[ti], a)
-            - share(a, seating[ti], a)
-            - share(b, seating[tj], b)
-        )
+        delta = swap_gain(ti, ki, tj, kj)
         heat = 2.0 * (1 - step / SWAPS) + 1e-3
         if delta < 0 or rng.random() < math.exp(-delta / heat):
             seating[ti][ki], seating[tj][kj] = b, a
@@ -250,13 +255,7 @@ def _improve(
             for tj, kj in loose[x + 1 :]:
                 if ti == tj:
                     continue
-                a, b = seating[ti][ki], seating[tj][kj]
-                delta = (
-                    share(a, seating[tj], b)
-                    + share(b, seating[ti], a)
-                    - share(a, seating[ti], a)
-                    - share(b, seating[tj], b)
-                )
-                if delta < -1e-9:
+                if swap_gain(ti, ki, tj, kj) < -1e-9:
+                    a, b = seating[ti][ki], seating[tj][kj]
                     seating[ti][ki], seating[tj][kj] = b, a
                     better = True
