@@ -24,6 +24,7 @@ from scipy import sparse
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 AGREE, PASS, DISAGREE = 1, 0, -1
 MIN_MARKS = 7  # Pol.is leaves out people with fewer than 7 votes
@@ -104,7 +105,10 @@ def group(
     keep = np.flatnonzero(marked >= min_marks)
     left_out = [people[i] for i in np.flatnonzero(marked < min_marks)]
 
-    labels = _labels(values[keep], marked[keep], len(statements), list(ks))
+    # One thread: a web worker grouping a conversation must not take every core from the
+    # requests beside it (k-means and the silhouette would otherwise use them all).
+    with threadpool_limits(limits=1):
+        labels = _labels(values[keep], marked[keep], len(statements), list(ks))
     grouped = [people[i] for i in keep]
     found = sorted(
         ([grouped[i] for i in np.flatnonzero(labels == g)] for g in np.unique(labels)),
