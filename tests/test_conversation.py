@@ -310,3 +310,28 @@ def test_themes_turned_into_problems_go_beside_the_top_five_with_the_same_duty(a
     db.session.commit()
     assert len(sent) == 6 and sent[5].barrier_id == problem.id and sent[5].rank == 6
     assert db.session.get(Response, sent[5].id).due_on == due
+
+
+def test_two_moderators_turning_a_theme_into_a_problem_at_once_make_one_problem(app):
+    """The soak pressed "turn into a problem" from two browsers at once and got a 500 (the
+    second insert broke the key's uniqueness). Now both see it done, and there is one."""
+    from tests.test_phase import _press_together
+
+    rnd = _round(eligibility=Eligibility.OPEN_RATING)
+    conv, statements = _seeded(rnd, people=12)
+    theme = ops.make_theme(conv, {"en": "Being listened to"}, [statements[0].id], None)
+    db.session.commit()
+    people = []
+    for _ in range(2):
+        person = app.test_client()
+        sign_in(person, make_user(Role.MODERATOR))
+        people.append(person)
+    url = f"/staff/moderate/rounds/{rnd.slug}/themes"
+    forms = [{"csrf_token": csrf_token(person, url)} for person in people]
+    pages = _press_together(people, f"/staff/moderate/themes/{theme.id}/problem", forms)
+    assert all("The theme is now a problem" in page for page in pages), [
+        p[-3000:] for p in pages if "The theme is now" not in p
+    ]
+    db.session.expire_all()
+    barriers = db.session.get(type(theme), theme.id).conversation.round.barriers
+    assert [b.key for b in barriers].count(f"theme-{theme.id}") == 1

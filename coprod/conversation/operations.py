@@ -207,7 +207,13 @@ def make_theme(
 
 
 def turn_into_problem(theme: Theme, actor: User | None) -> Barrier:
-    """Make the theme a problem (a "brick in the wall") of its round, linked both ways."""
+    """Make the theme a problem (a "brick in the wall") of its round, linked both ways.
+
+    Once only: the theme's row is held first, so of two presses at once the second waits
+    and finds the problem made (on PostgreSQL; on SQLite the second one's insert is refused
+    by the key's uniqueness, and the caller says it is done)."""
+    db.session.execute(select(Theme.id).where(Theme.id == theme.id).with_for_update())
+    db.session.refresh(theme)  # read after the lock: what another press committed
     if theme.barrier is not None:
         return theme.barrier
     barrier = Barrier(

@@ -342,8 +342,11 @@ def to_problem(theme_id: int):
     if theme is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        ops.turn_into_problem(theme, current_user)
-        db.session.commit()
+        try:
+            ops.turn_into_problem(theme, current_user)
+            db.session.commit()
+        except IntegrityError:  # pressed twice at once: the other press made it
+            db.session.rollback()
         flash(_("The theme is now a problem in this round. People can rate it."))
     return redirect(url_for("conversation.themes", slug=theme.conversation.round.slug))
 
