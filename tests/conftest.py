@@ -321,3 +321,22 @@ BEGIN
     PERFORM setval(c.oid, 1, false) FROM pg_class c
         WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace;
 END $$"""
+
+
+# The longest tests outside the browser, started first (just after the browser groups, which
+# are longer still): started last, as their file names put them, each ran on alone at the end
+# while the other workers sat idle.
+LONG_FIRST = ("test_soak.py", "test_hostile_paths.py", "test_benches.py", "test_limits.py")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    def when(item) -> tuple[int, int]:
+        path = Path(str(item.fspath))
+        if path.parent.name == "e2e":
+            return (0, 0)
+        if path.name in LONG_FIRST:
+            return (1, LONG_FIRST.index(path.name))
+        return (2, 0)
+
+    items.sort(key=when)  # stable: the order within each part is kept
