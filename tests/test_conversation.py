@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from sqlalchemy import select
 
@@ -197,7 +198,10 @@ def test_moderators_make_themes(app, client):
         data={"name": "Time off", "statement": [str(statements[2].id)], "csrf_token": token},
     )
     assert response.status_code == 302
-    assert "Time off" in client.get(url).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "Time off" in page
+    # The page's title is its name, and its form for counts is on the page once, not in it.
+    assert re.search(r"<title>Themes[^<]*</title>", page) and page.count("Add the counts") == 1
 
 
 def test_theme_counts_come_in_as_counts_only_and_themes_reach_the_council(app, client):
