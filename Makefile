@@ -50,8 +50,11 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --port $(PORT)
 
+# The suite starts many Python processes (test workers, servers, commands). Each would
+# compile every module it imports again if PYTHONDONTWRITEBYTECODE is set (as on some CI
+# machines): 12 s instead of 4 s to collect the tests. So the tests keep compiled modules.
 test: $(VENV)/.test-installed translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
