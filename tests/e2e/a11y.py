@@ -1,4 +1,4 @@
-"""axe-core checks, WCAG 2.1 A and AA only.
+"""axe-core checks: WCAG 2.0, 2.1 and 2.2, levels A and AA.
 
 The flows run with JavaScript off, as on an old phone; axe itself is JavaScript, so each
 check loads the same address, with the same cookies and language, in a second context
@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 # Full details for violations only: the passes' details are most of what axe sends back.
 WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
 _axe = Axe()
@@ -44,12 +44,12 @@ def open_in_checker(page, url: str, locale: str = "en"):
 
 
 def assert_no_violations(checker) -> None:
-    """Fail with axe's own report when the loaded page has any WCAG 2.1 AA violation."""
+    """Fail with axe's own report when the loaded page has any WCAG 2.2 AA violation."""
     results = AxeResults(checker.evaluate("options => axe.run(document, options)", WCAG))
     assert results.violations_count == 0, f"{checker.url}\n{results.generate_report()}"
 
 
 def assert_accessible(page, locale: str = "en") -> None:
-    """Fail with axe's own report when the page has any WCAG 2.1 AA violation."""
+    """Fail with axe's own report when the page has any WCAG 2.2 AA violation."""
     checker, _response = open_in_checker(page, page.url, locale)
     assert_no_violations(checker)
