@@ -7,6 +7,7 @@ organiser acting for them.
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any, Protocol
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -115,8 +116,12 @@ def send_top5(
     return sent
 
 
-def can_answer(user: User, response: Response) -> bool:
-    """Only the named decision-maker, or an organiser, may answer a priority."""
+class Answerable(Protocol):
+    decision_maker_id: Any
+
+
+def can_answer(user: User, response: Answerable) -> bool:
+    """Only the named decision-maker, or an organiser, may answer a priority or an idea."""
     return user.is_authenticated and (
         user.id == response.decision_maker_id or user.role == Role.ORGANISER
     )
