@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.api import bp as api_bp
     from coprod.conversation import bp as conversation_bp
     from coprod.council import bp as council_bp
+    from coprod.delivery import bp as delivery_bp
     from coprod.following import bp as following_bp
     from coprod.ideas import bp as ideas_bp
     from coprod.moderate import bp as moderate_bp
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         panels_bp,
         ideas_bp,
         following_bp,
+        delivery_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

@@ -5,6 +5,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from coprod import i18n
@@ -27,7 +28,7 @@ class FollowForm(Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.lang.choices = [(code, i18n.native_name(code)) for code in i18n.languages()]
+        self.lang.choices = [SelectChoice(c, i18n.native_name(c)) for c in i18n.languages()]
 
     @property
     def channel(self) -> str:

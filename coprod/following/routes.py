@@ -1,6 +1,7 @@
 """Routes: follow a thing (anyone), and stop following with one click from any message."""
 
 from flask import abort, flash, redirect, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from coprod.extensions import csrf, db, limiter
@@ -8,6 +9,12 @@ from coprod.following import bp, sending
 from coprod.following import operations as following
 from coprod.following.forms import FollowForm
 from coprod.propose.forms import EmptyForm
+
+
+@bp.app_template_global()
+def new_follow_form() -> FollowForm:
+    """An empty "tell me what happens" form, in the reader's language."""
+    return FollowForm(formdata=None, lang=str(get_locale()))
 
 
 @bp.post("/follow/<any(idea, remedy, theme, round):kind>/<int:target_id>")

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from coprod import i18n
 from coprod.accounts import role_required
@@ -100,7 +101,9 @@ def index():
 def new():
     form = IdeaForm()
     areas = db.session.scalars(select(Area).order_by(Area.name)).all()
-    form.area.choices = [("", _("Choose an area"))] + [(a.id, a.name) for a in areas]
+    form.area.choices = [SelectChoice("", _("Choose an area"))] + [
+        SelectChoice(a.id, a.name) for a in areas
+    ]
     if form.validate_on_submit():
         area = db.session.get(Area, form.area.data)
         if area is None:
@@ -338,7 +341,9 @@ def _decision_makers() -> list[tuple]:
         .where(User.role.in_(DECISION_MAKERS), User.active.is_(True))
         .order_by(User.name)
     )
-    return [("", _("Nobody named: organisers answer"))] + [(u.id, u.name) for u in people]
+    return [SelectChoice("", _("Nobody named: organisers answer"))] + [
+        SelectChoice(u.id, u.name) for u in people
+    ]
 
 
 def _rule_form(area: Area, formdata=None) -> RuleForm:
@@ -457,7 +462,9 @@ def translate_answer(idea_id: int):
     form = TranslateAnswerForm()
     written_in = ideas.answer_lang(idea)
     form.lang.choices = [
-        (code, i18n.native_name(code)) for code in i18n.languages() if code != written_in
+        SelectChoice(code, i18n.native_name(code))
+        for code in i18n.languages()
+        if code != written_in
     ]
     if form.validate_on_submit():
         try:
