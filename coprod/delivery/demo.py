@@ -87,6 +87,7 @@ def load(area: Area, decision_maker: User, today: date) -> None:
             idea.decision_maker_id = decision_maker.id
         if n == 1:  # answered: yes, on the next ballot; the Urdu translation not checked yet
             idea.decision, idea.decided_on = IdeaAnswer.NEXT_BALLOT, today - timedelta(days=3)
+            idea.answered_in = "en"
             idea.content.set(
                 "reason", "en", "We will put it on next spring's ballot, costed.", reviewed=True
             )

@@ -91,6 +91,7 @@ class Idea(HasContent, Model):
     decision_maker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decision: Mapped[IdeaAnswer | None] = mapped_column(_enum(IdeaAnswer))
     decided_on: Mapped[date | None] = mapped_column(Date)
+    answered_in: Mapped[str | None] = mapped_column(String(12))  # the answer's own language
     # The person's own words for "overdue" were sent to followers (once).
     overdue_told: Mapped[bool] = mapped_column(Boolean, default=False)
 

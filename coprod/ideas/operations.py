@@ -304,17 +304,14 @@ def answer(
     if not can_answer(actor, idea):
         raise NotAllowed()
     first = idea.decision is None
-    if first or not idea.content.text("reason", idea.content.original_lang):
-        written_in = lang
-        # The answer is written in the council's language; keep others as they are.
-        for t in list(idea.content.texts):
-            if t.field == "reason":
-                idea.content.texts.remove(t)
-    else:
-        reason_text = next(t for t in idea.content.texts if t.field == "reason" and t.reviewed)
-        written_in = reason_text.lang
+    # A change stays in the language the answer was first written in; translations of the
+    # old words are marked "not checked" again until a moderator looks at them.
+    written_in = answer_lang(idea) or lang
+    for t in idea.content.texts:
+        if t.field == "reason" and t.lang != written_in:
+            t.reviewed = False
     idea.content.set("reason", written_in, reason.strip(), reviewed=True)
-    idea.decision, idea.decided_on = decision, decided_on
+    idea.decision, idea.decided_on, idea.answered_in = decision, decided_on, written_in
     audit.record(
         "idea_answered" if first else "idea_answer_changed",
         actor=actor,
@@ -327,11 +324,8 @@ def answer(
 
 
 def answer_lang(idea: Idea) -> str | None:
-    """The language the council wrote its answer in (the one checked text)."""
-    return next(
-        (t.lang for t in idea.content.texts if t.field == "reason" and t.reviewed and t.body),
-        None,
-    )
+    """The language the council wrote its answer in."""
+    return idea.answered_in
 
 
 def translate_answer(idea: Idea, lang: str, text: str, translator: User) -> None:

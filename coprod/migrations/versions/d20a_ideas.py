@@ -48,6 +48,7 @@ def upgrade():
     sa.Column('decision_maker_id', sa.Integer(), nullable=True),
     sa.Column('decision', sa.Enum('will_do', 'next_ballot', 'no', 'more_info', name='ideaanswer', native_enum=False, create_constraint=True, length=20), nullable=True),
     sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('answered_in', sa.String(length=12), nullable=True),
     sa.Column('overdue_told', sa.Boolean(), nullable=False),
     sa.Column('content_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['area.id'], name=op.f('fk_idea_area_id_area')),
