@@ -428,6 +428,30 @@ def test_without_notify_followers_are_emailed_and_told_once_when_it_is_late(
     assert following.tell("idea", idea.id, "answered") == 0
 
 
+def test_support_by_email_counts_once_the_link_is_opened(app, client, monkeypatch):
+    monkeypatch.setattr("smtplib.SMTP", RecordingSMTP)
+    RecordingSMTP.sent = []
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    idea = an_idea(an_area(), needed=5)
+    url = f"/ideas/{idea.id}"
+    form = {"csrf_token": csrf_token(client, url), "email": "Sana@Example.org"}
+    said = client.post(f"{url}/support-by-email", data=form, follow_redirects=True)
+    assert "Open the link in it" in said.get_data(as_text=True)
+    assert ideas.supporters(idea) == 0  # not until the link is opened
+    [message] = RecordingSMTP.sent
+    [link] = re.findall(r"/ideas/\d+/confirm/\S+", message.get_content())
+    page = client.get(link)
+    assert "Count my support" in page.get_data(as_text=True)
+    client.post(link, data={"csrf_token": csrf_token(client, link)})
+    assert ideas.supporters(idea) == 1
+    again = client.post(link, data={"csrf_token": csrf_token(client, link)}, follow_redirects=True)
+    assert "It counts once." in again.get_data(as_text=True) and ideas.supporters(idea) == 1
+    # the same address, typed differently, is the same person
+    client.post(f"{url}/support-by-email", data=form | {"email": "sana@example.org "})
+    assert ideas.supporters(idea) == 1 and len(RecordingSMTP.sent) == 1
+    assert client.get(link[:-4] + "xxxx").status_code == 404
+
+
 def test_a_phone_number_needs_notify(app, client):
     idea = queued_idea(an_area(), make_user(Role.COUNCILLOR))
     app.config["MAIL_SERVER"] = "smtp.example.org"
