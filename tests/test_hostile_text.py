@@ -2176,6 +2176,7 @@ def test_ideas_support_and_following_take_hostile_text_as_text(app, monkeypatch)
 
 
 @posts_to(RuleForm, IdeaAnswerForm, TranslateAnswerForm)
+@reads(("coprod/ideas/routes.py", "form", "*"))  # the threshold form of one area among many
 def test_thresholds_and_answers_to_ideas_are_kept_as_typed(app):
     from coprod.ideas import operations as idea_ops
 
