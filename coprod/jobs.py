@@ -29,7 +29,7 @@ from sqlalchemy import event, func, select
 from coprod import mail
 from coprod.extensions import db
 from coprod.models import AuditEvent, Ballot, Count, Phase, Round, User
-from coprod.operations import audit, counting, emails, schedule
+from coprod.operations import audit, counting, emails, responses, schedule
 from coprod.operations import phase as phases
 
 _LATER = "coprod.jobs.later"  # the session.info key for jobs that wait for a commit
@@ -246,6 +246,10 @@ def tick(now: datetime | None = None) -> list[str]:
     for idea in ideas.newly_overdue(today):  # followers hear once that the answer is late
         tell("idea", idea.id, "overdue")
         said.append(f"idea {idea.id}: the answer is overdue")
+    for response in responses.newly_overdue(today):  # a top-five answer: the remedy's
+        if response.remedy_id:
+            tell("remedy", response.remedy_id, "overdue")
+        said.append(f"{response.round.slug}: the answer to priority {response.rank} is overdue")
     return said
 
 

@@ -452,6 +452,24 @@ def test_support_by_email_counts_once_the_link_is_opened(app, client, monkeypatc
     assert client.get(link[:-4] + "xxxx").status_code == 404
 
 
+def test_followers_of_a_remedy_hear_once_when_its_top_five_answer_is_late(app, client, monkeypatch):
+    from tests.test_council import sent_round
+
+    monkeypatch.setattr("smtplib.SMTP", RecordingSMTP)
+    RecordingSMTP.sent = []
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    rnd, sent = sent_round(make_user(Role.COUNCILLOR), answered=0, overdue=True)
+    remedy_id = next(r.remedy_id for r in sent if r.remedy_id)
+    following.follow("remedy", remedy_id, "email", "ola@example.org", "pl")
+    db.session.commit()
+    tick()
+    db.session.commit()
+    tick()
+    db.session.commit()
+    [message] = RecordingSMTP.sent
+    assert message["To"] == "ola@example.org" and "spóźnia" in message["Subject"]
+
+
 def test_a_phone_number_needs_notify(app, client):
     idea = queued_idea(an_area(), make_user(Role.COUNCILLOR))
     app.config["MAIL_SERVER"] = "smtp.example.org"

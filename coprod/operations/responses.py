@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coprod.extensions import db
 from coprod.models import (
+    AuditEvent,
     Contact,
     Content,
     Decision,
@@ -212,3 +213,21 @@ def add_contact(rnd: Round, address: str, lang: str) -> None:
         db.session.flush()
     except IntegrityError:  # the same address, sent twice at once: one row is enough
         db.session.rollback()
+
+
+def newly_overdue(today: date) -> list[Response]:
+    """Answers past their date that followers have not been told of; each is told once (an
+    audit event remembers it, so no column is needed on the answer)."""
+    told = select(AuditEvent.detail).where(AuditEvent.action == "answer_overdue_told")
+    done = {event.get("response") for event in db.session.scalars(told)}
+    found = [
+        r
+        for r in db.session.scalars(
+            select(Response).where(Response.decision.is_(None), Response.due_on < today)
+        ).unique()
+        if r.id not in done
+    ]
+    for response in found:
+        audit.record("answer_overdue_told", round=response.round, response=response.id)
+    db.session.flush()
+    return found
