@@ -115,6 +115,15 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM"),
+        # GOV.UK Notify, for messages to people who follow an idea, remedy, theme or round:
+        # used instead of SMTP when the key is set. Each template in Notify holds only
+        # ((subject)) and ((body)) (email) or ((body)) (text): the words are ours, per language.
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY"),
+        "NOTIFY_BASE_URL": os.environ.get(
+            "NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+        ),
+        "NOTIFY_EMAIL_TEMPLATE_ID": os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", ""),
+        "NOTIFY_SMS_TEMPLATE_ID": os.environ.get("NOTIFY_SMS_TEMPLATE_ID", ""),
         "WTF_CSRF_TIME_LIMIT": None,
         # Jobs (coprod/jobs.py): Redis when REDIS_URL is set, else a SQLite file here.
         # HUEY_IMMEDIATE runs each job at once, inside the caller (tests).

@@ -59,6 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.api import bp as api_bp
     from coprod.conversation import bp as conversation_bp
     from coprod.council import bp as council_bp
+    from coprod.delivery import bp as delivery_bp
+    from coprod.following import bp as following_bp
+    from coprod.ideas import bp as ideas_bp
     from coprod.moderate import bp as moderate_bp
     from coprod.offers import bp as offers_bp
     from coprod.panels import bp as panels_bp
@@ -84,6 +87,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         offers_bp,
         workshop_bp,
         panels_bp,
+        ideas_bp,
+        following_bp,
+        delivery_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

@@ -29,7 +29,7 @@ from sqlalchemy import event, func, select
 from coprod import mail
 from coprod.extensions import db
 from coprod.models import AuditEvent, Ballot, Count, Phase, Round, User
-from coprod.operations import audit, counting, emails, schedule
+from coprod.operations import audit, counting, emails, responses, schedule
 from coprod.operations import phase as phases
 
 _LATER = "coprod.jobs.later"  # the session.info key for jobs that wait for a commit
@@ -71,6 +71,12 @@ class Jobs:
             retry_backoff=2,  # a growing wait: 1, 2, 4, 8 ... minutes
             context=True,
         )(in_app(_send_email))
+        self.deliver = task(
+            name="deliver",
+            retries=config["MAIL_RETRIES"],
+            retry_delay=config["MAIL_RETRY_DELAY"],
+            retry_backoff=2,
+        )(in_app(_deliver))
         self.count_round = task(name="count_round", retries=2, retry_delay=60, context=True)(
             in_app(_count_round)
         )
@@ -155,6 +161,12 @@ def _send_email(message: EmailMessage, task=None) -> None:
         emails.sent(task.id)
 
 
+def _deliver(channel: str, address: str, subject: str, body: str, unfollow: str) -> None:
+    from coprod.following import sending
+
+    sending.deliver(channel, address, subject, body, unfollow)
+
+
 # --- Counts ----------------------------------------------------------------------------------
 
 
@@ -228,6 +240,16 @@ def tick(now: datetime | None = None) -> list[str]:
     for rnd in phases.rounds_to_count(today):
         queued = count_or_queue(rnd) is None
         said.append(f"{rnd.slug}: the count is queued" if queued else f"{rnd.slug}: counted")
+    from coprod.following.operations import tell
+    from coprod.ideas import operations as ideas
+
+    for idea in ideas.newly_overdue(today):  # followers hear once that the answer is late
+        tell("idea", idea.id, "overdue")
+        said.append(f"idea {idea.id}: the answer is overdue")
+    for response in responses.newly_overdue(today):  # a top-five answer: the remedy's
+        if response.remedy_id:
+            tell("remedy", response.remedy_id, "overdue")
+        said.append(f"{response.round.slug}: the answer to priority {response.rank} is overdue")
     return said
 
 

@@ -564,6 +564,11 @@ class PanelDraw(Model):
 # --- Answers from people with power ----------------------------------------------------------
 
 
+def answer_overdue(decision: object | None, due_on: date, today: date) -> bool:
+    """A duty to answer past its date with no decision (the top five and ideas alike)."""
+    return decision is None and today > due_on
+
+
 class Response(HasContent, Model):
     """A decision-maker's public answer to one ranked priority ("you said, we did").
 
@@ -598,7 +603,7 @@ class Response(HasContent, Model):
 
     def is_overdue(self, today: date) -> bool:
         """An answer past its date with no decision shows as overdue, in plain sight."""
-        return self.decision is None and today > self.due_on
+        return answer_overdue(self.decision, self.due_on, today)
 
 
 class ResponseUpdate(HasContent, Model):

@@ -41,6 +41,18 @@ def test_demo_loads_once_with_a_round_in_each_phase(app, runner):
     assert "Every family should have one person to call." in common
     assert "The council should spend on roads first, not on extra support." not in common
 
+    # Ideas outside rounds and delivery: one overdue, one answered; each stage, one late,
+    # one case study; all in the open data too.
+    found = app.test_client().get("/api/v1/ideas").get_json()
+    assert sum(i["overdue"] for i in found) == 1
+    assert sum(i["answer"] is not None for i in found) == 1
+    assert all(i["threshold"] == 20 for i in found)
+    delivered = app.test_client().get(f"/api/v1/rounds/{counted.slug}/delivery").get_json()
+    stages = {r["stage"] for r in delivered["remedies"]}
+    assert stages == {"planned", "started", "done"}
+    assert delivered["summary"]["late"] == 1
+    assert sum(r["case_study"] for r in delivered["remedies"]) == 1
+
     def sizes():
         return [
             db.session.scalar(select(func.count()).select_from(t))

@@ -15,7 +15,8 @@ import pytest
 
 from coprod.conversation import operations as talk
 from coprod.extensions import db
-from coprod.models import Phase, Role
+from coprod.ideas import operations as ideas
+from coprod.models import Area, Phase, Role
 from coprod.operations import offers, proposals
 from tests.conftest import app_on, csrf_token
 from tests.factories import make_round, make_user
@@ -62,9 +63,17 @@ def real_values(app) -> dict[str, str]:
     statement = talk.write(conversation, None, "A hostile walk", "en")
     theme = talk.make_theme(conversation, {"en": "Walks"}, [], None)
     offer, _secret = offers.make(remedy, "I can carry chairs", "en", 2, "ann@example.org")
+    area = Area(slug="hostile-ward", name="Hostile ward", population=100)
+    db.session.add(area)
+    db.session.flush()
+    idea = ideas.put_up(area, "en", {"title": "A walk", "now": "x", "proposal": "y"}, None, None)
+    ideas.publish(idea, member)
     db.session.commit()
     return {
         "offer_id": str(offer.id),
+        "idea_id": str(idea.id),
+        "area_id": str(area.id),
+        "target_id": str(idea.id),
         "draw_id": "1",
         "statement_id": str(statement.id),
         "theme_id": str(theme.id),

@@ -53,8 +53,20 @@ from coprod.conversation.forms import PaperForm as SpokenPaperForm
 from coprod.conversation.forms import StartForm, StatementForm, ThemeCountsForm, ThemeForm
 from coprod.conversation.models import Mark, Statement, StatementStatus, Theme, ThemeCount
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
+from coprod.delivery.forms import CaseStudyForm, FactsForm
+from coprod.delivery.forms import UpdateForm as DeliveryUpdateForm
 from coprod.extensions import db, limiter
+from coprod.following.forms import FollowForm
 from coprod.forms import Form
+from coprod.ideas.forms import (
+    CodeSupportForm,
+    EmailSupportForm,
+    IdeaAnswerForm,
+    IdeaForm,
+    PaperSupportForm,
+    RuleForm,
+    TranslateAnswerForm,
+)
 from coprod.models import (
     AuditEvent,
     Ballot,
@@ -2042,5 +2054,289 @@ def test_setting_a_round_up_keeps_names_as_typed_and_refuses_bad_numbers_with_a_
         assert str(rnd.t("title", "en")) == title and str(rnd.t("summary", "en")) == summary
         shows(organiser.get(f"/staff/rounds/{rnd.slug}"), title, where="round's staff page")
         shows(organiser.get("/staff/audit"), title, where="audit log")
+
+    check()
+
+
+# --- Ideas outside rounds, following, delivery ------------------------------------------------
+
+
+def _idea_area():
+    from coprod.models import Area
+
+    area = Area(slug=f"ward-{next(_n)}", name="Ward", population=1000)
+    db.session.add(area)
+    db.session.commit()
+    return area
+
+
+def _published_idea(area, answerer=None):
+    from coprod.ideas import operations as idea_ops
+
+    idea_ops.set_rule(
+        area,
+        supporters=1000,
+        percent=None,
+        answer_days=30,
+        decision_maker=answerer,
+        keep_days=90,
+        actor=make_user(Role.ORGANISER),
+    )
+    idea = idea_ops.put_up(
+        area, "en", {"title": "Benches", "now": "x", "proposal": "y"}, None, None
+    )
+    idea_ops.publish(idea, make_user(Role.MODERATOR))
+    db.session.commit()
+    return idea
+
+
+def _follow_address(spoil: bool):
+    from coprod.following.forms import _EMAIL, _PHONE
+
+    if not spoil:
+        return good_emails().map(lambda s: (s, "ok"))
+    return HOSTILE.map(
+        lambda s: (
+            s,
+            "ok"
+            if (_EMAIL.fullmatch(kept(s)) or _PHONE.fullmatch(kept(s)))
+            and len(clean(s).strip()) <= 254
+            else "field",
+        )
+    )
+
+
+@posts_to(IdeaForm, PaperSupportForm, CodeSupportForm, EmailSupportForm, FollowForm)
+def test_ideas_support_and_following_take_hostile_text_as_text(app, monkeypatch):
+    from coprod.following.models import Follower
+    from coprod.ideas.models import Idea, IdeaSupport
+
+    area = _idea_area()
+    idea = _published_idea(area)
+    app.config["MAIL_SERVER"] = "smtp.invalid"
+    monkeypatch.setattr(mail, "send", lambda messages: None)
+    public = app.test_client()
+    token = csrf_token(public, "/ideas/new")
+    staff, _ = signed_in(app, Role.MODERATOR)
+    staff_token = csrf_token(staff, f"/staff/ideas/{idea.id}/paper")
+    page = f"/ideas/{idea.id}"
+    always_refused = lambda spoil: HOSTILE.map(lambda s: (s, "field"))  # noqa: E731
+
+    @FEW
+    @given(
+        new=filled(
+            IdeaForm,
+            now_cost=numbers(("1500", " £1 500 "), blank_ok=True),
+            proposal_cost=numbers(("250",), blank_ok=True),
+        ),
+        paper=filled(PaperSupportForm),
+        code=filled(CodeSupportForm, code=always_refused),
+        email=filled(EmailSupportForm, email=emails()),
+        follow=filled(FollowForm, address=_follow_address),
+    )
+    def check(new, paper, code, email, follow):
+        response = public.post(
+            "/ideas/new", data=new.values | {"area": str(area.id), "csrf_token": token}
+        )
+        if not new.accepted:
+            assert_kept(response, new, where="new idea")
+        else:
+            assert_stored(response)
+            title = kept(new.values["title"])
+            assert latest(Idea).content.text("title", "en").text == title
+            found = latest(Idea)
+            shows(staff.get(f"/staff/moderate/ideas/{found.id}"), title, where="idea to check")
+        response = staff.post(
+            f"/staff/ideas/{idea.id}/paper", data=paper.values | {"csrf_token": staff_token}
+        )
+        if not paper.accepted:
+            assert_kept(response, paper, where="paper form")
+        else:
+            assert_stored(response)
+            assert latest(IdeaSupport).name == kept(paper.values["name"])
+        response = public.post(f"{page}/support-by-code", data=code.values | {"csrf_token": token})
+        assert_kept(response, code, where="code support")
+        response = public.post(
+            f"{page}/support-by-email", data=email.values | {"csrf_token": token}
+        )
+        if not email.accepted:
+            assert_kept(response, email, where="email support")
+        else:
+            assert_stored(response)
+        response = public.post(
+            f"/follow/idea/{idea.id}", data=follow.values | {"lang": "ur", "csrf_token": token}
+        )
+        if not follow.accepted:
+            assert_kept(response, follow, where="follow")
+        else:
+            assert_stored(response)
+            assert latest(Follower).lang == "ur"
+
+    check()
+
+
+@posts_to(RuleForm, IdeaAnswerForm, TranslateAnswerForm)
+@reads(("coprod/ideas/routes.py", "form", "*"))  # the threshold form of one area among many
+def test_thresholds_and_answers_to_ideas_are_kept_as_typed(app):
+    from coprod.ideas import operations as idea_ops
+
+    area = _idea_area()
+    organiser, _ = signed_in(app, Role.ORGANISER)
+    idea = _published_idea(area)
+    idea_ops.add_support(idea, idea_ops.SupportWay.PAPER, "k")
+    idea.due_on = date.today() + timedelta(days=3)
+    db.session.commit()
+    public = app.test_client()
+    token = csrf_token(organiser, "/staff/ideas/thresholds")
+    prefix = f"area-{area.id}-"
+    past = dates(date.today(), date.today() - timedelta(days=2))
+
+    @FEW
+    @given(
+        rule=filled(
+            RuleForm,
+            supporters=numbers(("20", " 20 ")),
+            percent=numbers(("5",), blank_ok=True),
+            answer_days=numbers(("30",)),
+            keep_days=numbers(("90",)),
+        ),
+        answer=filled(IdeaAnswerForm, decided_on=past),
+        translation=filled(TranslateAnswerForm),
+    )
+    def check(rule, answer, translation):
+        data = {prefix + k: v for k, v in rule.values.items()} | {
+            prefix + "csrf_token": token,
+            prefix + "decision_maker": "",
+        }
+        response = organiser.post(f"/staff/ideas/thresholds/{area.id}", data=data)
+        if not rule.accepted:
+            as_typed = Filled(
+                {prefix + k: v for k, v in rule.values.items()},
+                {prefix + k for k in rule.refused},
+                rule.failing,
+                None,
+            )
+            assert_kept(response, as_typed, where="threshold")
+        else:
+            assert_stored(response)
+        idea.decision = None
+        db.session.commit()
+        url = f"/staff/council/ideas/{idea.id}"
+        response = organiser.post(url, data=answer.values | {"decision": "no", "csrf_token": token})
+        if not answer.accepted:
+            assert_kept(response, answer, where="idea answer")
+            return
+        assert_stored(response)
+        reason = kept(answer.values["reason"])
+        shows(public.get(f"/ideas/{idea.id}"), reason, where="idea page")
+        response = organiser.post(
+            f"/ideas/{idea.id}/translate-answer",
+            data=translation.values | {"lang": "pl", "csrf_token": token},
+        )
+        if not translation.accepted:
+            assert_kept(response, translation, where="answer translation")
+            return
+        assert_stored(response)
+        said_pl = kept(translation.values["reason"])
+        shows(
+            public.get(f"/ideas/{idea.id}", headers={"Accept-Language": "pl"}),
+            said_pl,
+            where="translated answer",
+        )
+
+    check()
+
+
+def _photo_url(spoil: bool):
+    if not spoil:
+        return st.sampled_from(("", "https://example.org/p.jpg")).map(_ok)
+    return HOSTILE.map(
+        lambda s: (
+            s,
+            "ok"
+            if not clean(s).strip()
+            or clean(s).strip().startswith(("https://", "http://"))
+            and len(clean(s).strip()) <= 500
+            else "field",
+        )
+    )
+
+
+def _photo_words(spoil: bool):
+    return WITH_MARKUP.map(lambda s: (s, "field")) if spoil else st.just(("Two benches", "ok"))
+
+
+@posts_to(FactsForm, DeliveryUpdateForm, CaseStudyForm)
+def test_delivery_and_case_studies_are_kept_as_typed_and_shown_as_text(app):
+    from coprod.delivery import operations as deliveries
+    from coprod.models import Count
+
+    rnd = make_round(Phase.COUNTED)
+    remedy = rnd.remedies[0]
+    db.session.add(
+        Count(
+            round_id=rnd.id,
+            rule="greedy",
+            utility="cost",
+            inputs_sha256="0" * 64,
+            ballots=1,
+            spent=remedy.cost,
+            selected=[str(remedy.id)],
+            explanations={},
+        )
+    )
+    db.session.commit()
+    staff, _ = signed_in(app, Role.COUNCILLOR)
+    public = app.test_client()
+    page = f"/rounds/{rnd.slug}/remedies/{remedy.id}/delivery"
+    token = csrf_token(staff, page)
+    days = dates(date.today(), date.today() - timedelta(days=9))
+
+    @FEW
+    @given(
+        facts=filled(
+            FactsForm,
+            money_promised=numbers(("4000", "4,000")),
+            money_spent=numbers(("10",)),
+            start_promised=days,
+            started_on=days,
+            done_promised=days,
+            done_on=days,
+        ),
+        update=filled(DeliveryUpdateForm, photo_url=_photo_url, photo_alt=_photo_words),
+        study=filled(
+            CaseStudyForm,
+            before_cost=numbers(("900",), blank_ok=True),
+            after_cost=numbers(("100",), blank_ok=True),
+        ),
+    )
+    def check(facts, update, study):
+        response = staff.post(
+            f"{page}/facts", data=facts.values | {"stage": "done", "csrf_token": token}
+        )
+        if not facts.accepted:
+            assert_kept(response, facts, where="delivery facts")
+            deliveries.ensure(remedy).stage = "done"
+            db.session.commit()
+        else:
+            assert_stored(response)
+            shows(public.get(page), kept(facts.values["responsible"]), where="delivery page")
+        response = staff.post(f"{page}/updates", data=update.values | {"csrf_token": token})
+        if not update.accepted:
+            assert_kept(response, update, where="delivery update")
+        else:
+            assert_stored(response)
+            shows(public.get(page), kept(update.values["note"]), where="delivery updates")
+        url = f"/rounds/{rnd.slug}/remedies/{remedy.id}/case-study/write"
+        response = staff.post(url, data=study.values | {"consent": "y", "csrf_token": token})
+        if not study.accepted:
+            assert_kept(response, study, where="case study")
+            return
+        assert_stored(response)
+        shows(
+            public.get(f"/case-studies/{remedy.id}"),
+            kept(study.values["after"]),
+            where="case study page",
+        )
 
     check()

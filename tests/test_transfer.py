@@ -7,6 +7,8 @@ from sqlalchemy import func, inspect, select
 
 from coprod.conversation import operations as conversation
 from coprod.conversation.models import Conversation, Mark, Statement, Theme, ThemeCount
+from coprod.delivery import operations as deliveries
+from coprod.delivery.models import CaseStudy, Delivery
 from coprod.extensions import db
 from coprod.models import (
     Area,
@@ -205,6 +207,39 @@ def _rich_round() -> str:
     responses.add_update(
         answer, "started", "Spades in the ground.", date.today(), lang="en", actor=councillor
     )
+    funded = db.session.get(Remedy, deliveries.funded_ids(rnd)[0])
+    delivery = deliveries.ensure(funded)
+    deliveries.set_facts(
+        delivery,
+        stage="done",
+        responsible="Parks team",
+        money_promised=4000,
+        money_spent=3900,
+        start_promised=date(2026, 5, 1),
+        started_on=date(2026, 5, 3),
+        done_promised=date(2026, 6, 1),
+        done_on=date(2026, 6, 20),
+        actor=organiser,
+    )
+    deliveries.add_update(
+        delivery,
+        "Benches in.",
+        "ur",
+        date(2026, 6, 20),
+        by_group=True,
+        photo_url="https://example.org/b.jpg",
+        photo_alt="Two benches",
+        actor=member,
+    )
+    deliveries.write_case_study(
+        funded,
+        "en",
+        {"before": "Nothing", "after": "Benches", "who": "Older people", "stories": "I sit."},
+        before_cost=0,
+        after_cost=3900,
+        stories_consent=True,
+        actor=member,
+    )
     return rnd.slug
 
 
@@ -376,6 +411,16 @@ def _snapshot(slug: str) -> dict[str, list]:
             ),
             key=repr,
         ),
+        "deliveries": sorted(
+            (
+                row(d, remedy_id=remedy),
+                [row(u, delivery_id=None) for u in d.updates],
+            )
+            for d in db.session.scalars(select(Delivery).where(Delivery.remedy_id.in_(title)))
+        ),
+        "case_studies": rows(
+            CaseStudy, CaseStudy.remedy_id.in_(title), remedy_id=remedy, content_id=content
+        ),
         "conversation": [row(talk, **for_round, content_id=content)],
         "statements": rows(
             Statement,
@@ -468,6 +513,8 @@ def test_the_export_holds_every_column_and_no_ballot_names_its_code(app):
         "contacts": Contact,
         "offers": Offer,
         "responses": Response,
+        "deliveries": Delivery,
+        "case_studies": CaseStudy,
         "audit": AuditEvent,
         "conversation": Conversation,
     }

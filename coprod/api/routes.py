@@ -1,5 +1,7 @@
 """API routes. The voter code in a ballot's body is the credential, so no CSRF token."""
 
+from datetime import date
+
 from flask import abort, current_app, jsonify, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -218,4 +220,91 @@ def conversation(slug: str):
             ],
             "marks_csv": url_for("conversation.marks_csv", slug=rnd.slug, _external=True),
         }
+    )
+
+
+# --- Open data: ideas outside rounds and delivery --------------------------------------------
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@bp.get("/ideas")
+def ideas_list():
+    """Every published idea with its support, threshold, due date, whether it is overdue and
+    the council's answer (in `lang` where translated, else the language it was written in)."""
+    from coprod.ideas import operations as idea_ops
+    from coprod.ideas.models import Idea, IdeaRule
+
+    lang = request.args.get("lang", "en")
+    today = date.today()
+    found = list(
+        db.session.scalars(
+            select(Idea).where(Idea.status == RemedyStatus.PUBLISHED).order_by(Idea.id)
+        ).unique()
+    )
+    counts = idea_ops.supporters_of(found)
+    rules = {r.area_id: r for r in db.session.scalars(select(IdeaRule))}
+
+    def text(idea, field) -> str:
+        return str(idea.t(field, lang) or "")
+
+    return jsonify(
+        [
+            {
+                "id": idea.id,
+                "area": idea.area.slug,
+                "title": text(idea, "title"),
+                "now": text(idea, "now"),
+                "now_cost": idea.now_cost,
+                "proposal": text(idea, "proposal"),
+                "proposal_cost": idea.proposal_cost,
+                "supporters": counts[idea.id],
+                "threshold": rules[idea.area_id].needed() if idea.area_id in rules else None,
+                "due": _day(idea.due_on),
+                "overdue": idea.is_overdue(today),
+                "answer": None
+                if idea.decision is None
+                else {
+                    "decision": idea.decision.value,
+                    "on": _day(idea.decided_on),
+                    "reason": text(idea, "reason"),
+                },
+            }
+            for idea in found
+        ]
+    )
+
+
+@bp.get("/rounds/<slug>/delivery")
+def round_delivery(slug: str):
+    """Each funded remedy's delivery: stage, dates promised and met, late promises, money."""
+    from coprod.delivery import operations as deliveries
+
+    rnd = round_or_404(slug)
+    today = date.today()
+    glance = deliveries.glance(rnd, today)
+    remedies = []
+    for remedy, d in deliveries.rows(rnd, today):
+        remedies.append(
+            {
+                "id": str(remedy.id),
+                "title": str(remedy.t("title", request.args.get("lang", "en")) or ""),
+                "stage": d.stage if d else "planned",
+                "responsible": d.responsible if d else "",
+                "money_promised": d.money_promised if d else remedy.cost,
+                "money_spent": d.money_spent if d else 0,
+                "start_promised": _day(d.start_promised) if d else None,
+                "started_on": _day(d.started_on) if d else None,
+                "done_promised": _day(d.done_promised) if d else None,
+                "done_on": _day(d.done_on) if d else None,
+                "late": d.late(today) if d else [],
+                "case_study": bool(d and deliveries.case_study(remedy)),
+            }
+        )
+    return jsonify(
+        round=rnd.slug,
+        summary=glance.__dict__ if glance else None,
+        remedies=remedies,
     )

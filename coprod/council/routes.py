@@ -19,9 +19,12 @@ from wtforms.fields.choices import SelectChoice
 from coprod import words
 from coprod.accounts import role_required
 from coprod.conversation import operations as conversations
+from coprod.conversation.models import Theme
 from coprod.council import bp, charts, data, exports, labels, notify, stats
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
+from coprod.following import operations as following
+from coprod.ideas import operations as ideas
 from coprod.lookups import round_or_404, with_remedies_texts
 from coprod.models import Contact, Phase, Role, Round, User
 from coprod.models import Response as Answer
@@ -133,7 +136,9 @@ def index():
         .where(Answer.decision_maker_id == current_user.id, Answer.decision.is_(None))
         .order_by(Answer.due_on, Answer.rank)
     ).all()
-    return render_template("council/index.html", rounds=rounds, waiting=waiting)
+    return render_template(
+        "council/index.html", rounds=rounds, waiting=waiting, ideas=ideas.answer_queue()
+    )
 
 
 @bp.get("/staff/council/rounds/<slug>")
@@ -317,6 +322,7 @@ def answer(response_id: int):
     db.session.commit()
     flash(_("The answer is saved. Everyone can read it on the round's public page."))
     if first:
+        _tell_followers(priority)
         told = notify.tell_contacts(priority)
         if told:
             flash(
@@ -327,6 +333,19 @@ def answer(response_id: int):
                 )
             )
     return redirect(url_for("council.answer", response_id=priority.id))
+
+
+def _tell_followers(priority: Answer) -> None:
+    """People following the remedy, or a theme that became the problem, hear the answer."""
+    if priority.remedy_id:
+        following.tell("remedy", priority.remedy_id, "answered")
+    for theme_id in (
+        db.session.scalars(select(Theme.id).where(Theme.barrier_id == priority.barrier_id))
+        if priority.barrier_id
+        else ()
+    ):
+        following.tell("theme", theme_id, "answered")
+    db.session.commit()
 
 
 @bp.post("/staff/council/answers/<int:response_id>/updates")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from coprod.accounts.operations import create_user
 from coprod.conversation import demo as conversation_demo
+from coprod.delivery import demo as delivery_demo
 from coprod.extensions import db
 from coprod.models import (
     Area,
@@ -162,6 +163,8 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
             conversation_demo.load(rnd, random.Random(21), today)  # rng stays as it was
 
     _panel(random.Random(2026))
+    assert commissioner is not None
+    delivery_demo.load(area, commissioner, today)
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"

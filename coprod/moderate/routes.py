@@ -9,6 +9,7 @@ from coprod import i18n
 from coprod.accounts import groups, role_required
 from coprod.conversation import operations as conversations
 from coprod.extensions import db
+from coprod.ideas import operations as ideas
 from coprod.models import Group, Remedy, RemedyReport, RemedyStatus, Role
 from coprod.moderate import bp
 from coprod.moderate.forms import ChangesForm, RejectForm, ReviewForm
@@ -50,6 +51,8 @@ def queue():
         translations=proposals.translations_to_check(),
         groups=groups.waiting_groups(),
         statements=conversations.waiting(),
+        ideas=ideas.waiting_for_check(),
+        idea_translations=ideas.unchecked_translations(),
         button=EmptyForm(),
     )
 

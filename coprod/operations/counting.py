@@ -25,6 +25,7 @@ from coprod import pots, tally
 from coprod.extensions import db
 from coprod.models import (
     Area,
+    AuditEvent,
     Ballot,
     BallotChoice,
     BallotType,
@@ -197,7 +198,16 @@ def count_pots(rnd: Round, *, actor: User | None = None) -> list[Count]:
     each with its own inputs' checksum; one audit event says the round was counted."""
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         raise ValueError("a round is counted only after voting has closed")
+    counted_before = db.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.round_id == rnd.id, AuditEvent.action == "round_counted"
+        )
+    )
     counts = [_count_pot(rnd, pot) for pot in (pots.in_order(rnd) if rnd.pots else [None])]
+    if not counted_before:  # followers hear "funded" once, not at every recount
+        from coprod.following.operations import tell_round
+
+        tell_round(rnd, "funded", [int(i) for c in counts for i in c.selected])
     checksums = [c.inputs_sha256 for c in counts]
     audit.record(
         "round_counted",

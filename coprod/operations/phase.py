@@ -38,6 +38,10 @@ def change_phase(
         event.detail = event.detail | {"closed_on": closed_on.isoformat()}
     rnd.phase = to
     db.session.flush()
+    if to == Phase.VOTING:
+        from coprod.following.operations import tell_round
+
+        tell_round(rnd, "vote")
 
 
 def close_voting(rnd: Round, *, today: date, actor: User | None = None) -> None:

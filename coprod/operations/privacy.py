@@ -28,5 +28,9 @@ def purge_contacts(today: date | None = None) -> int:
         if result.rowcount:
             audit.record("contacts_deleted", round=rnd, count=result.rowcount)
             deleted += result.rowcount
+    # Names and addresses typed in from paper support forms for ideas go on their own clock.
+    from coprod.ideas.operations import forget_paper_details
+
+    forget_paper_details(today)
     db.session.flush()
     return deleted

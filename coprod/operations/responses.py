@@ -7,12 +7,14 @@ organiser acting for them.
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any, Protocol
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from coprod.extensions import db
 from coprod.models import (
+    AuditEvent,
     Contact,
     Content,
     Decision,
@@ -115,8 +117,12 @@ def send_top5(
     return sent
 
 
-def can_answer(user: User, response: Response) -> bool:
-    """Only the named decision-maker, or an organiser, may answer a priority."""
+class Answerable(Protocol):
+    decision_maker_id: Any
+
+
+def can_answer(user: User, response: Answerable) -> bool:
+    """Only the named decision-maker, or an organiser, may answer a priority or an idea."""
     return user.is_authenticated and (
         user.id == response.decision_maker_id or user.role == Role.ORGANISER
     )
@@ -207,3 +213,21 @@ def add_contact(rnd: Round, address: str, lang: str) -> None:
         db.session.flush()
     except IntegrityError:  # the same address, sent twice at once: one row is enough
         db.session.rollback()
+
+
+def newly_overdue(today: date) -> list[Response]:
+    """Answers past their date that followers have not been told of; each is told once (an
+    audit event remembers it, so no column is needed on the answer)."""
+    told = select(AuditEvent.detail).where(AuditEvent.action == "answer_overdue_told")
+    done = {event.get("response") for event in db.session.scalars(told)}
+    found = [
+        r
+        for r in db.session.scalars(
+            select(Response).where(Response.decision.is_(None), Response.due_on < today)
+        ).unique()
+        if r.id not in done
+    ]
+    for response in found:
+        audit.record("answer_overdue_told", round=response.round, response=response.id)
+    db.session.flush()
+    return found

@@ -30,6 +30,7 @@ from enum import Enum as PyEnum
 from sqlalchemy import Date, DateTime, Enum, inspect, select
 
 from coprod.conversation.models import Conversation, Mark, Statement, Theme, ThemeCount
+from coprod.delivery.models import CaseStudy, Delivery, DeliveryUpdate
 from coprod.extensions import db
 from coprod.models import (
     Area,
@@ -173,6 +174,8 @@ def export_round(rnd: Round) -> dict:
     contacts = _all(Contact, Contact.round_id == rnd.id)
     offers = _all(Offer, Offer.round_id == rnd.id)
     responses = _all(Response, Response.round_id == rnd.id)
+    deliveries = _all(Delivery, Delivery.remedy_id.in_(remedy_ids))
+    studies = _all(CaseStudy, CaseStudy.remedy_id.in_(remedy_ids))
     events = _all(AuditEvent, AuditEvent.round_id == rnd.id)
     conv = db.session.scalar(select(Conversation).where(Conversation.round_id == rnd.id))
     statements = _all(Statement, Statement.conversation_id == conv.id) if conv else []
@@ -312,6 +315,17 @@ def export_round(rnd: Round) -> dict:
                 ]
             }
             for r in responses
+        ],
+        "deliveries": [
+            _row(d, remedy_id=("remedy", d.remedy_id))
+            | {"updates": [_row(u, delivery_id=None) for u in d.updates]}
+            for d in deliveries
+        ],
+        "case_studies": [
+            _row(
+                c, remedy_id=("remedy", c.remedy_id), content_id=("content", _content(c.content_id))
+            )
+            for c in studies
         ],
         "conversation": _conversation(conv, statements, marks, themes, key),
         "audit": [
@@ -679,6 +693,18 @@ def import_round(
                     )
                 )
             db.session.add(response)
+        for d in data.get("deliveries", []):  # older files have none
+            delivery = Delivery(**_values(Delivery, d), remedy_id=links.remedies[d["remedy"]].id)
+            delivery.updates = [DeliveryUpdate(**_values(DeliveryUpdate, u)) for u in d["updates"]]
+            db.session.add(delivery)
+        for c in data.get("case_studies", []):
+            db.session.add(
+                CaseStudy(
+                    **_values(CaseStudy, c),
+                    remedy_id=links.remedies[c["remedy"]].id,
+                    content=_new_content(c["content"], links),
+                )
+            )
         if data.get("conversation"):  # a /2 or /3 file has none
             _import_conversation(data["conversation"], rnd, links)
         for e in data["audit"]:

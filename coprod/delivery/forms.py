@@ -1,0 +1,73 @@
+"""Forms for delivery: the facts (stage, dates, money), updates with photos, case studies."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, Field, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+
+from coprod.forms import Form
+from coprod.propose.forms import TEXT_MAX, MaxLength, NoMarkup, WholeNumberField
+
+STAGE_WORDS = {
+    "planned": _l("Planned"),
+    "started": _l("Started"),
+    "done": _l("Done"),
+}
+
+
+class FactsForm(Form):
+    stage = RadioField(
+        _l("Where things are now"),
+        choices=[SelectChoice(k, v) for k, v in STAGE_WORDS.items()],
+        validators=[InputRequired(message=_l("Please choose where things are now."))],
+    )
+    responsible = StringField(_l("Who is responsible"), validators=[MaxLength(200), NoMarkup()])
+    money_promised = WholeNumberField(_l("Money promised"), validators=[InputRequired()])
+    money_spent = WholeNumberField(_l("Money spent so far"), validators=[InputRequired()])
+    start_promised = DateField(_l("Promised start date"), validators=[Optional()])
+    started_on = DateField(_l("Date it started"), validators=[Optional()])
+    done_promised = DateField(_l("Promised finish date"), validators=[Optional()])
+    done_on = DateField(_l("Date it finished"), validators=[Optional()])
+
+
+class UpdateForm(Form):
+    note = TextAreaField(
+        _l("What happened"), validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()]
+    )
+    photo_url = StringField(_l("Address of a photo, if you have one"), validators=[MaxLength(500)])
+    photo_alt = StringField(
+        _l("What the photo shows, for people who cannot see it"),
+        validators=[MaxLength(300), NoMarkup()],
+    )
+
+    def validate_photo_url(self, field: Field) -> None:
+        if field.data and not field.data.strip().startswith(("https://", "http://")):
+            raise ValidationError(_("Please give an address that starts with https://"))
+
+    def validate_photo_alt(self, field: Field) -> None:
+        if (self.photo_url.data or "").strip() and not (field.data or "").strip():
+            raise ValidationError(_("Please say what the photo shows."))
+
+
+class CaseStudyForm(Form):
+    before = TextAreaField(
+        _l("We used to do"), validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()]
+    )
+    before_cost = WholeNumberField(_l("It cost"))
+    after = TextAreaField(
+        _l("Now we do"), validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()]
+    )
+    after_cost = WholeNumberField(_l("It costs"))
+    who = TextAreaField(
+        _l("What changed, and for whom"),
+        validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()],
+    )
+    stories = TextAreaField(
+        _l("People's own stories"), validators=[MaxLength(TEXT_MAX), NoMarkup()]
+    )
+    consent = BooleanField(_l("The people in these stories agreed to share them."))
+
+    def validate_consent(self, field: Field) -> None:
+        if (self.stories.data or "").strip() and not field.data:
+            raise ValidationError(_("Please tick the box, or leave the stories out."))

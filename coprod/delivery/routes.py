@@ -1,0 +1,227 @@
+"""Routes for delivery: the public page of a funded remedy, staff and group updates, case
+studies on one public page, each printable on one A4 page."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from coprod.delivery import bp
+from coprod.delivery import operations as deliveries
+from coprod.delivery.forms import STAGE_WORDS, CaseStudyForm, FactsForm, UpdateForm
+from coprod.delivery.operations import DeliveryError
+from coprod.extensions import db
+from coprod.lookups import round_or_404
+from coprod.models import Remedy, RemedyStatus, Role
+
+STAFF = (Role.ORGANISER, Role.COUNCILLOR, Role.COMMISSIONER)
+
+REFUSED = {
+    "not_done": _l("A case study is written once the work is done."),
+    "no_consent": _l("Please tick the box, or leave the stories out."),
+    "photo_needs_words": _l("Please say what the photo shows."),
+    "unknown_stage": _l("Please choose where things are now."),
+}
+
+
+@bp.app_template_global()
+def delivery_glance(rnd):
+    return deliveries.glance(rnd, date.today())
+
+
+@bp.app_template_global()
+def funded_remedies(rnd) -> list[Remedy]:
+    return [db.session.get_one(Remedy, i) for i in deliveries.funded_ids(rnd)]
+
+
+@bp.app_template_global()
+def stage_words(stage: str) -> str:
+    return str(STAGE_WORDS[stage])
+
+
+def _funded(slug: str, remedy_id: int) -> Remedy:
+    rnd = round_or_404(slug)
+    remedy = db.session.get(Remedy, remedy_id)
+    if (
+        remedy is None
+        or remedy.round_id != rnd.id
+        or remedy.status != RemedyStatus.PUBLISHED
+        or not deliveries.is_funded(remedy)
+    ):
+        abort(404)
+    return remedy
+
+
+def _may_update(remedy: Remedy) -> str | None:
+    """ "council", "group" or None: who the signed-in person writes for."""
+    if not current_user.is_authenticated:
+        return None
+    if current_user.role in STAFF:
+        return "council"
+    if remedy.group_id and current_user.group_id == remedy.group_id:
+        return "group"
+    return None
+
+
+def _page(remedy: Remedy, status: int = 200, **forms):
+    delivery = deliveries.of(remedy)
+    writer = _may_update(remedy)
+    facts = forms.get("facts")
+    if facts is None and writer == "council":
+        d = delivery
+        facts = FactsForm(
+            formdata=None,
+            data={
+                "stage": d.stage if d else "planned",
+                "responsible": d.responsible if d else "",
+                "money_promised": d.money_promised if d else remedy.cost,
+                "money_spent": d.money_spent if d else 0,
+                "start_promised": d.start_promised if d else None,
+                "started_on": d.started_on if d else None,
+                "done_promised": d.done_promised if d else None,
+                "done_on": d.done_on if d else None,
+            },
+        )
+    page = render_template(
+        "delivery/delivery.html",
+        round=remedy.round,
+        remedy=remedy,
+        delivery=delivery,
+        today=date.today(),
+        writer=writer,
+        facts=facts,
+        update=forms.get("update") or (UpdateForm(formdata=None) if writer else None),
+        study=deliveries.case_study(remedy),
+    )
+    return page, status
+
+
+@bp.get("/rounds/<slug>/remedies/<int:remedy_id>/delivery")
+def delivery_page(slug: str, remedy_id: int):
+    return _page(_funded(slug, remedy_id))
+
+
+@bp.post("/rounds/<slug>/remedies/<int:remedy_id>/delivery/facts")
+@login_required
+def facts(slug: str, remedy_id: int):
+    remedy = _funded(slug, remedy_id)
+    if _may_update(remedy) != "council":
+        abort(403)
+    form = FactsForm()
+    if not form.validate_on_submit():
+        return _page(remedy, 400, facts=form)
+    try:
+        deliveries.set_facts(
+            deliveries.ensure(remedy),
+            stage=form.stage.data,
+            responsible=form.responsible.data or "",
+            money_promised=form.money_promised.data or 0,
+            money_spent=form.money_spent.data or 0,
+            start_promised=form.start_promised.data,
+            started_on=form.started_on.data,
+            done_promised=form.done_promised.data,
+            done_on=form.done_on.data,
+            actor=current_user,
+        )
+    except DeliveryError as refused:
+        flash(REFUSED[refused.code], "error")
+    else:
+        db.session.commit()
+        flash(_("Saved. Everyone can see it on this page."))
+    return redirect(url_for("delivery.delivery_page", slug=slug, remedy_id=remedy_id))
+
+
+@bp.post("/rounds/<slug>/remedies/<int:remedy_id>/delivery/updates")
+@login_required
+def add_update(slug: str, remedy_id: int):
+    remedy = _funded(slug, remedy_id)
+    writer = _may_update(remedy)
+    if writer is None:
+        abort(403)
+    form = UpdateForm()
+    if not form.validate_on_submit():
+        return _page(remedy, 400, update=form)
+    deliveries.add_update(
+        deliveries.ensure(remedy),
+        form.note.data,
+        str(get_locale()),
+        date.today(),
+        by_group=writer == "group",
+        photo_url=form.photo_url.data or "",
+        photo_alt=form.photo_alt.data or "",
+        actor=current_user,
+    )
+    db.session.commit()
+    flash(_("The update is added. Everyone can see it on this page."))
+    return redirect(url_for("delivery.delivery_page", slug=slug, remedy_id=remedy_id))
+
+
+@bp.route("/rounds/<slug>/remedies/<int:remedy_id>/case-study/write", methods=["GET", "POST"])
+@login_required
+def write_case_study(slug: str, remedy_id: int):
+    remedy = _funded(slug, remedy_id)
+    if _may_update(remedy) is None:
+        abort(403)
+    study = deliveries.case_study(remedy)
+    lang = str(get_locale())
+    data: dict = {}
+    if study is not None:
+        data = {f: str(study.t(f, lang) or "") for f in deliveries.CASE_FIELDS}
+        data |= {
+            "before_cost": study.before_cost,
+            "after_cost": study.after_cost,
+            "consent": study.stories_consent,
+        }
+    form = CaseStudyForm(data=data)
+    if form.validate_on_submit():
+        try:
+            deliveries.write_case_study(
+                remedy,
+                lang,
+                {f: getattr(form, f).data or "" for f in deliveries.CASE_FIELDS},
+                before_cost=form.before_cost.data,
+                after_cost=form.after_cost.data,
+                stories_consent=form.consent.data,
+                actor=current_user,
+            )
+        except DeliveryError as refused:
+            flash(REFUSED[refused.code], "error")
+            return redirect(url_for("delivery.delivery_page", slug=slug, remedy_id=remedy_id))
+        db.session.commit()
+        flash(_("The case study is saved. Everyone can read and print it."))
+        return redirect(url_for("delivery.case_study", remedy_id=remedy.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("delivery/write.html", remedy=remedy, form=form), status
+
+
+@bp.get("/case-studies")
+def case_studies():
+    studies = deliveries.all_case_studies()
+    by_place: dict[str, list] = {}
+    for s in studies:
+        remedy = s.remedy
+        area = (
+            remedy.area.name
+            if remedy.area
+            else (remedy.round.area.name if remedy.round.area else "")
+        )
+        by_place.setdefault(area, []).append(s)
+    return render_template("delivery/case_studies.html", by_place=sorted(by_place.items()))
+
+
+@bp.get("/case-studies/<int:remedy_id>")
+def case_study(remedy_id: int):
+    remedy = db.session.get(Remedy, remedy_id)
+    study = deliveries.case_study(remedy) if remedy is not None else None
+    if study is None or remedy is None or remedy.status != RemedyStatus.PUBLISHED:
+        abort(404)
+    return render_template(
+        "delivery/case_study.html",
+        study=study,
+        remedy=remedy,
+        round=remedy.round,
+        delivery=deliveries.of(remedy),
+    )

@@ -1,0 +1,180 @@
+"""Following: adding and removing followers, and telling them what happened, in their language.
+
+`tell` writes each follower's message in their own language from the project's catalogues and
+queues it (a job sends it once the caller commits). Only these events are ever sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from coprod.extensions import db
+from coprod.following import sending
+from coprod.following.models import KINDS, Follower
+from coprod.models import Remedy, RemedyStatus, Round
+
+EVENTS = {
+    "answered": _l("The council has answered: %(title)s"),
+    "vote": _l("It is now on the ballot: %(title)s"),
+    "funded": _l("It will get the money: %(title)s"),
+    "started": _l("The work has started: %(title)s"),
+    "finished": _l("The work is finished: %(title)s"),
+    "overdue": _l("The council's answer is late: %(title)s"),
+}
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def target(kind: str, target_id: int):
+    """The thing followed, or None when there is no such public thing."""
+    from coprod.conversation.models import Theme
+    from coprod.ideas.models import Idea
+
+    model: type | None = {"idea": Idea, "remedy": Remedy, "theme": Theme, "round": Round}.get(kind)
+    if model is None:
+        return None
+    found: Any = db.session.get(model, target_id)
+    if found is None:
+        return None
+    if kind in ("idea", "remedy") and found.status != RemedyStatus.PUBLISHED:
+        return None
+    if kind == "round" and found.phase.value == "draft":
+        return None
+    return found
+
+
+def follow(kind: str, target_id: int, channel: str, address: str, lang: str) -> str | None:
+    """Follow a thing; the unfollow token (only in the link sent), or None when followed already."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    address = address.strip().lower() if channel == sending.EMAIL else address.strip()
+    token = secrets.token_urlsafe(24)
+    row = Follower(
+        kind=kind,
+        target_id=target_id,
+        channel=channel,
+        address=address,
+        lang=lang,
+        token_hash=_hash(token),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        existing = db.session.scalar(
+            select(Follower).where(
+                Follower.kind == kind, Follower.target_id == target_id, Follower.address == address
+            )
+        )
+        if existing is not None:
+            existing.lang = lang
+        return None
+    return token
+
+
+def by_token(token: str) -> Follower | None:
+    return db.session.scalar(select(Follower).where(Follower.token_hash == _hash(token)))
+
+
+def unfollow(token: str) -> bool:
+    """Stop following by the link's token; True when someone was following."""
+    result = db.session.execute(delete(Follower).where(Follower.token_hash == _hash(token)))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _url(endpoint: str, **values) -> str:
+    """A full address on the public site, also from a job (the scheduled tick), which has no
+    request of its own."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        with current_app.test_request_context():
+            path = url_for(endpoint, **values)
+    return current_app.config["PUBLIC_URL"] + path
+
+
+def _where(kind: str, thing) -> tuple[str, dict]:
+    if kind == "idea":
+        return "ideas.idea_page", {"idea_id": thing.id}
+    if kind == "remedy":
+        return "public.remedy_page", {"slug": thing.round.slug, "remedy_id": thing.id}
+    if kind == "round":
+        return "public.round_page", {"slug": thing.slug}
+    return "conversation.themes", {"slug": thing.conversation.round.slug}
+
+
+def page(kind: str, thing) -> str:
+    """The full address of a followed thing's public page, for messages."""
+    endpoint, values = _where(kind, thing)
+    return _url(endpoint, **values)
+
+
+def local_page(kind: str, thing) -> str:
+    """The path of a followed thing's public page, to go back to."""
+    endpoint, values = _where(kind, thing)
+    return url_for(endpoint, **values)
+
+
+def _title(kind: str, thing, lang: str) -> str:
+    found = thing.t("name" if kind == "theme" else "title", lang)
+    return found.text if found else ""
+
+
+def _new_token(follower: Follower) -> str:
+    """A fresh unfollow link for each message: only its hash is kept, so the old one goes."""
+    token = secrets.token_urlsafe(24)
+    follower.token_hash = _hash(token)
+    return token
+
+
+def tell(kind: str, target_id: int, event: str) -> int:
+    """Queue a message about `event` to everyone following this thing; how many."""
+    thing = target(kind, target_id)
+    if thing is None or event not in EVENTS or not sending.can_send():
+        return 0
+    followers = db.session.scalars(
+        select(Follower)
+        .where(Follower.kind == kind, Follower.target_id == target_id)
+        .order_by(Follower.id)
+    ).all()
+    told = 0
+    for follower in followers:
+        if not sending.can_send(follower.channel):
+            continue
+        token = _new_token(follower)
+        unfollow_link = _url("following.unfollow", token=token)
+        with force_locale(follower.lang):
+            title = _title(kind, thing, follower.lang)
+            subject = str(EVENTS[event]) % {"title": title}
+            body = "\n\n".join(
+                [
+                    subject,
+                    _("Read more: %(link)s", link=page(kind, thing)),
+                    _("To stop these messages, open: %(link)s", link=unfollow_link),
+                ]
+            )
+        sending.send_later(follower.channel, follower.address, subject, body, unfollow_link)
+        told += 1
+    db.session.flush()
+    return told
+
+
+def tell_round(rnd: Round, event: str, remedies: list[int] | None = None) -> None:
+    """Tell the round's followers and those of each remedy named (or all published ones)."""
+    tell("round", rnd.id, event)
+    ids = remedies
+    if ids is None:
+        ids = [r.id for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
+    for remedy_id in ids:
+        tell("remedy", remedy_id, event)

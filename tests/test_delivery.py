@@ -1,0 +1,140 @@
+"""Delivery people can see: a funded remedy's stages, late promises, updates, case studies,
+the round's glance and the open data."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from coprod.delivery import operations as deliveries
+from coprod.extensions import db
+from coprod.models import Count, Phase, Role
+from tests.conftest import csrf_token
+from tests.factories import make_round, make_user
+from tests.test_staff import sign_in
+
+TODAY = date.today()
+
+
+def funded_round():
+    """A counted round whose first two remedies got the money (a stored count says so)."""
+    rnd = make_round(Phase.COUNTED)
+    first, second, _third = rnd.remedies
+    db.session.add(
+        Count(
+            round_id=rnd.id,
+            rule="greedy",
+            utility="cost",
+            inputs_sha256="0" * 64,
+            ballots=3,
+            spent=first.cost + second.cost,
+            selected=[str(first.id), str(second.id)],
+            explanations={},
+        )
+    )
+    db.session.commit()
+    return rnd
+
+
+def test_a_funded_remedy_moves_through_its_stages_and_late_promises_show(app, client):
+    rnd = funded_round()
+    remedy, other, unfunded = rnd.remedies
+    base = f"/rounds/{rnd.slug}/remedies"
+    assert client.get(f"{base}/{unfunded.id}/delivery").status_code == 404
+    page = client.get(f"{base}/{remedy.id}/delivery").get_data(as_text=True)
+    assert "Planned" in page and "Change the facts" not in page
+    assert client.post(f"{base}/{remedy.id}/delivery/facts").status_code in (302, 400, 401)
+
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.COUNCILLOR))
+    url = f"{base}/{remedy.id}/delivery"
+    token = csrf_token(staff, url)
+    facts = {
+        "csrf_token": token,
+        "stage": "started",
+        "responsible": "Parks team",
+        "money_promised": "4000",
+        "money_spent": "1,000",
+        "start_promised": (TODAY - timedelta(days=20)).isoformat(),
+        "started_on": (TODAY - timedelta(days=18)).isoformat(),
+        "done_promised": (TODAY - timedelta(days=2)).isoformat(),
+    }
+    staff.post(f"{url}/facts", data=facts)
+    page = client.get(url).get_data(as_text=True)
+    assert "Started" in page and "Parks team" in page and "Late" in page
+    glance = client.get(f"/rounds/{rnd.slug}").get_data(as_text=True)
+    assert "2 ideas got money" in glance and "1 is late" in glance
+    board = staff.get(f"/staff/council/rounds/{rnd.slug}").get_data(as_text=True)
+    assert "1 is late" in board
+
+    # A photo needs words for people who cannot see it.
+    bad = staff.post(
+        f"{url}/updates",
+        data={"csrf_token": token, "note": "Spades in.", "photo_url": "https://example.org/a.jpg"},
+    )
+    assert bad.status_code == 400 and "Please say what the photo shows." in bad.get_data(
+        as_text=True
+    )
+    staff.post(
+        f"{url}/updates",
+        data={
+            "csrf_token": token,
+            "note": "Spades in.",
+            "photo_url": "https://example.org/a.jpg",
+            "photo_alt": "A spade in soil",
+        },
+    )
+    assert 'alt="A spade in soil"' in client.get(url).get_data(as_text=True)
+
+    staff.post(
+        f"{url}/facts",
+        data=facts | {"stage": "done", "done_on": TODAY.isoformat(), "money_spent": "3900"},
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "Done" in page and "Late" not in page
+    data = client.get(f"/api/v1/rounds/{rnd.slug}/delivery").get_json()
+    assert data["summary"] == {
+        "funded": 2,
+        "started": 1,
+        "done": 1,
+        "late": 0,
+        "promised": 4000 + other.cost,
+        "spent": 3900,
+    }
+
+
+def test_the_case_study_needs_consent_for_stories_and_prints_on_its_own_page(app, client):
+    rnd = funded_round()
+    remedy = rnd.remedies[0]
+    member = make_user(Role.MEMBER, group=remedy.group)
+    writer = app.test_client()
+    sign_in(writer, member)
+    url = f"/rounds/{rnd.slug}/remedies/{remedy.id}/case-study/write"
+    said = writer.post(
+        url,
+        data={"csrf_token": csrf_token(writer, url), "before": "a", "after": "b", "who": "c"},
+        follow_redirects=True,
+    )
+    assert "once the work is done" in said.get_data(as_text=True)
+    deliveries.ensure(remedy).stage = "done"
+    db.session.commit()
+    form = {
+        "csrf_token": csrf_token(writer, url),
+        "before": "Each family found its own way.",
+        "before_cost": "9000",
+        "after": "Neighbours run it together.",
+        "after_cost": "4000",
+        "who": "Older people meet every week.",
+        "stories": "I know the whole street now.",
+    }
+    refused = writer.post(url, data=form)
+    assert refused.status_code == 400 and "leave the stories out" in refused.get_data(as_text=True)
+    writer.post(url, data=form | {"consent": "y"})
+    page = client.get(f"/case-studies/{remedy.id}").get_data(as_text=True)
+    assert "We used to do" in page and "Neighbours run it together." in page
+    assert "I know the whole street now." in page and "one A4 sheet" in page
+    assert "Neighbours run it together." in client.get("/case-studies").get_data(as_text=True)
+    # someone from another group cannot write it
+    stranger = app.test_client()
+    sign_in(stranger, make_user(Role.MEMBER))
+    assert stranger.get(url).status_code == 403
+    assert db.session.scalars(select(deliveries.CaseStudy)).one().stories_consent
