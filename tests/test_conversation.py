@@ -65,8 +65,11 @@ def test_a_statement_is_seen_by_its_author_at_once_and_by_others_once_published(
     assert "More respite care at weekends" in page and "I agree" in page
     assert _mark(other, rnd, statement.id, "agree").status_code == 302
     assert _mark(other, rnd, statement.id, "disagree").status_code == 302
-    [mark] = db.session.scalars(select(Mark)).all()  # one mark per person, the latest kept
-    assert mark.value == -1 and mark.indicative
+    # One mark per person, the latest kept; the author agrees with their own (as in Pol.is).
+    authors, others = db.session.scalars(select(Mark).order_by(Mark.id)).all()
+    assert authors.marker == statement.author and authors.value == 1
+    assert others.value == -1 and others.indicative
+    assert ops.summarise(statement.conversation).everyone[statement.id].seen == 2
 
 
 def test_bad_statements_are_refused_with_the_text_kept(app, client):
@@ -300,7 +303,7 @@ def test_themes_turned_into_problems_go_beside_the_top_five_with_the_same_duty(a
     theme = ops.make_theme(conv, {"en": "Being listened to"}, [statements[0].id], None)
     problem = ops.turn_into_problem(theme, None)
     db.session.commit()
-    assert ops.problems_from_themes(rnd) == [problem.id]
+    assert ops.problems_from_themes(rnd) == [("barrier", problem.id)]
     items = [("remedy", r.id) for r in rnd.remedies]
     due = date.today() + timedelta(days=30)
     sent = responses.send_top5(

@@ -5,6 +5,7 @@ Operations only `flush()`; the request (or CLI command) commits once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,7 @@ from coprod.conversation.models import (
     ThemeCount,
 )
 from coprod.extensions import db
-from coprod.models import Area, Barrier, Round, User
+from coprod.models import Area, Barrier, Phase, Remedy, RemedyStatus, Round, User
 from coprod.operations import audit
 from coprod.operations.content import new_content
 
@@ -50,6 +51,47 @@ def of_round(rnd: Round) -> Conversation | None:
     return db.session.scalar(select(Conversation).where(Conversation.round_id == rnd.id))
 
 
+def by_slug(slug: str) -> Conversation | None:
+    """A stand-alone conversation by its address (round conversations have no slug)."""
+    return db.session.scalar(select(Conversation).where(Conversation.slug == slug))
+
+
+def standing_alone(*, only_open: bool = True) -> list[Conversation]:
+    """Stand-alone conversations, newest first (open ones only, for the home page)."""
+    query = select(Conversation).where(Conversation.round_id.is_(None))
+    if only_open:
+        query = query.where(Conversation.is_open.is_(True))
+    return list(db.session.scalars(query.order_by(Conversation.id.desc())).unique())
+
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def start_alone(
+    slug: str,
+    title: str | dict[str, str],
+    question: str | dict[str, str],
+    area: Area | None,
+    lang: str = "en",
+    actor: User | None = None,
+) -> Conversation:
+    """Open a conversation with no round, for an area or a service; anyone may take part.
+
+    Raises ConversationError("bad_slug") or ("slug_taken")."""
+    if not SLUG.match(slug) or len(slug) > 80:
+        raise ConversationError("bad_slug")
+    if by_slug(slug) is not None:
+        raise ConversationError("slug_taken")
+    conv = Conversation(
+        slug=slug, area=area, content=new_content(lang, {"title": title, "question": question})
+    )
+    db.session.add(conv)
+    db.session.flush()
+    audit.record("conversation_started", actor=actor, conversation=slug)
+    db.session.flush()
+    return conv
+
+
 def start(rnd: Round, question: str | dict[str, str], lang: str = "en") -> Conversation:
     """Open a conversation on a round, with its question."""
     conv = Conversation(round=rnd, content=new_content(lang, {"question": question}))
@@ -75,7 +117,52 @@ def write(conv: Conversation, person: Person | None, text: str, lang: str) -> St
     )
     db.session.add(statement)
     db.session.flush()
+    if person is not None:
+        # As in Pol.is, whoever says something agrees with it: their agree mark is kept
+        # like any other (it counts once the statement is published, as theirs only once).
+        db.session.add(
+            Mark(
+                conversation_id=conv.id,
+                statement_id=statement.id,
+                marker=person.key,
+                value=grouping.AGREE,
+                indicative=person.indicative,
+                area_id=person.area_id,
+                lang=person.lang,
+                marked_on=date.today(),
+            )
+        )
+        db.session.flush()
     return statement
+
+
+def merge_person(conv: Conversation, before: str, after: str) -> int:
+    """Someone who took part without a code has now given one: their earlier marks and
+    statements move to the code's pseudonym, so one voice is never counted twice. Where
+    both marked the same statement, the code's mark stands. Returns the marks moved."""
+    if before == after:
+        return 0
+    mine = set(
+        db.session.scalars(
+            select(Mark.statement_id).where(Mark.conversation_id == conv.id, Mark.marker == after)
+        )
+    )
+    moved = 0
+    for old in db.session.scalars(
+        select(Mark).where(Mark.conversation_id == conv.id, Mark.marker == before)
+    ):
+        if old.statement_id in mine:
+            db.session.delete(old)
+        else:
+            old.marker = after
+            old.indicative = False
+            moved += 1
+    for statement in db.session.scalars(
+        select(Statement).where(Statement.conversation_id == conv.id, Statement.author == before)
+    ):
+        statement.author = after
+    db.session.flush()
+    return moved
 
 
 def own(conv: Conversation, person: Person) -> list[Statement]:
@@ -206,42 +293,120 @@ def make_theme(
     return theme
 
 
-def turn_into_problem(theme: Theme, actor: User | None) -> Barrier:
-    """Make the theme a problem (a "brick in the wall") of its round, linked both ways.
+def can_take(rnd: Round, kind: str) -> bool:
+    """Whether a round can still take a new problem (until it closes: a problem goes to the
+    council beside the top five even after the vote) or a new idea (until voting opens:
+    then the ideas on the ballot are fixed)."""
+    if kind == "problem":
+        return rnd.phase != Phase.CLOSED
+    return not rnd.phase.rules_frozen
 
-    Once only: the theme's row is held first, so of two presses at once the second waits
-    and finds the problem made (on PostgreSQL; on SQLite the second one's insert is refused
-    by the key's uniqueness, and the caller says it is done)."""
+
+def rounds_to_take(kind: str) -> list[Round]:
+    """The rounds a theme can go to as a problem or an idea, newest first."""
+    found = db.session.scalars(select(Round).order_by(Round.id.desc())).unique()
+    return [r for r in found if can_take(r, kind)]
+
+
+def _names(theme: Theme) -> dict[str, str]:
+    return {t.lang: t.body for t in theme.content.texts if t.field == "name"}
+
+
+def _hold(theme: Theme) -> None:
+    """Hold the theme's row, so of two presses at once the second waits and then finds the
+    first one's work (on PostgreSQL; on SQLite a unique key refuses the second)."""
     db.session.execute(select(Theme.id).where(Theme.id == theme.id).with_for_update())
     db.session.refresh(theme)  # read after the lock: what another press committed
+
+
+def turn_into_problem(theme: Theme, actor: User | None, rnd: Round | None = None) -> Barrier:
+    """Make the theme a problem (a "brick in the wall") of a round, linked both ways: by
+    default its own round; a stand-alone conversation's theme goes to the round chosen.
+
+    Once only (see `_hold`): the caller says it is done when the unique key refuses."""
+    _hold(theme)
     if theme.barrier is not None:
         return theme.barrier
+    rnd = rnd or theme.conversation.round
+    if rnd is None or not can_take(rnd, "problem"):
+        raise ConversationError("round_closed")
     barrier = Barrier(
         key=f"theme-{theme.id}",
-        content=new_content(
-            theme.content.original_lang,
-            {"title": {t.lang: t.body for t in theme.content.texts if t.field == "name"}},
-        ),
+        content=new_content(theme.content.original_lang, {"title": _names(theme)}),
     )
     theme.barrier = barrier
-    theme.conversation.round.barriers.append(barrier)
-    audit.record("theme_to_problem", actor=actor, round=theme.conversation.round, theme=theme.id)
+    rnd.barriers.append(barrier)
+    audit.record("theme_to_problem", actor=actor, round=rnd, theme=theme.id)
     db.session.flush()
     return barrier
 
 
-def problems_from_themes(rnd: Round) -> list[int]:
-    """The problems (barrier ids) the round's themes became, most people first: they go to
-    the council beside the top five, with the same duty to answer."""
-    conv = of_round(rnd)
-    if conv is None:
-        return []
-    rows = [
-        (-(row["people"] or 0), row["theme"].id, row["theme"].barrier_id)
-        for row in theme_rows(conv, "en")
-        if row["theme"].barrier_id is not None
-    ]
-    return [barrier for _people, _id, barrier in sorted(rows)]
+def turn_into_idea(theme: Theme, actor: User | None, rnd: Round | None = None) -> Remedy:
+    """Make the theme an idea (a remedy) of a round, linked both ways. It goes to the
+    moderators' queue, like any idea sent in, so they can set what it costs and publish it."""
+    _hold(theme)
+    if theme.remedy is not None:
+        return theme.remedy
+    rnd = rnd or theme.conversation.round
+    if rnd is None or not can_take(rnd, "idea"):
+        raise ConversationError("round_closed")
+    names = _names(theme)
+    remedy = Remedy(
+        round=rnd,
+        area_id=theme.conversation.area_id or rnd.area_id,
+        barrier_id=theme.barrier_id,
+        status=RemedyStatus.SUBMITTED,
+        created_by_id=actor.id if actor else None,
+        content=new_content(theme.content.original_lang, {"title": names}),
+    )
+    db.session.add(remedy)
+    theme.remedy = remedy
+    db.session.flush()
+    audit.record("theme_to_idea", actor=actor, remedy=remedy, theme=theme.id)
+    db.session.flush()
+    return remedy
+
+
+def theme_of(*, barrier: Barrier | None = None, remedy: Remedy | None = None) -> Theme | None:
+    """The theme a problem or an idea came from, so the public can follow it back."""
+    if barrier is not None:
+        return db.session.scalar(select(Theme).where(Theme.barrier_id == barrier.id))
+    if remedy is not None:
+        return db.session.scalar(select(Theme).where(Theme.remedy_id == remedy.id))
+    return None
+
+
+def themes_for(rnd: Round) -> list[Theme]:
+    """The themes that reach a round: its own conversation's, and any theme (from a
+    stand-alone conversation too) turned into one of its problems or ideas."""
+    own = of_round(rnd)
+    barriers = [b.id for b in rnd.barriers]
+    found = db.session.scalars(
+        select(Theme)
+        .outerjoin(Remedy, Remedy.id == Theme.remedy_id)
+        .where(
+            (Theme.conversation_id == (own.id if own else -1))
+            | Theme.barrier_id.in_(barriers)
+            | (Remedy.round_id == rnd.id)
+        )
+        .order_by(Theme.id)
+    ).unique()
+    return list(found)
+
+
+def problems_from_themes(rnd: Round) -> list[tuple[str, int]]:
+    """The problems and ideas this round's themes became, as ("barrier" | "remedy", id),
+    most people first: they go to the council beside the top five, with the same duty to
+    answer by the same date."""
+    rows = []
+    for row in theme_rows_of(themes_for(rnd), "en"):
+        theme = row["theme"]
+        people = -(row["people"] or 0)
+        if theme.barrier_id is not None and rnd in theme.barrier.rounds:
+            rows.append((people, theme.id, "barrier", theme.barrier_id))
+        if theme.remedy_id is not None and theme.remedy.round_id == rnd.id:
+            rows.append((people, theme.id, "remedy", theme.remedy_id))
+    return [(kind, item) for _people, _id, kind, item in sorted(rows)]
 
 
 def import_counts(conv: Conversation, data: bytes, source: str, actor: User | None) -> int:
@@ -394,8 +559,12 @@ def counts_by(conv: Conversation, column) -> list[tuple[object, int | None]]:
 def theme_rows(conv: Conversation, lang: str) -> list[dict]:
     """Each theme: its name, its statements, how many people raised or agreed with it
     (hidden when fewer than 10), by area and language, and counts collated elsewhere."""
+    return theme_rows_of(conv.themes, lang)
+
+
+def theme_rows_of(themes: list[Theme], lang: str) -> list[dict]:
     rows = []
-    for theme in conv.themes:
+    for theme in themes:
         ids = [s.id for s in theme.statements]
         authors = {s.author for s in theme.statements if s.author}
         agreed = set(
