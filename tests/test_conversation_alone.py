@@ -160,3 +160,37 @@ def test_marks_made_before_giving_a_code_count_once(app, client):
         (key, -1, False),
     ]
     assert ops.summarise(conv).people == 1
+
+
+def test_a_big_conversation_is_grouped_by_a_job_and_the_result_kept(app, client):
+    """Over the limit, a page never groups in the request: it shows the grouping a job
+    kept, and the tick queues a new one once more marks have come in."""
+    from coprod import jobs
+    from coprod.conversation.models import StoredGrouping
+
+    app.config["GROUP_IN_JOB_OVER"] = 10
+    conv = ops.start_alone(ALONE, "Young carers", "What would help?", None)
+    statements = [ops.write(conv, None, f"Idea {n}", "en") for n in range(3)]
+    for s in statements:
+        s.status = StatementStatus.PUBLISHED
+    for p in range(4):
+        for s in statements:
+            ops.mark(s, ops.Person(f"p{p}"), "agree")
+    db.session.commit()
+    assert ops.summary_for_page(conv, 10).waiting  # 12 marks: too many to group inline
+    # The page queues the job (tests run jobs at once) and shows what it kept.
+    assert client.get(f"/api/v1/conversations/{ALONE}").get_json()["grouping"]["marks"] == 12
+    [kept] = db.session.scalars(select(StoredGrouping)).all()
+    assert kept.marks == 12 and kept.result["everyone"][str(statements[0].id)] == [4, 0, 0]
+    with app.app_context():
+        assert jobs.tick() == []  # nothing new: nothing queued
+    ops.mark(statements[0], ops.Person("p9"), "disagree")
+    db.session.commit()
+    with app.app_context():
+        said = jobs.tick()
+        db.session.commit()
+    assert said == [f"conversation {conv.id}: grouping queued"]
+    db.session.expire_all()
+    assert db.session.scalars(select(StoredGrouping)).one().marks == 13
+    page = client.get(f"/conversations/{ALONE}/results").get_data(as_text=True)
+    assert "The groups were last worked out on" in page

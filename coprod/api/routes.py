@@ -8,7 +8,7 @@ from coprod import i18n, slowdown
 from coprod.api import bp
 from coprod.conversation import operations as talk
 from coprod.conversation.models import StatementStatus
-from coprod.conversation.routes import conversation_url
+from coprod.conversation.routes import conversation_url, page_summary
 from coprod.extensions import csrf, db
 from coprod.lookups import round_or_404
 from coprod.models import Channel, Phase, RemedyStatus, Round
@@ -182,7 +182,7 @@ def conversation_alone(name: str):
 
 def _conversation(conv, about: dict):
     lang = request.args.get("lang", "en")
-    summary = talk.summarise(conv)
+    summary = page_summary(conv)
 
     def tally(statement_id: int) -> dict:
         t = summary.everyone.get(statement_id)
@@ -222,6 +222,14 @@ def _conversation(conv, about: dict):
                 {"statement": s, "percent_agree": pct} for s, pct in summary.common_ground
             ],
             "divisive": summary.divisive,
+            # A big conversation is grouped by a job: when, and from how many marks.
+            "grouping": {
+                "waiting": summary.waiting,
+                "worked_out_at": summary.worked_out_at.isoformat()
+                if summary.worked_out_at
+                else None,
+                "marks": summary.marks,
+            },
             "themes": [
                 {
                     "id": t["theme"].id,

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from coprod import i18n, sessions, slowdown
+from coprod import i18n, jobs, sessions, slowdown
 from coprod.accounts import role_required
 from coprod.conversation import bp, theme_counts
 from coprod.conversation import operations as ops
@@ -264,9 +264,20 @@ def mark(slug: str | None = None, name: str | None = None):
 # --- What it adds up to -------------------------------------------------------------------
 
 
+def page_summary(conv: Conversation) -> ops.Summary:
+    """Grouped now when small; else the last grouping a job kept, a new one queued when
+    there is none yet (the tick queues fresh ones as marks come in)."""
+    inline_up_to = current_app.config["GROUP_IN_JOB_OVER"]
+    summary = ops.summary_for_page(conv, inline_up_to)
+    if summary.waiting:
+        jobs.group_later(conv)
+        summary = ops.summary_for_page(conv, inline_up_to)  # done already when run inline
+    return summary
+
+
 def _results(slug: str | None, name: str | None, template: str):
     rnd, conv = _conversation(slug, name)
-    summary = ops.summarise(conv)
+    summary = page_summary(conv)
     by_id = {s.id: s for s in conv.statements if s.status == StatementStatus.PUBLISHED}
     areas = dict(db.session.execute(db.select(Area.id, Area.name)).all())
     return render_template(
