@@ -342,3 +342,32 @@ def test_two_moderators_turning_a_theme_into_a_problem_at_once_make_one_problem(
     db.session.expire_all()
     barriers = db.session.get(type(theme), theme.id).conversation.round.barriers
     assert [b.key for b in barriers].count(f"theme-{theme.id}") == 1
+
+
+def test_a_volunteer_translates_a_statement_readers_see_it_marked_unchecked(app, client):
+    """A signed-in member translates a published statement; readers in that language see
+    the translation marked as not checked, with the original one tap away; a moderator
+    saving it checks it."""
+    rnd = _round(eligibility=Eligibility.OPEN_RATING)
+    _conv, statements = _seeded(rnd, people=2)
+    volunteer = app.test_client()
+    sign_in(volunteer, make_user(Role.MEMBER))
+    talk = f"/rounds/{rnd.slug}/conversation?lang=ur"
+    assert "/staff/moderate/translate/statement/" in volunteer.get(talk).get_data(as_text=True)
+    url = f"/staff/moderate/translate/statement/{statements[0].id}"
+    sent = volunteer.post(
+        url, data={"text-ur": "والدین کی سنیں", "csrf_token": csrf_token(volunteer, url)}
+    )
+    assert sent.status_code == 302 and sent.location.endswith(f"/rounds/{rnd.slug}/conversation")
+    page = client.get(talk).get_data(as_text=True)
+    assert "والدین کی سنیں" in page and "<details><summary>" in page  # the original, a tap away
+    assert page.count('class="note unchecked"') == 1
+    waiting = ops.write(ops.of_round(rnd), None, "Not shown yet", "en")
+    db.session.commit()
+    assert volunteer.get(f"/staff/moderate/translate/statement/{waiting.id}").status_code == 403
+    moderator = app.test_client()
+    sign_in(moderator, make_user(Role.MODERATOR))
+    moderator.post(
+        url, data={"text-ur": "والدین کی سنیں", "csrf_token": csrf_token(moderator, url)}
+    )
+    assert 'class="note unchecked"' not in client.get(talk).get_data(as_text=True)

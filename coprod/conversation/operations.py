@@ -278,6 +278,38 @@ def decide(statement: Statement, actor: User, publish: bool) -> None:
     db.session.flush()
 
 
+def translate(
+    item: Statement | Theme, field: str, typed: dict[str, str], translator: User, *, checked: bool
+) -> list[str]:
+    """Write a statement's text (or a theme's name) in other languages; an empty box leaves
+    a language as it was. A moderator's words count as checked; a volunteer's wait for a
+    check, and a moderator saving the same words again checks them. Returns the languages
+    written."""
+    written = []
+    for lang, body in typed.items():
+        if not body or lang == item.content.original_lang:
+            continue
+        found = next((t for t in item.content.texts if t.field == field and t.lang == lang), None)
+        if found is not None and found.body == body and (found.reviewed or not checked):
+            continue
+        item.content.set(field, lang, body, reviewed=checked)
+        text = next(t for t in item.content.texts if t.field == field and t.lang == lang)
+        text.translated_by_id, text.updated_at = translator.id, utcnow()
+        written.append(lang)
+    if written:
+        conv = item.conversation
+        audit.record(
+            "statement_translated" if field == "text" else "theme_translated",
+            actor=translator,
+            round=conv.round,
+            item=item.id,
+            langs=written,
+            checked=checked,
+        )
+    db.session.flush()
+    return written
+
+
 def make_theme(
     conv: Conversation, names: dict[str, str], statement_ids: list[int], actor: User | None
 ) -> Theme:

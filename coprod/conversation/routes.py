@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -578,10 +578,14 @@ def alone():
     "/staff/moderate/translate/<any(statement, theme):kind>/<int:item_id>",
     methods=["GET", "POST"],
 )
-@role_required(*MODERATORS)
+@login_required
 def translate(kind: str, item_id: int):
-    """A moderator writes (or corrects) a statement's or a theme's words in other languages;
-    what a moderator writes here counts as checked."""
+    """Someone writes (or corrects) a statement's or a theme's words in other languages.
+
+    As with ideas, a volunteer (any signed-in member) translates published statements and
+    what they write is shown marked "not checked yet"; what a moderator writes or saves
+    again here counts as checked."""
+    checked = current_user.role in MODERATORS
     field = "text" if kind == "statement" else "name"
     item: Statement | Theme | None
     if kind == "statement":
@@ -590,6 +594,10 @@ def translate(kind: str, item_id: int):
         item = db.session.get(Theme, item_id)
     if item is None:
         abort(404)
+    if not checked and not (
+        isinstance(item, Statement) and item.status == StatementStatus.PUBLISHED
+    ):
+        abort(403)  # volunteers translate what everyone can see already
     rnd = item.conversation.round
     conv = item.conversation
     langs = [c for c in _languages(rnd) if c != item.content.original_lang]
@@ -608,14 +616,13 @@ def translate(kind: str, item_id: int):
             elif _MARKUP.search(body):
                 errors[c] = _("Please write plain words without HTML tags, like <b> or <script>.")
         if not errors:
-            for c, body in typed.items():
-                current = item.content.text(field, c)
-                if body and (current is None or current.lang != c or current.text != body
-                             or not current.reviewed):  # fmt: skip
-                    item.content.set(field, c, body, reviewed=True)
+            ops.translate(item, field, typed, current_user, checked=checked)
             db.session.commit()
-            flash(_("The translations are saved."))
-            return _back("conversation.themes", conv)
+            if checked:
+                flash(_("The translations are saved."))
+                return _back("conversation.themes", conv)
+            flash(_("Thank you! Your translation is saved. A moderator will check it."))
+            return _back("conversation.talk", conv)
     texts = {t.lang: t for t in item.content.texts if t.field == field}
     page = render_template(
         "conversation/translate.html",
@@ -629,6 +636,7 @@ def translate(kind: str, item_id: int):
             c: request.form.get(f"text-{c}", texts[c].body if c in texts else "") for c in langs
         },
         unchecked={c for c, t in texts.items() if not t.reviewed},
+        checked=checked,
         errors=errors,
         button=EmptyForm(formdata=None),
     )
