@@ -161,6 +161,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
         if spec.get("conversation"):
             conversation_demo.load(rnd, random.Random(21), today)  # rng stays as it was
 
+    conversation_demo.load_alone(area, random.Random(22), today)
     _panel(random.Random(2026))
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:
