@@ -353,8 +353,11 @@ def test_a_volunteer_translates_a_statement_readers_see_it_marked_unchecked(app,
     volunteer = app.test_client()
     sign_in(volunteer, make_user(Role.MEMBER))
     talk = f"/rounds/{rnd.slug}/conversation?lang=ur"
-    assert "/staff/moderate/translate/statement/" in volunteer.get(talk).get_data(as_text=True)
-    url = f"/staff/moderate/translate/statement/{statements[0].id}"
+    url = f"/statements/{statements[0].id}/translate"
+    assert url in volunteer.get(talk).get_data(as_text=True)
+    assert (
+        volunteer.get(f"/staff/moderate/translate/statement/{statements[0].id}").status_code == 403
+    )
     sent = volunteer.post(
         url, data={"text-ur": "والدین کی سنیں", "csrf_token": csrf_token(volunteer, url)}
     )
@@ -364,7 +367,7 @@ def test_a_volunteer_translates_a_statement_readers_see_it_marked_unchecked(app,
     assert page.count('class="note unchecked"') == 1
     waiting = ops.write(ops.of_round(rnd), None, "Not shown yet", "en")
     db.session.commit()
-    assert volunteer.get(f"/staff/moderate/translate/statement/{waiting.id}").status_code == 403
+    assert volunteer.get(f"/statements/{waiting.id}/translate").status_code == 403
     moderator = app.test_client()
     sign_in(moderator, make_user(Role.MODERATOR))
     moderator.post(

@@ -578,8 +578,20 @@ def alone():
     "/staff/moderate/translate/<any(statement, theme):kind>/<int:item_id>",
     methods=["GET", "POST"],
 )
-@login_required
+@role_required(*MODERATORS)
 def translate(kind: str, item_id: int):
+    """A moderator writes (or corrects, or checks) a statement's or a theme's words."""
+    return _translate(kind, item_id)
+
+
+@bp.route("/statements/<int:item_id>/translate", methods=["GET", "POST"])
+@login_required
+def volunteer_translate(item_id: int):
+    """A signed-in volunteer translates a published statement (checked later)."""
+    return _translate("statement", item_id)
+
+
+def _translate(kind: str, item_id: int):
     """Someone writes (or corrects) a statement's or a theme's words in other languages.
 
     As with ideas, a volunteer (any signed-in member) translates published statements and
