@@ -1,4 +1,5 @@
-"""Work done outside the request, with Huey: emails, counts of big rounds, the scheduled tick.
+"""Work done outside the request, with Huey: emails, counts of big rounds, grouping big
+conversations, the scheduled tick.
 
 Jobs are kept in a SQLite file in the instance folder (nothing to install), or in Redis when
 REDIS_URL is set, so workers can run on other machines. `flask --app app worker` runs them;
@@ -27,6 +28,8 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event, func, select
 
 from coprod import mail
+from coprod.conversation import operations as conversations
+from coprod.conversation.models import Conversation
 from coprod.extensions import db
 from coprod.models import AuditEvent, Ballot, Count, Phase, Round, User
 from coprod.operations import audit, counting, emails, responses, schedule
@@ -79,6 +82,9 @@ class Jobs:
         )(in_app(_deliver))
         self.count_round = task(name="count_round", retries=2, retry_delay=60, context=True)(
             in_app(_count_round)
+        )
+        self.group_conversation = task(name="group_conversation", retries=1, retry_delay=30)(
+            in_app(_group_conversation)
         )
         # One tick at a time, however many workers share the queue.
         self.tick = self.huey.periodic_task(crontab(minute="*/5"), name="tick")(
@@ -215,6 +221,25 @@ def count_waiting(rnd: Round) -> str | None:
     return "counting" if last.action == "count_queued" else "failed"
 
 
+# --- Grouping big conversations ------------------------------------------------------------
+
+
+def group_later(conv: Conversation) -> None:
+    """Queue the grouping of a big conversation (its pages show the last one kept)."""
+    later(functools.partial(jobs().group_conversation, conv.id))
+
+
+def _group_conversation(conversation_id: int) -> int:
+    conv = db.session.get(Conversation, conversation_id)
+    if conv is None:  # gone since it was queued: nothing to do
+        return 0
+    # One at a time per conversation: a second job waits for the row, then finds it done.
+    conversations.lock_grouping(conv)
+    if conversations.kept_is_fresh(conv):
+        return 0
+    return conversations.group_and_keep(conv).people
+
+
 # --- The scheduled tick ----------------------------------------------------------------------
 
 
@@ -250,6 +275,9 @@ def tick(now: datetime | None = None) -> list[str]:
         if response.remedy_id:
             tell("remedy", response.remedy_id, "overdue")
         said.append(f"{response.round.slug}: the answer to priority {response.rank} is overdue")
+    for conversation_id in conversations.to_group_again(current_app.config["GROUP_IN_JOB_OVER"]):
+        later(functools.partial(jobs().group_conversation, conversation_id))
+        said.append(f"conversation {conversation_id}: grouping queued")
     return said
 
 

@@ -65,8 +65,11 @@ def test_a_statement_is_seen_by_its_author_at_once_and_by_others_once_published(
     assert "More respite care at weekends" in page and "I agree" in page
     assert _mark(other, rnd, statement.id, "agree").status_code == 302
     assert _mark(other, rnd, statement.id, "disagree").status_code == 302
-    [mark] = db.session.scalars(select(Mark)).all()  # one mark per person, the latest kept
-    assert mark.value == -1 and mark.indicative
+    # One mark per person, the latest kept; the author agrees with their own (as in Pol.is).
+    authors, others = db.session.scalars(select(Mark).order_by(Mark.id)).all()
+    assert authors.marker == statement.author and authors.value == 1
+    assert others.value == -1 and others.indicative
+    assert ops.summarise(statement.conversation).everyone[statement.id].seen == 2
 
 
 def test_bad_statements_are_refused_with_the_text_kept(app, client):
@@ -300,7 +303,7 @@ def test_themes_turned_into_problems_go_beside_the_top_five_with_the_same_duty(a
     theme = ops.make_theme(conv, {"en": "Being listened to"}, [statements[0].id], None)
     problem = ops.turn_into_problem(theme, None)
     db.session.commit()
-    assert ops.problems_from_themes(rnd) == [problem.id]
+    assert ops.problems_from_themes(rnd) == [("barrier", problem.id)]
     items = [("remedy", r.id) for r in rnd.remedies]
     due = date.today() + timedelta(days=30)
     sent = responses.send_top5(
@@ -339,3 +342,35 @@ def test_two_moderators_turning_a_theme_into_a_problem_at_once_make_one_problem(
     db.session.expire_all()
     barriers = db.session.get(type(theme), theme.id).conversation.round.barriers
     assert [b.key for b in barriers].count(f"theme-{theme.id}") == 1
+
+
+def test_a_volunteer_translates_a_statement_readers_see_it_marked_unchecked(app, client):
+    """A signed-in member translates a published statement; readers in that language see
+    the translation marked as not checked, with the original one tap away; a moderator
+    saving it checks it."""
+    rnd = _round(eligibility=Eligibility.OPEN_RATING)
+    _conv, statements = _seeded(rnd, people=2)
+    volunteer = app.test_client()
+    sign_in(volunteer, make_user(Role.MEMBER))
+    talk = f"/rounds/{rnd.slug}/conversation?lang=ur"
+    url = f"/statements/{statements[0].id}/translate"
+    assert url in volunteer.get(talk).get_data(as_text=True)
+    assert (
+        volunteer.get(f"/staff/moderate/translate/statement/{statements[0].id}").status_code == 403
+    )
+    sent = volunteer.post(
+        url, data={"text-ur": "والدین کی سنیں", "csrf_token": csrf_token(volunteer, url)}
+    )
+    assert sent.status_code == 302 and sent.location.endswith(f"/rounds/{rnd.slug}/conversation")
+    page = client.get(talk).get_data(as_text=True)
+    assert "والدین کی سنیں" in page and "<details><summary>" in page  # the original, a tap away
+    assert page.count('class="note unchecked"') == 1
+    waiting = ops.write(ops.of_round(rnd), None, "Not shown yet", "en")
+    db.session.commit()
+    assert volunteer.get(f"/statements/{waiting.id}/translate").status_code == 403
+    moderator = app.test_client()
+    sign_in(moderator, make_user(Role.MODERATOR))
+    moderator.post(
+        url, data={"text-ur": "والدین کی سنیں", "csrf_token": csrf_token(moderator, url)}
+    )
+    assert 'class="note unchecked"' not in client.get(talk).get_data(as_text=True)

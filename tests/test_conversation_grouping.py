@@ -119,3 +119,11 @@ def test_a_real_polis_conversation_splits_as_polis_found():
         max(n for (o, _t), n in pairs.items() if o == g) for g in set(ours[p] for p in both)
     )
     assert matched / len(both) > 0.8
+
+
+def test_everyone_marking_alike_is_one_group_not_an_error():
+    """Four people agreeing with all three statements left PCA nothing to find (ARPACK
+    refused a zero start vector): the results page of such a conversation was a 500."""
+    marks = [(p, s, grouping.AGREE) for p in range(4) for s in range(3)]
+    found = grouping.group(marks, min_marks=3)
+    assert sorted(len(g) for g in found.groups) == [4] and found.everyone[0].agree == 4

@@ -62,6 +62,7 @@ def real_values(app) -> dict[str, str]:
     conversation = talk.start(voting, "What would help?")
     statement = talk.write(conversation, None, "A hostile walk", "en")
     theme = talk.make_theme(conversation, {"en": "Walks"}, [], None)
+    talk.start_alone("hostile-walk", "Walks", "What would help?", None)
     offer, _secret = offers.make(remedy, "I can carry chairs", "en", 2, "ann@example.org")
     area = Area(slug="hostile-ward", name="Hostile ward", population=100)
     db.session.add(area)
@@ -82,6 +83,7 @@ def real_values(app) -> dict[str, str]:
         "kind": "statement",
         "action": "close",
         "slug": voting.slug,
+        "name": "hostile-walk",
         "remedy_id": str(remedy.id),
         "user_id": str(member.id),
         "report_id": "1",

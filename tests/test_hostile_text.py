@@ -50,7 +50,13 @@ from coprod.admin.settings import ReplaceCodeForm, SettingsForm
 from coprod.admin.setup_forms import AreasForm, BallotForm, DatesForm, MoneyForm, NameForm
 from coprod.conversation import operations as conversation
 from coprod.conversation.forms import PaperForm as SpokenPaperForm
-from coprod.conversation.forms import StartForm, StatementForm, ThemeCountsForm, ThemeForm
+from coprod.conversation.forms import (
+    StartAloneForm,
+    StartForm,
+    StatementForm,
+    ThemeCountsForm,
+    ThemeForm,
+)
 from coprod.conversation.models import Mark, Statement, StatementStatus, Theme, ThemeCount
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.delivery.forms import CaseStudyForm, FactsForm
@@ -1624,11 +1630,13 @@ def test_a_statement_is_stored_as_typed_and_shown_as_text_wherever_it_goes(app):
             for junk in (value, ident):
                 data = {"statement": str(mine.id), "value": junk, "csrf_token": marks}
                 assert marker.post(f"{talk}/mark", data=data).status_code == 302
+            # The author's own agree is there from the start (as in Pol.is); the marker's:
+            theirs = (Mark.statement_id == mine.id, Mark.marker != mine.author)
             if not {value, ident} & set(conversation.VALUES):
-                assert latest(Mark, Mark.statement_id == mine.id) is None
+                assert latest(Mark, *theirs) is None
             data = {"statement": str(mine.id), "value": "pass", "csrf_token": marks}
             assert marker.post(f"{talk}/mark", data=data).status_code == 302
-            assert latest(Mark, Mark.statement_id == mine.id).value == 0
+            assert latest(Mark, *theirs).value == 0
         # Whatever names the statement or the button: sent back, never a server error.
         data = {"statement": ident, "value": value, "csrf_token": marks}
         response = marker.post(f"{talk}/mark", data=data)
@@ -1674,6 +1682,57 @@ def test_a_conversations_question_is_stored_as_typed_and_shown_as_text(app):
         shows(visitor.get(f"/rounds/{rnd.slug}/conversation/results"), where="results")
 
     check()
+
+
+@posts_to(StartAloneForm)
+@reads(("coprod/conversation/routes.py", "form", "round"))
+def test_a_conversation_without_a_round_is_stored_as_typed_and_its_themes_go_anywhere(app):
+    organiser, _ = signed_in(app, Role.ORGANISER)
+    moderator, _ = signed_in(app, Role.MODERATOR)
+    token = csrf_token(organiser, "/staff/conversations")
+
+    def slug(spoil: bool):
+        if not spoil:
+            return st.just(None).map(lambda _: (f"talk-{next(_n)}", "ok"))
+        return HOSTILE.map(lambda s: (s, "ok" if _free_talk(clean(s).strip()) else "field"))
+
+    @FEW
+    @given(f=filled(StartAloneForm, slug=slug), target=HOSTILE)
+    def check(f, target):
+        response = organiser.post(
+            "/staff/conversations", data=f.values | {"area": "", "csrf_token": token}
+        )
+        if not f.accepted:
+            assert_kept(response, f, where="start a conversation without a round")
+            return
+        assert_stored(response)
+        name = clean(f.values["slug"]).strip()
+        talk = conversation.by_slug(name)
+        assert _words(talk, "title") == kept(f.values["title"])
+        assert _words(talk, "question") == kept(f.values["question"])
+        visitor = app.test_client()
+        shows(visitor.get("/"), kept(f.values["title"]), where="home page")
+        shows(visitor.get(f"/conversations/{name}"), kept(f.values["question"]), where="talk")
+        theme = conversation.make_theme(talk, {"en": "Seats"}, [], None)
+        db.session.commit()
+        # Any text as the round a theme goes to: no such round is refused, never a 5xx.
+        themes = f"/staff/moderate/conversations/{name}/themes"
+        moderating = csrf_token(moderator, themes)
+        for kind in ("problem", "idea"):
+            data = {"round": target, "csrf_token": moderating}
+            response = moderator.post(f"/staff/moderate/themes/{theme.id}/{kind}", data=data)
+            assert response.status_code == 302
+        assert latest(Theme, Theme.id == theme.id).barrier_id is None
+
+    check()
+
+
+def _free_talk(text: str) -> bool:
+    return (
+        bool(conversation.SLUG.match(text))
+        and len(text) <= 80
+        and (conversation.by_slug(text) is None)
+    )
 
 
 @posts_to(ThemeForm, ThemeCountsForm)

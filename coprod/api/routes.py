@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from coprod import i18n, slowdown
 from coprod.api import bp
 from coprod.conversation import operations as talk
 from coprod.conversation.models import StatementStatus
+from coprod.conversation.routes import conversation_url, page_summary
 from coprod.extensions import csrf, db
 from coprod.lookups import round_or_404
 from coprod.models import Channel, Phase, RemedyStatus, Round
@@ -167,8 +168,23 @@ def conversation(slug: str):
     conv = talk.of_round(rnd)
     if conv is None:
         abort(404)
+    return _conversation(conv, {"round": rnd.slug})
+
+
+@bp.get("/conversations/<name>")
+def conversation_alone(name: str):
+    """The same for a conversation without a round (for an area or a service)."""
+    conv = talk.by_slug(name)
+    if conv is None:
+        abort(404)
+    title = conv.t("title", request.args.get("lang", "en"))
+    area = conv.area.slug if conv.area else None
+    return _conversation(conv, {"conversation": name, "title": str(title or ""), "area": area})
+
+
+def _conversation(conv, about: dict):
     lang = request.args.get("lang", "en")
-    summary = talk.summarise(conv)
+    summary = page_summary(conv)
 
     def tally(statement_id: int) -> dict:
         t = summary.everyone.get(statement_id)
@@ -189,8 +205,8 @@ def conversation(slug: str):
     ]
     question = conv.t("question", lang)
     return jsonify(
-        {
-            "round": rnd.slug,
+        about
+        | {
             "question": str(question or ""),
             "people": talk.shown(summary.people),
             "statements": statements,
@@ -208,6 +224,14 @@ def conversation(slug: str):
                 {"statement": s, "percent_agree": pct} for s, pct in summary.common_ground
             ],
             "divisive": summary.divisive,
+            # A big conversation is grouped by a job: when, and from how many marks.
+            "grouping": {
+                "waiting": summary.waiting,
+                "worked_out_at": summary.worked_out_at.isoformat()
+                if summary.worked_out_at
+                else None,
+                "marks": summary.marks,
+            },
             "themes": [
                 {
                     "id": t["theme"].id,
@@ -218,7 +242,7 @@ def conversation(slug: str):
                 }
                 for t in talk.theme_rows(conv, lang)
             ],
-            "marks_csv": url_for("conversation.marks_csv", slug=rnd.slug, _external=True),
+            "marks_csv": conversation_url("conversation.marks_csv", conv, _external=True),
         }
     )
 

@@ -116,3 +116,38 @@ def load(rnd: Round, rng: random.Random, today: date, people: int = 60) -> None:
         for area, n in counts:
             theme.imported.append(ThemeCount(area=area, people=n, source="Care plans 2026"))
     db.session.flush()
+
+
+ALONE = "young-carers"
+ALONE_TITLE = {
+    "en": "Support for young carers",
+    "ur": "کم عمر دیکھ بھال کرنے والوں کے لیے مدد",
+    "pl": "Wsparcie dla młodych opiekunów",
+}
+ALONE_QUESTION = {
+    "en": "You look after someone at home. What would help you most?",
+    "ur": "آپ گھر پر کسی کی دیکھ بھال کرتے ہیں۔ آپ کی سب سے زیادہ مدد کس چیز سے ہوگی؟",
+    "pl": "Opiekujesz się kimś w domu. Co pomogłoby Ci najbardziej?",
+}
+ALONE_SAID = [
+    ("en", "A break once a month, when someone else takes over."),
+    ("pl", "Nauczyciele powinni wiedzieć, że opiekuję się mamą."),  # teachers should know
+    ("ur", "مجھے دوسرے نوجوان دیکھ بھال کرنے والوں سے ملنا ہے۔"),  # meet other young carers
+    ("so", "Caawimaad shaqada guriga ah ee iskuulka."),  # help with homework
+]
+
+
+def load_alone(area, rng: random.Random, today: date, people: int = 14) -> None:
+    """A conversation without a round, for young carers in the ward (no commit)."""
+    conv = ops.start_alone(ALONE, ALONE_TITLE, ALONE_QUESTION, area)
+    statements = []
+    for lang, text in ALONE_SAID:
+        s = ops.write(conv, None, text, lang)
+        s.area_id = area.id if area else None
+        s.status = StatementStatus.PUBLISHED
+        statements.append(s)
+    for person in range(people):
+        who = ops.Person(f"carer-{person}", True, area.id if area else None, LANGS[person % 8])
+        for s in statements:
+            ops.mark(s, who, rng.choice(("agree", "agree", "agree", "pass")), today=today)
+    db.session.flush()

@@ -60,3 +60,23 @@ class PaperForm(Form):
         ],
     )
     lang = SelectField(_l("The language it is written in"))
+
+
+class StartAloneForm(Form):
+    """A conversation without a round, for an area or a service."""
+
+    # i18n: what a conversation without a round is about, e.g. "Support for young carers".
+    title = StringField(
+        _l("What it is about, in a few words"),
+        validators=[Required(_l("Please say what it is about.")), MaxLength(120), NoMarkup()],
+    )
+    question = TextAreaField(
+        _l("The question people answer"),
+        validators=[Required(_l("Please write the question.")), MaxLength(300), NoMarkup()],
+    )
+    # i18n: the end of the conversation's web address, e.g. "young-carers".
+    slug = StringField(
+        _l("Web address"),
+        validators=[Required(_l("Please choose a web address.")), MaxLength(80)],
+    )
+    area = SelectField(_l("Area"), validate_choice=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.linalg import ArpackError
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
@@ -151,7 +152,12 @@ def project(values: sparse.csr_matrix, marked: np.ndarray, n_statements: int) ->
     n_components = min(2, n_statements - 1, n_people - 1)
     # arpack works on the sparse matrix as it is (centring without making it dense).
     pca = PCA(n_components=n_components, svd_solver="arpack", random_state=SEED)
-    points = pca.fit_transform(values)
+    try:
+        points = pca.fit_transform(values)
+    except ArpackError:
+        # Everyone marked every statement alike (nothing varies): there is no plane to
+        # find, and everyone stands in one place, as one group.
+        return np.zeros((n_people, 2))
     if points.shape[1] < 2:
         points = np.hstack([points, np.zeros((n_people, 2 - points.shape[1]))])
     points *= np.sqrt(n_statements / np.maximum(marked, 1))[:, None]

@@ -10,6 +10,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -28,6 +29,7 @@ from coprod.models import (
     Content,
     HasContent,
     Model,
+    Remedy,
     Round,
     _enum,
     utcnow,
@@ -43,14 +45,22 @@ class StatementStatus(enum.StrEnum):
 
 
 class Conversation(HasContent, Model):
-    """A question people answer in their own words (content field: question)."""
+    """A question people answer in their own words (content fields: question; and title for
+    a stand-alone one).
+
+    A conversation belongs to a round, or stands alone: an organiser opens it for an area or
+    a service, with its own slug, and anyone may take part (marks count as a guide)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), unique=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), unique=True)
+    # Only a stand-alone conversation has these: its address, and the area it is about.
+    slug: Mapped[str | None] = mapped_column(String(80), unique=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
-    round: Mapped[Round] = relationship()
+    round: Mapped[Round | None] = relationship()
+    area: Mapped[Area | None] = relationship()
     content: Mapped[Content] = relationship(lazy="joined")
     statements: Mapped[list[Statement]] = relationship(
         back_populates="conversation", order_by="Statement.id"
@@ -104,10 +114,13 @@ class Theme(HasContent, Model):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id"), index=True)
     # The problem ("brick in the wall") it became, so the public can follow it into rounds.
     barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"))
+    # The idea (remedy) it became in a round, likewise followed from the theme and back.
+    remedy_id: Mapped[int | None] = mapped_column(ForeignKey("remedy.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="themes")
     barrier: Mapped[Barrier | None] = relationship()
+    remedy: Mapped[Remedy | None] = relationship()
     content: Mapped[Content] = relationship(lazy="joined")
     statements: Mapped[list[Statement]] = relationship(
         back_populates="theme", order_by="Statement.id"
@@ -130,3 +143,21 @@ class ThemeCount(Model):
     imported_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
     theme: Mapped[Theme] = relationship(back_populates="imported")
+
+
+class StoredGrouping(Model):
+    """The last grouping of a big conversation, worked out by a job (not in a request).
+
+    Derived data: it can always be worked out again from the marks, so a round's export
+    leaves it out. `marks` is how many marks it was worked out from, so a page knows when
+    a newer one is due."""
+
+    __tablename__ = "conversation_grouping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), unique=True
+    )
+    marks: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict] = mapped_column(JSON)
+    worked_out_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)

@@ -5,9 +5,10 @@ Operations only `flush()`; the request (or CLI command) commits once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -18,11 +19,12 @@ from coprod.conversation.models import (
     Mark,
     Statement,
     StatementStatus,
+    StoredGrouping,
     Theme,
     ThemeCount,
 )
 from coprod.extensions import db
-from coprod.models import Area, Barrier, Round, User
+from coprod.models import Area, Barrier, Phase, Remedy, RemedyStatus, Round, User, utcnow
 from coprod.operations import audit
 from coprod.operations.content import new_content
 
@@ -50,6 +52,47 @@ def of_round(rnd: Round) -> Conversation | None:
     return db.session.scalar(select(Conversation).where(Conversation.round_id == rnd.id))
 
 
+def by_slug(slug: str) -> Conversation | None:
+    """A stand-alone conversation by its address (round conversations have no slug)."""
+    return db.session.scalar(select(Conversation).where(Conversation.slug == slug))
+
+
+def standing_alone(*, only_open: bool = True) -> list[Conversation]:
+    """Stand-alone conversations, newest first (open ones only, for the home page)."""
+    query = select(Conversation).where(Conversation.round_id.is_(None))
+    if only_open:
+        query = query.where(Conversation.is_open.is_(True))
+    return list(db.session.scalars(query.order_by(Conversation.id.desc())).unique())
+
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def start_alone(
+    slug: str,
+    title: str | dict[str, str],
+    question: str | dict[str, str],
+    area: Area | None,
+    lang: str = "en",
+    actor: User | None = None,
+) -> Conversation:
+    """Open a conversation with no round, for an area or a service; anyone may take part.
+
+    Raises ConversationError("bad_slug") or ("slug_taken")."""
+    if not SLUG.match(slug) or len(slug) > 80:
+        raise ConversationError("bad_slug")
+    if by_slug(slug) is not None:
+        raise ConversationError("slug_taken")
+    conv = Conversation(
+        slug=slug, area=area, content=new_content(lang, {"title": title, "question": question})
+    )
+    db.session.add(conv)
+    db.session.flush()
+    audit.record("conversation_started", actor=actor, conversation=slug)
+    db.session.flush()
+    return conv
+
+
 def start(rnd: Round, question: str | dict[str, str], lang: str = "en") -> Conversation:
     """Open a conversation on a round, with its question."""
     conv = Conversation(round=rnd, content=new_content(lang, {"question": question}))
@@ -75,7 +118,52 @@ def write(conv: Conversation, person: Person | None, text: str, lang: str) -> St
     )
     db.session.add(statement)
     db.session.flush()
+    if person is not None:
+        # As in Pol.is, whoever says something agrees with it: their agree mark is kept
+        # like any other (it counts once the statement is published, as theirs only once).
+        db.session.add(
+            Mark(
+                conversation_id=conv.id,
+                statement_id=statement.id,
+                marker=person.key,
+                value=grouping.AGREE,
+                indicative=person.indicative,
+                area_id=person.area_id,
+                lang=person.lang,
+                marked_on=date.today(),
+            )
+        )
+        db.session.flush()
     return statement
+
+
+def merge_person(conv: Conversation, before: str, after: str) -> int:
+    """Someone who took part without a code has now given one: their earlier marks and
+    statements move to the code's pseudonym, so one voice is never counted twice. Where
+    both marked the same statement, the code's mark stands. Returns the marks moved."""
+    if before == after:
+        return 0
+    mine = set(
+        db.session.scalars(
+            select(Mark.statement_id).where(Mark.conversation_id == conv.id, Mark.marker == after)
+        )
+    )
+    moved = 0
+    for old in db.session.scalars(
+        select(Mark).where(Mark.conversation_id == conv.id, Mark.marker == before)
+    ):
+        if old.statement_id in mine:
+            db.session.delete(old)
+        else:
+            old.marker = after
+            old.indicative = False
+            moved += 1
+    for statement in db.session.scalars(
+        select(Statement).where(Statement.conversation_id == conv.id, Statement.author == before)
+    ):
+        statement.author = after
+    db.session.flush()
+    return moved
 
 
 def own(conv: Conversation, person: Person) -> list[Statement]:
@@ -190,6 +278,38 @@ def decide(statement: Statement, actor: User, publish: bool) -> None:
     db.session.flush()
 
 
+def translate(
+    item: Statement | Theme, field: str, typed: dict[str, str], translator: User, *, checked: bool
+) -> list[str]:
+    """Write a statement's text (or a theme's name) in other languages; an empty box leaves
+    a language as it was. A moderator's words count as checked; a volunteer's wait for a
+    check, and a moderator saving the same words again checks them. Returns the languages
+    written."""
+    written = []
+    for lang, body in typed.items():
+        if not body or lang == item.content.original_lang:
+            continue
+        found = next((t for t in item.content.texts if t.field == field and t.lang == lang), None)
+        if found is not None and found.body == body and (found.reviewed or not checked):
+            continue
+        item.content.set(field, lang, body, reviewed=checked)
+        text = next(t for t in item.content.texts if t.field == field and t.lang == lang)
+        text.translated_by_id, text.updated_at = translator.id, utcnow()
+        written.append(lang)
+    if written:
+        conv = item.conversation
+        audit.record(
+            "statement_translated" if field == "text" else "theme_translated",
+            actor=translator,
+            round=conv.round,
+            item=item.id,
+            langs=written,
+            checked=checked,
+        )
+    db.session.flush()
+    return written
+
+
 def make_theme(
     conv: Conversation, names: dict[str, str], statement_ids: list[int], actor: User | None
 ) -> Theme:
@@ -206,42 +326,120 @@ def make_theme(
     return theme
 
 
-def turn_into_problem(theme: Theme, actor: User | None) -> Barrier:
-    """Make the theme a problem (a "brick in the wall") of its round, linked both ways.
+def can_take(rnd: Round, kind: str) -> bool:
+    """Whether a round can still take a new problem (until it closes: a problem goes to the
+    council beside the top five even after the vote) or a new idea (until voting opens:
+    then the ideas on the ballot are fixed)."""
+    if kind == "problem":
+        return rnd.phase != Phase.CLOSED
+    return not rnd.phase.rules_frozen
 
-    Once only: the theme's row is held first, so of two presses at once the second waits
-    and finds the problem made (on PostgreSQL; on SQLite the second one's insert is refused
-    by the key's uniqueness, and the caller says it is done)."""
+
+def rounds_to_take(kind: str) -> list[Round]:
+    """The rounds a theme can go to as a problem or an idea, newest first."""
+    found = db.session.scalars(select(Round).order_by(Round.id.desc())).unique()
+    return [r for r in found if can_take(r, kind)]
+
+
+def _names(theme: Theme) -> dict[str, str]:
+    return {t.lang: t.body for t in theme.content.texts if t.field == "name"}
+
+
+def _hold(theme: Theme) -> None:
+    """Hold the theme's row, so of two presses at once the second waits and then finds the
+    first one's work (on PostgreSQL; on SQLite a unique key refuses the second)."""
     db.session.execute(select(Theme.id).where(Theme.id == theme.id).with_for_update())
     db.session.refresh(theme)  # read after the lock: what another press committed
+
+
+def turn_into_problem(theme: Theme, actor: User | None, rnd: Round | None = None) -> Barrier:
+    """Make the theme a problem (a "brick in the wall") of a round, linked both ways: by
+    default its own round; a stand-alone conversation's theme goes to the round chosen.
+
+    Once only (see `_hold`): the caller says it is done when the unique key refuses."""
+    _hold(theme)
     if theme.barrier is not None:
         return theme.barrier
+    rnd = rnd or theme.conversation.round
+    if rnd is None or not can_take(rnd, "problem"):
+        raise ConversationError("round_closed")
     barrier = Barrier(
         key=f"theme-{theme.id}",
-        content=new_content(
-            theme.content.original_lang,
-            {"title": {t.lang: t.body for t in theme.content.texts if t.field == "name"}},
-        ),
+        content=new_content(theme.content.original_lang, {"title": _names(theme)}),
     )
     theme.barrier = barrier
-    theme.conversation.round.barriers.append(barrier)
-    audit.record("theme_to_problem", actor=actor, round=theme.conversation.round, theme=theme.id)
+    rnd.barriers.append(barrier)
+    audit.record("theme_to_problem", actor=actor, round=rnd, theme=theme.id)
     db.session.flush()
     return barrier
 
 
-def problems_from_themes(rnd: Round) -> list[int]:
-    """The problems (barrier ids) the round's themes became, most people first: they go to
-    the council beside the top five, with the same duty to answer."""
-    conv = of_round(rnd)
-    if conv is None:
-        return []
-    rows = [
-        (-(row["people"] or 0), row["theme"].id, row["theme"].barrier_id)
-        for row in theme_rows(conv, "en")
-        if row["theme"].barrier_id is not None
-    ]
-    return [barrier for _people, _id, barrier in sorted(rows)]
+def turn_into_idea(theme: Theme, actor: User | None, rnd: Round | None = None) -> Remedy:
+    """Make the theme an idea (a remedy) of a round, linked both ways. It goes to the
+    moderators' queue, like any idea sent in, so they can set what it costs and publish it."""
+    _hold(theme)
+    if theme.remedy is not None:
+        return theme.remedy
+    rnd = rnd or theme.conversation.round
+    if rnd is None or not can_take(rnd, "idea"):
+        raise ConversationError("round_closed")
+    names = _names(theme)
+    remedy = Remedy(
+        round=rnd,
+        area_id=theme.conversation.area_id or rnd.area_id,
+        barrier_id=theme.barrier_id,
+        status=RemedyStatus.SUBMITTED,
+        created_by_id=actor.id if actor else None,
+        content=new_content(theme.content.original_lang, {"title": names}),
+    )
+    db.session.add(remedy)
+    theme.remedy = remedy
+    db.session.flush()
+    audit.record("theme_to_idea", actor=actor, remedy=remedy, theme=theme.id)
+    db.session.flush()
+    return remedy
+
+
+def theme_of(*, barrier: Barrier | None = None, remedy: Remedy | None = None) -> Theme | None:
+    """The theme a problem or an idea came from, so the public can follow it back."""
+    if barrier is not None:
+        return db.session.scalar(select(Theme).where(Theme.barrier_id == barrier.id))
+    if remedy is not None:
+        return db.session.scalar(select(Theme).where(Theme.remedy_id == remedy.id))
+    return None
+
+
+def themes_for(rnd: Round) -> list[Theme]:
+    """The themes that reach a round: its own conversation's, and any theme (from a
+    stand-alone conversation too) turned into one of its problems or ideas."""
+    own = of_round(rnd)
+    barriers = [b.id for b in rnd.barriers]
+    found = db.session.scalars(
+        select(Theme)
+        .outerjoin(Remedy, Remedy.id == Theme.remedy_id)
+        .where(
+            (Theme.conversation_id == (own.id if own else -1))
+            | Theme.barrier_id.in_(barriers)
+            | (Remedy.round_id == rnd.id)
+        )
+        .order_by(Theme.id)
+    ).unique()
+    return list(found)
+
+
+def problems_from_themes(rnd: Round) -> list[tuple[str, int]]:
+    """The problems and ideas this round's themes became, as ("barrier" | "remedy", id),
+    most people first: they go to the council beside the top five, with the same duty to
+    answer by the same date."""
+    rows = []
+    for row in theme_rows_of(themes_for(rnd), "en"):
+        theme = row["theme"]
+        people = -(row["people"] or 0)
+        if theme.barrier_id is not None and rnd in theme.barrier.rounds:
+            rows.append((people, theme.id, "barrier", theme.barrier_id))
+        if theme.remedy_id is not None and theme.remedy.round_id == rnd.id:
+            rows.append((people, theme.id, "remedy", theme.remedy_id))
+    return [(kind, item) for _people, _id, kind, item in sorted(rows)]
 
 
 def import_counts(conv: Conversation, data: bytes, source: str, actor: User | None) -> int:
@@ -293,6 +491,120 @@ class Summary:
     common_ground: list[tuple[Hashable, int | None]]  # (statement, % agreeing overall)
     divisive: list[Hashable]
     everyone: dict[Hashable, grouping.StatementTally]
+    # A big conversation's summary is worked out by a job: when it was, and from how many
+    # marks; `waiting` while the first one is not done yet.
+    worked_out_at: datetime | None = None
+    marks: int | None = None
+    waiting: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "people": self.people,
+            "grouped": self.grouped,
+            "left_out": self.left_out,
+            "groups": [
+                {"size": g["size"], "distinctive": [list(d) for d in g["distinctive"]]}
+                for g in self.groups
+            ],
+            "common_ground": [list(c) for c in self.common_ground],
+            "divisive": list(self.divisive),
+            "everyone": {str(s): [t.agree, t.disagree, t.passed] for s, t in self.everyone.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, **kept) -> Summary:
+        return cls(
+            people=data["people"],
+            grouped=data["grouped"],
+            left_out=data["left_out"],
+            groups=[
+                {"size": g["size"], "distinctive": [tuple(d) for d in g["distinctive"]]}
+                for g in data["groups"]
+            ],
+            common_ground=[(s, pct) for s, pct in data["common_ground"]],
+            divisive=list(data["divisive"]),
+            everyone={int(s): grouping.StatementTally(*t) for s, t in data["everyone"].items()},
+            **kept,
+        )
+
+
+def marks_count(conv: Conversation) -> int:
+    """How many marks there are on the conversation's published statements."""
+    return (
+        db.session.scalar(
+            select(func.count(Mark.id))
+            .join(Statement, Statement.id == Mark.statement_id)
+            .where(Mark.conversation_id == conv.id, Statement.status == StatementStatus.PUBLISHED)
+        )
+        or 0
+    )
+
+
+def summary_for_page(conv: Conversation, inline_up_to: int) -> Summary:
+    """The summary a page shows: worked out now for a small conversation; for a big one,
+    the one a job worked out last (`waiting` when there is none yet: the caller queues one).
+    Grouping 10,000 people takes about a second of a web worker's time; a job does it."""
+    if marks_count(conv) <= inline_up_to:
+        return summarise(conv)
+    stored = stored_summary(conv)
+    if stored is None:
+        return Summary(0, 0, 0, [], [], [], {}, waiting=True)
+    return stored
+
+
+def stored_summary(conv: Conversation) -> Summary | None:
+    stored = db.session.scalar(
+        select(StoredGrouping).where(StoredGrouping.conversation_id == conv.id)
+    )
+    if stored is None:
+        return None
+    return Summary.from_json(stored.result, worked_out_at=stored.worked_out_at, marks=stored.marks)
+
+
+def lock_grouping(conv: Conversation) -> None:
+    """Hold the conversation's row while its grouping is worked out (PostgreSQL)."""
+    db.session.execute(select(Conversation.id).where(Conversation.id == conv.id).with_for_update())
+
+
+def kept_is_fresh(conv: Conversation) -> bool:
+    """Whether the kept grouping was worked out from the marks there are now."""
+    kept = db.session.scalar(
+        select(StoredGrouping.marks).where(StoredGrouping.conversation_id == conv.id)
+    )
+    return kept is not None and kept == marks_count(conv)
+
+
+def group_and_keep(conv: Conversation) -> Summary:
+    """Work out a conversation's summary and keep it (the job's work); replaces the last."""
+    count = marks_count(conv)
+    summary = summarise(conv)
+    stored = db.session.scalar(
+        select(StoredGrouping).where(StoredGrouping.conversation_id == conv.id)
+    )
+    if stored is None:
+        stored = StoredGrouping(conversation_id=conv.id)
+        db.session.add(stored)
+    stored.marks = count
+    stored.result = summary.to_json()
+    stored.worked_out_at = utcnow()
+    db.session.flush()
+    summary.marks, summary.worked_out_at = count, stored.worked_out_at
+    return summary
+
+
+def to_group_again(inline_up_to: int) -> list[int]:
+    """Big conversations whose kept grouping is missing or older than their marks."""
+    counts = db.session.execute(
+        select(Mark.conversation_id, func.count(Mark.id))
+        .join(Statement, Statement.id == Mark.statement_id)
+        .where(Statement.status == StatementStatus.PUBLISHED)
+        .group_by(Mark.conversation_id)
+        .having(func.count(Mark.id) > inline_up_to)
+    ).all()
+    kept = dict(
+        db.session.execute(select(StoredGrouping.conversation_id, StoredGrouping.marks)).all()
+    )
+    return sorted(conv for conv, n in counts if kept.get(conv) != n)
 
 
 def shown(number: int) -> int | None:
@@ -306,8 +618,8 @@ def summarise(conv: Conversation, *, top: int = 5, min_marks: int | None = None)
     marks = marks_of(conv)
     if min_marks is None:
         min_marks = min(grouping.MIN_MARKS, len({s for _p, s, _v in marks}) or 1)
-    # Grouped afresh for each page: 0.06 s for the demo's 60 people, 0.9 s for 10,000
-    # people x 1,000 statements (bench/conversation.py). No copy is kept between requests.
+    # 0.06 s for the demo's 60 people, 0.9 s for 10,000 people x 1,000 statements
+    # (bench/conversation.py): a big conversation's is worked out by a job and kept.
     found = grouping.group(marks, min_marks=min_marks)
     big = [g for g, members in enumerate(found.groups) if len(members) >= HIDE_BELOW]
     groups = []
@@ -394,8 +706,12 @@ def counts_by(conv: Conversation, column) -> list[tuple[object, int | None]]:
 def theme_rows(conv: Conversation, lang: str) -> list[dict]:
     """Each theme: its name, its statements, how many people raised or agreed with it
     (hidden when fewer than 10), by area and language, and counts collated elsewhere."""
+    return theme_rows_of(conv.themes, lang)
+
+
+def theme_rows_of(themes: list[Theme], lang: str) -> list[dict]:
     rows = []
-    for theme in conv.themes:
+    for theme in themes:
         ids = [s.id for s in theme.statements]
         authors = {s.author for s in theme.statements if s.author}
         agreed = set(

@@ -11,16 +11,17 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from coprod import i18n, sessions, slowdown
+from coprod import i18n, jobs, sessions, slowdown
 from coprod.accounts import role_required
 from coprod.conversation import bp, theme_counts
 from coprod.conversation import operations as ops
 from coprod.conversation.forms import (
     PaperForm,
+    StartAloneForm,
     StartForm,
     StatementForm,
     ThemeCountsForm,
@@ -74,25 +75,54 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _conversation(slug: str) -> tuple[Round, Conversation]:
-    rnd = round_or_404(slug)
+def _conversation(
+    slug: str | None = None, name: str | None = None, *, drafts: bool = False
+) -> tuple[Round | None, Conversation]:
+    """A round's conversation (by the round's slug) or a stand-alone one (by its name)."""
+    if name is not None:
+        conv = ops.by_slug(name)
+        if conv is None:
+            abort(404)
+        return None, conv
+    rnd = round_or_404(slug or "", drafts=drafts)
     conv = ops.of_round(rnd)
     if conv is None:
         abort(404)
     return rnd, conv
 
 
-def _person(rnd: Round) -> ops.Person | None:
-    """The same keyed pseudonym ratings use (never the code itself), or None for no code."""
+def here(conv: Conversation) -> dict[str, str]:
+    """The address parts of a conversation: its round's slug, or its own name."""
+    if conv.round is not None:
+        return {"slug": conv.round.slug}
+    return {"name": conv.slug or ""}
+
+
+@bp.app_template_global()
+def conversation_url(endpoint: str, conv: Conversation, **values) -> str:
+    """The address of a conversation's page, whether it has a round or stands alone."""
+    return url_for(endpoint, **(here(conv) | values))
+
+
+def _open_person(scope: str, lang: str, area: int | None) -> ops.Person:
+    browser = session.setdefault("browser", secrets.token_urlsafe(16))
+    return ops.Person(codes.keyed_hash(_secret(), scope, browser), True, area, lang)
+
+
+def _person(rnd: Round | None, conv: Conversation) -> ops.Person | None:
+    """The same keyed pseudonym ratings use (never the code itself), or None for no code.
+
+    A stand-alone conversation has no codes: anyone takes part, kept apart by browser, and
+    their marks count as a guide (like open rating)."""
     lang = str(get_locale())
+    if rnd is None:
+        return _open_person(f"open-talker:{conv.id}", lang, conv.area_id)
     if code := session.get(f"code:{rnd.slug}"):
         found = codes.find(_secret(), rnd, code)
         area = found.area_id if found is not None else None
         return ops.Person(codes.keyed_hash(_secret(), f"rater:{rnd.id}", code), False, area, lang)
     if rnd.eligibility == Eligibility.OPEN_RATING:
-        browser = session.setdefault("browser", secrets.token_urlsafe(16))
-        key = codes.keyed_hash(_secret(), f"open-rater:{rnd.id}", browser)
-        return ops.Person(key, True, None, lang)
+        return _open_person(f"open-rater:{rnd.id}", lang, None)
     return None
 
 
@@ -103,13 +133,35 @@ def conversation_of(rnd: Round) -> Conversation | None:
 
 
 @bp.app_template_global()
+def theme_from(barrier=None, remedy=None) -> Theme | None:
+    """The theme a problem or an idea came from, so the public can follow it back."""
+    return ops.theme_of(barrier=barrier, remedy=remedy)
+
+
+@bp.app_template_global()
+def standing_conversations() -> list[Conversation]:
+    """Open conversations without a round, for the home page."""
+    return ops.standing_alone()
+
+
+@bp.app_template_global()
+def round_themes(rnd: Round) -> list[dict]:
+    """The themes that reach a round, with their counts, for the council's pages."""
+    return ops.theme_rows_of(ops.themes_for(rnd), str(get_locale()))
+
+
+@bp.app_template_global()
 def conversation_themes(conv: Conversation) -> list[dict]:
     """The conversation's themes with their counts, for the council's pages."""
     return ops.theme_rows(conv, str(get_locale()))
 
 
-def _is_open(rnd: Round, conv: Conversation) -> bool:
-    return conv.is_open and rnd.phase.is_open
+def _is_open(rnd: Round | None, conv: Conversation) -> bool:
+    return conv.is_open and (rnd is None or rnd.phase.is_open)
+
+
+def _back(endpoint: str, conv: Conversation, **values):
+    return redirect(conversation_url(endpoint, conv, **values))
 
 
 def _page(rnd, conv, person, form=None, code_form=None, status=200):
@@ -130,14 +182,16 @@ def _page(rnd, conv, person, form=None, code_form=None, status=200):
 
 
 @bp.get("/rounds/<slug>/conversation")
-def talk(slug: str):
-    rnd, conv = _conversation(slug)
-    return _page(rnd, conv, _person(rnd))
+@bp.get("/conversations/<name>")
+def talk(slug: str | None = None, name: str | None = None):
+    rnd, conv = _conversation(slug, name)
+    return _page(rnd, conv, _person(rnd, conv))
 
 
 @bp.post("/rounds/<slug>/conversation/code")
 def code(slug: str):
     rnd, conv = _conversation(slug)
+    assert rnd is not None  # a round's conversation: only rounds have codes
     form = CodeForm()
     if form.validate_on_submit():
         if codes.find(_secret(), rnd, form.code.data) is None:
@@ -148,61 +202,82 @@ def code(slug: str):
                 return page, 429, {"Retry-After": str(wait)}
             form.code.errors.append(explain(Problem("code_unknown"), rnd.currency))
         else:
+            had_code = f"code:{slug}" in session  # one code is never merged into another
+            open_rating = rnd.eligibility == Eligibility.OPEN_RATING
+            before = _person(rnd, conv) if open_rating and not had_code else None
             session[f"code:{slug}"] = codes.normalise(form.code.data)
             sessions.renew_id()  # an id planted in this browser earlier carries no code
+            after = _person(rnd, conv)
+            if before is not None and after is not None:
+                # What they did before giving the code is theirs: counted once, not twice.
+                ops.merge_person(conv, before.key, after.key)
+                db.session.commit()
             return redirect(url_for("conversation.talk", slug=slug))
     return _page(rnd, conv, None, code_form=form, status=400)
 
 
 @bp.post("/rounds/<slug>/conversation/say")
+@bp.post("/conversations/<name>/say")
 @limiter.limit("30 per hour")
-def say(slug: str):
-    rnd, conv = _conversation(slug)
-    person = _person(rnd)
+def say(slug: str | None = None, name: str | None = None):
+    rnd, conv = _conversation(slug, name)
+    person = _person(rnd, conv)
     if person is None:
-        return redirect(url_for("conversation.talk", slug=slug))
+        return _back("conversation.talk", conv)
     form = StatementForm()
     if not _is_open(rnd, conv):
         flash(_("This conversation is closed."), "error")
-        return redirect(url_for("conversation.talk", slug=slug))
+        return _back("conversation.talk", conv)
     if not form.validate_on_submit():
         return _page(rnd, conv, person, form=form, status=400)
     ops.write(conv, person, form.text.data, str(get_locale()))
     db.session.commit()
     flash(_("Thank you. Others will see it once it has been checked."))
-    return redirect(url_for("conversation.talk", slug=slug))
+    return _back("conversation.talk", conv)
 
 
 @bp.post("/rounds/<slug>/conversation/mark")
-def mark(slug: str):
-    rnd, conv = _conversation(slug)
-    person = _person(rnd)
+@bp.post("/conversations/<name>/mark")
+def mark(slug: str | None = None, name: str | None = None):
+    rnd, conv = _conversation(slug, name)
+    person = _person(rnd, conv)
     if person is None or not EmptyForm().validate_on_submit():
-        return redirect(url_for("conversation.talk", slug=slug))
+        return _back("conversation.talk", conv)
     ident = request.form.get("statement", type=int) or 0
     # Only ids a database integer can hold reach the query (a huge one was a 5xx).
     statement = db.session.get(Statement, ident) if 0 < ident < 2**31 else None
     if statement is None or statement.conversation_id != conv.id:
-        return redirect(url_for("conversation.talk", slug=slug))
+        return _back("conversation.talk", conv)
     try:
         ops.mark(statement, person, request.form.get("value", ""))
         db.session.commit()
     except ops.ConversationError:
         flash(_("That did not work. Please choose one of the three buttons."), "error")
-        return redirect(url_for("conversation.talk", slug=slug))
+        return _back("conversation.talk", conv)
     except IntegrityError:
         # The same person's other click got there first (two tabs, a double click): its
         # mark stands, one per person per statement.
         db.session.rollback()
-    return redirect(url_for("conversation.talk", slug=slug, _anchor="next"))
+    return _back("conversation.talk", conv, _anchor="next")
 
 
 # --- What it adds up to -------------------------------------------------------------------
 
 
-def _results(slug: str, template: str):
-    rnd, conv = _conversation(slug)
-    summary = ops.summarise(conv)
+def page_summary(conv: Conversation) -> ops.Summary:
+    """Grouped now when small; else the last grouping a job kept, a new one queued when
+    there is none yet (the tick queues fresh ones as marks come in)."""
+    inline_up_to = current_app.config["GROUP_IN_JOB_OVER"]
+    summary = ops.summary_for_page(conv, inline_up_to)
+    if summary.waiting:
+        jobs.group_later(conv)
+        summary = ops.summary_for_page(conv, inline_up_to)  # done already when run inline
+    return summary
+
+
+def _results(slug: str | None, name: str | None, template: str):
+    rnd, conv = _conversation(slug, name)
+    summary = page_summary(conv)
     by_id = {s.id: s for s in conv.statements if s.status == StatementStatus.PUBLISHED}
     areas = dict(db.session.execute(db.select(Area.id, Area.name)).all())
     return render_template(
@@ -221,15 +296,17 @@ def _results(slug: str, template: str):
 
 
 @bp.get("/rounds/<slug>/conversation/results")
-def results(slug: str):
-    return _results(slug, "conversation/results.html")
+@bp.get("/conversations/<name>/results")
+def results(slug: str | None = None, name: str | None = None):
+    return _results(slug, name, "conversation/results.html")
 
 
 @bp.get("/rounds/<slug>/conversation/marks.csv")
-def marks_csv(slug: str):
+@bp.get("/conversations/<name>/marks.csv")
+def marks_csv(slug: str | None = None, name: str | None = None):
     """The marks matrix, as Pol.is exports it: one row a person (numbered, no pseudonym),
     one column a published statement; 1 agree, -1 disagree, 0 pass, empty not seen."""
-    _rnd, conv = _conversation(slug)
+    _rnd, conv = _conversation(slug, name)
     marks = ops.marks_of(conv)
     statements = sorted({s for _p, s, _v in marks})
     people: dict[str, dict[int, int]] = {}
@@ -243,7 +320,7 @@ def marks_csv(slug: str):
         writer.writerow([n, *(row.get(s, "") for s in statements)])
     headers = {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{slug}-marks.csv"',
+        "Content-Disposition": f'attachment; filename="{slug or conv.slug}-marks.csv"',
     }
     return out.getvalue(), 200, headers
 
@@ -268,12 +345,10 @@ def decide(statement_id: int, decision: str):
 
 
 @bp.route("/staff/moderate/rounds/<slug>/themes", methods=["GET", "POST"])
+@bp.route("/staff/moderate/conversations/<name>/themes", methods=["GET", "POST"])
 @role_required(*MODERATORS)
-def themes(slug: str):
-    rnd = round_or_404(slug, drafts=True)
-    conv = ops.of_round(rnd)
-    if conv is None:
-        abort(404)
+def themes(slug: str | None = None, name: str | None = None):
+    rnd, conv = _conversation(slug, name, drafts=True)
     form = ThemeForm()
     # Only ids a database integer can hold ("²" is a digit to Python, and no whole number).
     ticked = request.form.getlist("statement")
@@ -285,11 +360,17 @@ def themes(slug: str):
             ops.make_theme(conv, {str(get_locale()): name}, sorted(chosen), current_user)
             db.session.commit()
             flash(_("The theme is made."))
-            return redirect(url_for("conversation.themes", slug=slug))
+            return _back("conversation.themes", conv)
         if not chosen:
             form.form_errors.append(_("Please tick at least one statement."))
         status = 400
     return _themes_page(rnd, conv, form=form, chosen=chosen, status=status)
+
+
+def _round_choices(kind: str) -> list[SelectChoice]:
+    lang = str(get_locale())
+    rounds = ops.rounds_to_take(kind)
+    return [SelectChoice(r.slug, str(r.t("title", lang) or r.slug)) for r in rounds]
 
 
 def _themes_page(rnd, conv, *, form=None, counts=None, problems=(), chosen=(), status=200):
@@ -297,6 +378,8 @@ def _themes_page(rnd, conv, *, form=None, counts=None, problems=(), chosen=(), s
         "conversation/themes.html",
         round=rnd,
         conversation=conv,
+        problem_rounds=_round_choices("problem"),
+        idea_rounds=_round_choices("idea"),
         form=form or ThemeForm(formdata=None),
         counts=counts or ThemeCountsForm(formdata=None),
         problems=problems,
@@ -309,12 +392,10 @@ def _themes_page(rnd, conv, *, form=None, counts=None, problems=(), chosen=(), s
 
 
 @bp.post("/staff/moderate/rounds/<slug>/theme-counts")
+@bp.post("/staff/moderate/conversations/<name>/theme-counts")
 @role_required(*MODERATORS)
-def import_counts(slug: str):
-    rnd = round_or_404(slug, drafts=True)
-    conv = ops.of_round(rnd)
-    if conv is None:
-        abort(404)
+def import_counts(slug: str | None = None, name: str | None = None):
+    rnd, conv = _conversation(slug, name, drafts=True)
     form = ThemeCountsForm()
     if not form.validate_on_submit():
         return _themes_page(rnd, conv, counts=form, status=400)
@@ -332,33 +413,47 @@ def import_counts(slug: str):
         return _themes_page(rnd, conv, counts=form, problems=problems, status=400)
     db.session.commit()
     flash(ngettext("%(num)d count is added.", "%(num)d counts are added.", added))
-    return redirect(url_for("conversation.themes", slug=slug))
+    return _back("conversation.themes", conv)
 
 
-@bp.post("/staff/moderate/themes/<int:theme_id>/problem")
+@bp.post("/staff/moderate/themes/<int:theme_id>/<any(problem, idea):kind>")
 @role_required(*MODERATORS)
-def to_problem(theme_id: int):
+def to_problem(theme_id: int, kind: str = "problem"):
+    """Turn a theme into a problem to rate, or an idea, in its round or the round chosen."""
     theme = db.session.get(Theme, theme_id)
     if theme is None:
         abort(404)
+    conv = theme.conversation
     if EmptyForm().validate_on_submit():
+        chosen = request.form.get("round", "")
+        target = None
+        if chosen:
+            target = db.session.scalar(db.select(Round).where(Round.slug == chosen[:80]))
+        turn = ops.turn_into_problem if kind == "problem" else ops.turn_into_idea
         try:
-            ops.turn_into_problem(theme, current_user)
+            turn(theme, current_user, target)
             db.session.commit()
         except IntegrityError:  # pressed twice at once: the other press made it
             db.session.rollback()
-        flash(_("The theme is now a problem in this round. People can rate it."))
-    return redirect(url_for("conversation.themes", slug=theme.conversation.round.slug))
+        except ops.ConversationError:
+            db.session.rollback()
+            flash(_("Please choose a round that is still open for this."), "error")
+            return _back("conversation.themes", conv)
+        if kind == "problem":
+            flash(_("The theme is now a problem in this round. People can rate it."))
+        else:
+            flash(_("The theme is now an idea in this round. A moderator checks it first."))
+    return _back("conversation.themes", conv)
 
 
 # --- Organisers: starting a conversation, paper statements, translations ---------------------
 
 
-def _languages(rnd: Round) -> list[str]:
-    return list(rnd.languages or i18n.languages())
+def _languages(rnd: Round | None) -> list[str]:
+    return list((rnd.languages if rnd else None) or i18n.languages())
 
 
-def _paper_form(rnd: Round, *, blank: bool = False) -> PaperForm:
+def _paper_form(rnd: Round | None, *, blank: bool = False) -> PaperForm:
     form = PaperForm(formdata=None) if blank else PaperForm()
     form.lang.choices = [SelectChoice(code, i18n.native_name(code)) for code in _languages(rnd)]
     return form
@@ -394,27 +489,89 @@ def setup(slug: str):
     return redirect(url_for("conversation.setup", slug=slug))
 
 
-@bp.post("/staff/rounds/<slug>/conversation/paper")
+@bp.get("/staff/conversations/<name>")
 @role_required(*ORGANISERS)
-def paper(slug: str):
-    rnd, conv = _conversation(slug)
+def setup_alone(name: str):
+    rnd, conv = _conversation(name=name)
+    return _setup_page(rnd, conv)
+
+
+def _setup(conv: Conversation):
+    if conv.round is not None:
+        return redirect(url_for("conversation.setup", slug=conv.round.slug))
+    return redirect(url_for("conversation.setup_alone", name=conv.slug))
+
+
+@bp.post("/staff/rounds/<slug>/conversation/paper")
+@bp.post("/staff/conversations/<name>/paper")
+@role_required(*ORGANISERS)
+def paper(slug: str | None = None, name: str | None = None):
+    rnd, conv = _conversation(slug, name, drafts=True)
     form = _paper_form(rnd)
     if not form.validate_on_submit() or form.lang.data not in _languages(rnd):
         return _setup_page(rnd, conv, paper=form, status=400)
     ops.write(conv, None, form.text.data, form.lang.data)
     db.session.commit()
     flash(_("Thank you. Others will see it once it has been checked."))
-    return redirect(url_for("conversation.setup", slug=slug))
+    return _setup(conv)
 
 
 @bp.post("/staff/rounds/<slug>/conversation/<any(open, close):action>")
+@bp.post("/staff/conversations/<name>/<any(open, close):action>")
 @role_required(*ORGANISERS)
-def open_or_close(slug: str, action: str):
-    _rnd, conv = _conversation(slug)
+def open_or_close(action: str, slug: str | None = None, name: str | None = None):
+    _rnd, conv = _conversation(slug, name, drafts=True)
     if EmptyForm().validate_on_submit():
         ops.set_open(conv, action == "open", current_user)
         db.session.commit()
-    return redirect(url_for("conversation.setup", slug=slug))
+    return _setup(conv)
+
+
+START_REFUSED = {
+    "bad_slug": _l("Please use only small letters a to z, numbers and dashes, like: "
+                   "family-support-2026"),
+    "slug_taken": _l("Another conversation has this web address. Please choose another."),
+}  # fmt: skip
+
+
+def _alone_choices(form: StartAloneForm) -> StartAloneForm:
+    areas = db.session.scalars(db.select(Area).order_by(Area.name))
+    form.area.choices = [SelectChoice("", _("The whole place"))] + [
+        SelectChoice(str(a.id), a.name) for a in areas
+    ]
+    return form
+
+
+@bp.route("/staff/conversations", methods=["GET", "POST"])
+@role_required(*ORGANISERS)
+def alone():
+    """Conversations without a round, for an area or a service: the list and a new one."""
+    form = _alone_choices(StartAloneForm() if request.method == "POST" else
+                          StartAloneForm(formdata=None))  # fmt: skip
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            area = db.session.get(Area, int(form.area.data)) if form.area.data else None
+            try:
+                conv = ops.start_alone(
+                    form.slug.data.strip(),
+                    form.title.data.strip(),
+                    form.question.data.strip(),
+                    area,
+                    str(get_locale()),
+                    current_user,
+                )
+            except ops.ConversationError as error:
+                form.slug.errors = [*form.slug.errors, START_REFUSED[error.code]]
+            else:
+                db.session.commit()
+                flash(_("The conversation is open. People can have their say."))
+                return _setup(conv)
+        status = 400
+    page = render_template(
+        "conversation/alone.html", form=form, conversations=ops.standing_alone(only_open=False)
+    )
+    return page, status
 
 
 @bp.route(
@@ -423,8 +580,24 @@ def open_or_close(slug: str, action: str):
 )
 @role_required(*MODERATORS)
 def translate(kind: str, item_id: int):
-    """A moderator writes (or corrects) a statement's or a theme's words in other languages;
-    what a moderator writes here counts as checked."""
+    """A moderator writes (or corrects, or checks) a statement's or a theme's words."""
+    return _translate(kind, item_id)
+
+
+@bp.route("/statements/<int:item_id>/translate", methods=["GET", "POST"])
+@login_required
+def volunteer_translate(item_id: int):
+    """A signed-in volunteer translates a published statement (checked later)."""
+    return _translate("statement", item_id)
+
+
+def _translate(kind: str, item_id: int):
+    """Someone writes (or corrects) a statement's or a theme's words in other languages.
+
+    As with ideas, a volunteer (any signed-in member) translates published statements and
+    what they write is shown marked "not checked yet"; what a moderator writes or saves
+    again here counts as checked."""
+    checked = current_user.role in MODERATORS
     field = "text" if kind == "statement" else "name"
     item: Statement | Theme | None
     if kind == "statement":
@@ -433,7 +606,12 @@ def translate(kind: str, item_id: int):
         item = db.session.get(Theme, item_id)
     if item is None:
         abort(404)
+    if not checked and not (
+        isinstance(item, Statement) and item.status == StatementStatus.PUBLISHED
+    ):
+        abort(403)  # volunteers translate what everyone can see already
     rnd = item.conversation.round
+    conv = item.conversation
     langs = [c for c in _languages(rnd) if c != item.content.original_lang]
     most = STATEMENT_MAX if kind == "statement" else 120
     errors: dict[str, str] = {}
@@ -450,18 +628,18 @@ def translate(kind: str, item_id: int):
             elif _MARKUP.search(body):
                 errors[c] = _("Please write plain words without HTML tags, like <b> or <script>.")
         if not errors:
-            for c, body in typed.items():
-                current = item.content.text(field, c)
-                if body and (current is None or current.lang != c or current.text != body
-                             or not current.reviewed):  # fmt: skip
-                    item.content.set(field, c, body, reviewed=True)
+            ops.translate(item, field, typed, current_user, checked=checked)
             db.session.commit()
-            flash(_("The translations are saved."))
-            return redirect(url_for("conversation.themes", slug=rnd.slug))
+            if checked:
+                flash(_("The translations are saved."))
+                return _back("conversation.themes", conv)
+            flash(_("Thank you! Your translation is saved. A moderator will check it."))
+            return _back("conversation.talk", conv)
     texts = {t.lang: t for t in item.content.texts if t.field == field}
     page = render_template(
         "conversation/translate.html",
         round=rnd,
+        conversation=conv,
         item=item,
         field=field,
         most=most,
@@ -470,6 +648,7 @@ def translate(kind: str, item_id: int):
             c: request.form.get(f"text-{c}", texts[c].body if c in texts else "") for c in langs
         },
         unchecked={c for c, t in texts.items() if not t.reviewed},
+        checked=checked,
         errors=errors,
         button=EmptyForm(formdata=None),
     )

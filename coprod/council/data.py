@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from coprod import pots as pot_words
+from coprod.conversation import operations as conversations
 from coprod.council import stats
 from coprod.extensions import db
 from coprod.models import (
@@ -122,6 +123,9 @@ class Dashboard:
     turnout: Turnout
     themes: list[ThemeRow]
     pots: list[PotPart] = field(default_factory=list)  # a round with pots, pot by pot
+    # Themes of what people said in their own words that reach this round ("Virtual Voice"):
+    # rows of `conversation.operations.theme_rows_of`, figures about fewer than 10 hidden.
+    voice: list[dict] = field(default_factory=list)
 
     @property
     def any_indicative(self) -> bool:
@@ -344,6 +348,7 @@ def dashboard(rnd: Round, today: date | None = None) -> Dashboard:
             turnout=turnout(rnd, today),
             themes=themes(rnd),
             pots=pot_parts(rnd, counts),
+            voice=voice(rnd),
         )
     barriers, remedies = rated(rnd, count)
     return Dashboard(
@@ -354,7 +359,13 @@ def dashboard(rnd: Round, today: date | None = None) -> Dashboard:
         outcome=outcome(rnd, count),
         turnout=turnout(rnd, today, count),
         themes=themes(rnd),
+        voice=voice(rnd),
     )
+
+
+def voice(rnd: Round) -> list[dict]:
+    """The themes that reach this round, with how many people said or agreed with each."""
+    return conversations.theme_rows_of(conversations.themes_for(rnd), rnd.content.original_lang)
 
 
 def responses(rnd: Round) -> list[Response]:

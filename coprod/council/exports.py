@@ -148,6 +148,23 @@ def dashboard_data(d: Dashboard, lang: str) -> dict:
             {"rank": n, "kind": r.kind, "id": r.rated.id, "title": title(r.thing, lang)}
             for n, r in enumerate(d.priorities, start=1)
         ],
+        # What people said in their own words, gathered into themes: null is "fewer than 10".
+        "voice": [_voice(row, lang) for row in d.voice],
+    }
+
+
+def _voice(row: dict, lang: str) -> dict:
+    theme = row["theme"]
+    name = theme.t("name", lang)
+    return {
+        "theme": theme.id,
+        "name": name.text if name else "",
+        "people": row["people"],
+        "counted_elsewhere": row["imported"],
+        "problem": theme.barrier_id,
+        "idea": theme.remedy_id,
+        "areas": [{"area": a, "people": n} for a, n in row["by_area"]],
+        "languages": [{"language": code, "people": n} for code, n in row["by_lang"]],
     }
 
 
@@ -174,6 +191,10 @@ DASHBOARD_COLUMNS = (
     "population_share",
     "under_represented",
     "cost",
+    "people",
+    "counted_elsewhere",
+    "problem",
+    "idea",
 )
 
 
@@ -210,6 +231,19 @@ def dashboard_rows(d: Dashboard, lang: str) -> list[dict]:
         )
     for item in data["priorities"]:
         rows.append({"section": "priority", **item, "name": item["title"]})
+    for item in data["voice"]:
+        rows.append(
+            {
+                "section": "theme",
+                "kind": "theme",
+                "id": item["theme"],
+                "name": item["name"],
+                "people": item["people"],
+                "counted_elsewhere": item["counted_elsewhere"],
+                "problem": item["problem"],
+                "idea": item["idea"],
+            }
+        )
     turnout = data["turnout"]
     for day in turnout["per_day"]:
         rows.append({"section": "day", "name": day["day"], "ballots": day["ballots"]})

@@ -26,7 +26,7 @@ from coprod.extensions import db, limiter
 from coprod.following import operations as following
 from coprod.ideas import operations as ideas
 from coprod.lookups import round_or_404, with_remedies_texts
-from coprod.models import Contact, Phase, Role, Round, User
+from coprod.models import Barrier, Contact, Phase, Remedy, Role, Round, User
 from coprod.models import Response as Answer
 from coprod.operations import offers, responses
 from coprod.operations.responses import Refused
@@ -197,11 +197,20 @@ def _top5_page(rnd: Round, form: SendForm | None = None, status: int = 200):
         )
     if not sent and current_user.role in SENDERS and form is None:
         form = _send_form(rnd)
+    preview = [] if sent else data.priorities(rnd)[: responses.TOP]
+    # Problems and ideas that came from what people said go beside the five, ranked after.
+    among = {(row.kind, row.rated.id) for row in preview}
+    from_voice = [
+        (kind, db.session.get(Barrier if kind == "barrier" else Remedy, item))
+        for kind, item in ([] if sent else conversations.problems_from_themes(rnd))
+        if (kind, item) not in among
+    ]
     page = render_template(
         "council/top5.html",
         round=rnd,
         sent=sent,
-        preview=[] if sent else data.priorities(rnd)[: responses.TOP],
+        preview=preview,
+        from_voice=from_voice,
         form=form if not sent else None,
         can_send=rnd.phase in responses.SENDABLE,
         contacts=contacts,

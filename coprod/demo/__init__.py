@@ -162,6 +162,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
         if spec.get("conversation"):
             conversation_demo.load(rnd, random.Random(21), today)  # rng stays as it was
 
+    conversation_demo.load_alone(area, random.Random(22), today)
     _panel(random.Random(2026))
     assert commissioner is not None
     delivery_demo.load(area, commissioner, today)

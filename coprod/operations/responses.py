@@ -63,13 +63,14 @@ def send_top5(
     *,
     actor: User,
     today: date | None = None,
-    themes: Sequence[int] = (),
+    themes: Sequence[tuple[str, int]] = (),
 ) -> list[Response]:
     """Send the first five priorities, as ("remedy" | "barrier", id), to one named person.
 
-    `themes` are problems (barrier ids) that came from what many people said in a
-    conversation ("Virtual Voice"): they go beside the five, ranked after them, with the
-    same duty to answer by the same date (those among the five already are not sent twice).
+    `themes` are problems and ideas, as ("barrier" | "remedy", id), that came from what many
+    people said in a conversation ("Virtual Voice"): they go beside the five, ranked after
+    them, with the same duty to answer by the same date (those among the five already are
+    not sent twice).
 
     Refused when the round is not counted, the person cannot decide, the date is not in
     the future, or the report was sent already (the unique rank per round makes a double
@@ -88,7 +89,7 @@ def send_top5(
         raise Refused("already_sent")
     sent = []
     chosen = list(priorities[:TOP])
-    chosen += [("barrier", b) for b in dict.fromkeys(themes) if ("barrier", b) not in chosen]
+    chosen += [item for item in dict.fromkeys(themes) if item not in chosen]
     for rank, (kind, item_id) in enumerate(chosen, start=1):
         response = Response(
             round_id=rnd.id,

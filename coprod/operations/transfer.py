@@ -186,6 +186,7 @@ def export_round(rnd: Round) -> dict:
     area_ids = {rnd.area_id, *(r.area_id for r in remedies), *(p.area_id for p in rnd.pots)}
     area_ids |= {c.area_id for c in codes} | {b.area_id for b in ballots}
     area_ids |= {s.area_id for s in statements} | {m.area_id for m in marks}
+    area_ids |= {conv.area_id} if conv else set()
     areas: dict[int, Area] = {}
     pending = [db.session.get_one(Area, i) for i in area_ids if i is not None]
     while pending:
@@ -327,7 +328,7 @@ def export_round(rnd: Round) -> dict:
             )
             for c in studies
         ],
-        "conversation": _conversation(conv, statements, marks, themes, key),
+        "conversation": _conversation(conv, statements, marks, themes, key, rnd),
         "audit": [
             _row(
                 e,
@@ -340,17 +341,27 @@ def export_round(rnd: Round) -> dict:
     }
 
 
-def _conversation(conv, statements, marks, themes, key) -> dict | None:
+def _conversation(conv, statements, marks, themes, key, rnd) -> dict | None:
     """The round's conversation with its statements, marks and themes; rows of the
-    conversation name each other by their id in the file ("ref")."""
+    conversation name each other by their id in the file ("ref"). A theme's idea is kept
+    when it is in this round (an idea in another round is that round's)."""
     if conv is None:
         return None
-    return _row(conv, round_id=None, content_id=("content", _content(conv.content_id))) | {
+    return _row(
+        conv,
+        round_id=None,
+        area_id=("area", _slug(conv.area_id)),
+        content_id=("content", _content(conv.content_id)),
+    ) | {
         "themes": [
             _row(
                 t,
                 conversation_id=None,
                 barrier_id=("barrier", key(t.barrier_id)),
+                remedy_id=(
+                    "remedy",
+                    t.remedy_id if t.remedy is not None and t.remedy.round_id == rnd.id else None,
+                ),
                 content_id=("content", _content(t.content_id)),
             )
             | {"ref": t.id, "counts": [_row(c, theme_id=None) for c in t.imported]}
@@ -514,7 +525,10 @@ def _remap_count(count: Count, links: _Links) -> None:
 
 def _import_conversation(data: dict, rnd: Round, links: _Links) -> None:
     conv = Conversation(
-        **_values(Conversation, data), round=rnd, content=_new_content(data["content"], links)
+        **_values(Conversation, data),
+        round=rnd,
+        area=links.area(data.get("area")),
+        content=_new_content(data["content"], links),
     )
     db.session.add(conv)
     themes, statements = links.themes, links.statements
@@ -523,6 +537,7 @@ def _import_conversation(data: dict, rnd: Round, links: _Links) -> None:
             **_values(Theme, t),
             conversation=conv,
             barrier=links.barrier(t["barrier"]),
+            remedy=links.remedy(t.get("remedy")),
             content=_new_content(t["content"], links),
             imported=[ThemeCount(**_values(ThemeCount, c)) for c in t["counts"]],
         )

@@ -79,7 +79,18 @@ def test_people_speak_the_council_hears(browser: Browser, base_url, demo_logins,
     page.get_by_label(SAID["en"]).check()
     page.get_by_role("button", name="Make the theme").click()
     expect(page.locator("main")).to_contain_text("One number to call")
+    # The theme becomes a problem in the round: the public can follow it back.
+    theme = page.locator("main li", has_text="One number to call")
+    theme.get_by_role("button", name="Turn into a problem to rate").click()
+    expect(page.locator("main")).to_contain_text("Now a problem people can rate")
     staff.close()
+
+    public = browser.new_context(java_script_enabled=False)
+    page = public.new_page()
+    page.goto(f"{base_url}{ROUND}")
+    page.locator("#barriers + ul li", has_text="One number to call").get_by_role("link").click()
+    expect(page.locator("li[id^=theme-]", has_text="One number to call")).to_be_visible()
+    public.close()
 
     council = browser.new_context(java_script_enabled=False)
     page = council.new_page()
@@ -87,4 +98,8 @@ def test_people_speak_the_council_hears(browser: Browser, base_url, demo_logins,
     for where in ("", "/top-5"):
         page.goto(f"{base_url}/staff/council/rounds/brookfield-spring{where}")
         expect(page.locator("section[aria-labelledby=voice]")).to_contain_text("One number to call")
+    # In the top-5 report it is a priority beside the voted five, with the same due date.
+    priority = page.locator("ol.report > li", has_text="One number to call")
+    expect(priority).to_contain_text("Priority 6")
+    expect(priority).to_contain_text("From what people said in their own words")
     council.close()
