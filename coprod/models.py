@@ -563,6 +563,8 @@ class PanelDraw(Model):
     volunteers: Mapped[int] = mapped_column(Integer)
     seed: Mapped[int] = mapped_column(Integer)
     attempt: Mapped[int] = mapped_column(Integer)
+    # "maximin" (sortition-algorithms' fair lottery) or "legacy" (person by person)
+    method: Mapped[str] = mapped_column(String(20), default="maximin")
     inputs_sha256: Mapped[str] = mapped_column(String(64))
     rows: Mapped[list] = mapped_column(JSON)  # feature, value, min, max, volunteers, chosen
     chosen: Mapped[list] = mapped_column(JSON)  # the organiser's ids: staff only

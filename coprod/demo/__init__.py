@@ -195,7 +195,7 @@ def _offers(rnd: Round, rng: random.Random) -> None:
 
 
 def _panel(rng: random.Random) -> None:
-    """A citizens' panel of 12 drawn from 120 made-up volunteers (ids only, no names)."""
+    """A citizens' panel of 12 drawn from 60 made-up volunteers (ids only, no names)."""
     shares = {
         "age": {"16-29": 25, "30-44": 25, "45-64": 30, "65+": 20},
         "gender": {"woman": 51, "man": 49},
@@ -205,7 +205,7 @@ def _panel(rng: random.Random) -> None:
         panel.Volunteer(
             f"V{i:03d}", {f: rng.choices(list(s), list(s.values()))[0] for f, s in shares.items()}
         )
-        for i in range(120)
+        for i in range(60)
     ]
     result = panel.draw(pool, panel.quotas_from_shares(shares, 12), 12, seed=2026)
     panels.record_draw("Brookfield citizens' panel", result, len(pool), actor=None)

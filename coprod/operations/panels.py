@@ -18,6 +18,7 @@ def record_draw(name: str, result: Draw, volunteers: int, actor: User | None) ->
         volunteers=volunteers,
         seed=result.seed,
         attempt=result.attempt,
+        method=result.method,
         inputs_sha256=result.inputs_sha256,
         rows=[
             {

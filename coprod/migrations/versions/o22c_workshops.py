@@ -66,6 +66,8 @@ def upgrade():
     )
     with op.batch_alter_table('workshop_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workshop_entry_workshop_id'), ['workshop_id'], unique=False)
+    with op.batch_alter_table('panel_draw', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('method', sa.String(length=20), nullable=False, server_default='legacy'))
     with op.batch_alter_table('offer', schema=None) as batch_op:
         batch_op.alter_column('remedy_id', existing_type=sa.Integer(), nullable=True)
         batch_op.add_column(sa.Column('area_id', sa.Integer(), nullable=True))
@@ -87,6 +89,8 @@ def downgrade():
         batch_op.drop_column('barrier_id')
         batch_op.drop_column('area_id')
         batch_op.alter_column('remedy_id', existing_type=sa.Integer(), nullable=False)
+    with op.batch_alter_table('panel_draw', schema=None) as batch_op:
+        batch_op.drop_column('method')
     op.drop_table('workshop_entry')
     op.drop_table('workshop_person')
     op.drop_table('workshop')
