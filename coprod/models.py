@@ -550,6 +550,7 @@ class Offer(Model):
     area: Mapped[Area | None] = relationship()
     barrier: Mapped[Barrier | None] = relationship()
     group: Mapped[Group | None] = relationship()
+    round: Mapped[Round] = relationship()
 
 
 class PanelDraw(Model):

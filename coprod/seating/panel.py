@@ -155,13 +155,17 @@ def _library_draw(
 ) -> list[str]:
     """One panel from sortition-algorithms (imported here: it is big and only draws need it)."""
     from sortition_algorithms import Settings, run_stratification
-    from sortition_algorithms.features import FeatureValueMinMax, set_default_max_flex
+    from sortition_algorithms.features import (
+        FeatureCollection,
+        FeatureValueMinMax,
+        set_default_max_flex,
+    )
     from sortition_algorithms.people import People
     from sortition_algorithms.utils import set_log_level
 
     set_log_level(logging.WARNING)  # its progress lines would go to the server's stdout
 
-    features = {
+    features: FeatureCollection = {
         f: {val: FeatureValueMinMax(min=q.least, max=q.most) for val, q in by.items()}
         for f, by in quotas.items()
     }
