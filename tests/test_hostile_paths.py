@@ -8,6 +8,7 @@ both used to reach the database and come back as a 500.
 """
 
 import re
+from datetime import date
 from itertools import count
 from urllib.parse import quote
 
@@ -16,7 +17,7 @@ import pytest
 from coprod.conversation import operations as talk
 from coprod.extensions import db
 from coprod.models import Phase, Role
-from coprod.operations import offers, proposals
+from coprod.operations import offers, proposals, workshops
 from tests.conftest import app_on, csrf_token
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
@@ -38,7 +39,7 @@ HOSTILE = {
 }
 IN_QUERIES = ("10**30", "NUL inside", "10,000 characters")  # what the database refuses
 # Every name a view reads from the query string (request.args).
-QUERY_ARGUMENTS = ("code", "lang", "next", "page", "template")
+QUERY_ARGUMENTS = ("area", "before", "code", "lang", "letters", "next", "page", "template")
 VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
@@ -62,9 +63,11 @@ def real_values(app) -> dict[str, str]:
     statement = talk.write(conversation, None, "A hostile walk", "en")
     theme = talk.make_theme(conversation, {"en": "Walks"}, [], None)
     offer, _secret = offers.make(remedy, "I can carry chairs", "en", 2, "ann@example.org")
+    workshop = workshops.start("A hostile walk", voting, 2, None, date.today())
     db.session.commit()
     return {
         "offer_id": str(offer.id),
+        "workshop_id": str(workshop.id),
         "draw_id": "1",
         "statement_id": str(statement.id),
         "theme_id": str(theme.id),

@@ -187,6 +187,8 @@ def _rich_round() -> str:
     paper.enter_paper(SECRET, rnd, "S-2", north_codes[2], [str(first.id)], typists[1])  # waits
     responses.add_contact(rnd, "me@example.org", "ur")
     offers.make(first, "Je peux porter des chaises", "fr", 3, "ann@example.org")
+    offers.make_for(rnd, north, first.group, "I have a van", "en", None, "07700 900123")
+    offers.make_for(rnd, barrier, first.group, "Ich übersetze", "de", 2, "b@example.org")
 
     change_phase(rnd, Phase.COUNTED, actor=organiser)
     counting.count_round(rnd, actor=organiser)
@@ -356,7 +358,15 @@ def _snapshot(slug: str) -> dict[str, list]:
             count(c) for c in db.session.scalars(select(Count).where(Count.round_id == rnd.id))
         ],
         "contacts": rows(Contact, Contact.round_id == rnd.id, **for_round),
-        "offers": rows(Offer, Offer.round_id == rnd.id, **for_round, remedy_id=remedy),
+        "offers": rows(
+            Offer,
+            Offer.round_id == rnd.id,
+            **for_round,
+            remedy_id=remedy,
+            area_id=area,
+            barrier_id=barrier,
+            group_id=lambda g: db.session.get(Group, g).slug,
+        ),
         "responses": sorted(
             (
                 (
