@@ -100,7 +100,7 @@ def test_a_table_writes_on_one_device_and_each_person_rates_in_turn(app, client)
     scores = sorted(db.session.scalars(select(Rating.score).where(Rating.barrier_id == barrier.id)))
     assert scores == [2, 5]
     live = staff.get(f"/staff/workshop/sessions/{workshop.id}/ratings").get_data(as_text=True)
-    assert 'http-equiv="refresh"' in live and "3.5" in live
+    assert "3.5" in live
 
 
 def test_the_people_who_signed_in_are_deleted_on_time(app, client):

@@ -33,7 +33,17 @@ from coprod.models import (
     Round,
     User,
 )
-from coprod.operations import ballots, codes, counting, glossary, offers, panels, phase, ratings
+from coprod.operations import (
+    ballots,
+    codes,
+    counting,
+    glossary,
+    offers,
+    panels,
+    phase,
+    ratings,
+    workshops,
+)
 from coprod.operations.content import new_content
 from coprod.seating import panel
 
@@ -162,6 +172,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
             conversation_demo.load(rnd, random.Random(21), today)  # rng stays as it was
 
     _panel(random.Random(2026))
+    _workshop(today)
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"
@@ -192,6 +203,23 @@ def _offers(rnd: Round, rng: random.Random) -> None:
     if rnd.remedies:
         offers.make(rnd.remedies[-1], OFFERS[0][0], "en", 2, "new.neighbour@example.org")
     db.session.flush()
+
+
+def _workshop(today: date) -> None:
+    """An evening workshop for the round taking ratings, with a few people and table notes."""
+    rnd = db.session.scalar(select(Round).where(Round.slug == "brookfield-spring"))
+    evening = workshops.start("Brookfield evening workshop", rnd, 4, None, today)
+    for name, role, organisation, language in (
+        ("Amina Yusuf", "resident", "Tenants group", "so"),
+        ("Tom Price", "officer", "Housing", "en"),
+        ("Bilal Khan", "councillor", "", "ur"),
+        ("Maria Nowak", "provider", "Food bank", "pl"),
+    ):
+        workshops.sign_in(
+            evening, name=name, role=role, organisation=organisation, language=language
+        )
+    workshops.add_entry(evening, 1, "barrier", "Meetings are in the day, when we work.", "en")
+    workshops.add_entry(evening, 1, "remedy", "Hold one meeting a month in the evening.", "en")
 
 
 def _panel(rng: random.Random) -> None:

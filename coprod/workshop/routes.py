@@ -121,7 +121,7 @@ def session(workshop_id: int):
 @bp.get("/sessions/<int:workshop_id>/ratings")
 @role_required(*ORGANISERS)
 def ratings(workshop_id: int):
-    """The round's ratings as the room gives them; the page reloads itself, without scripts."""
+    """The round's ratings as the room gives them, read afresh each time the page is opened."""
     workshop = _workshop(workshop_id)
     if workshop.round is None:
         abort(404)
