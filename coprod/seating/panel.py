@@ -10,6 +10,7 @@ same files and seed gets the same panel. Pure: imports nothing from Flask or the
 import hashlib
 import logging
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -148,6 +149,9 @@ def fingerprint(volunteers: Sequence[Volunteer], quotas: Quotas, size: int) -> s
 
 
 METHODS = ("maximin", "legacy")
+# sortition-algorithms keeps its seeded random generator in a module global: two draws at
+# once in one process would share it, and neither could be re-run from its seed.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def _library_draw(
@@ -180,7 +184,8 @@ def _library_draw(
         random_number_seed=seed,
         max_attempts=ATTEMPTS,
     )
-    ok, panels, run = run_stratification(features, people, size, settings)
+    with _ONE_AT_A_TIME:
+        ok, panels, run = run_stratification(features, people, size, settings)
     if not ok or not panels:
         error = run.last_error()
         raise DrawFailed(str(error) if error else "no panel met every quota")
