@@ -2071,6 +2071,26 @@ def test_audit_filters_and_group_invitations_take_any_text(app):
     check()
 
 
+@reads(
+    ("coprod/admin/routes.py", "args", "area"),
+    ("coprod/admin/routes.py", "args", "letters"),
+    ("coprod/council/routes.py", "args", "before"),
+)
+def test_who_to_invite_first_and_its_letters_links_take_any_text(app):
+    rnd = make_round(Phase.VOTING)
+    organiser, _ = signed_in(app, Role.ORGANISER)
+
+    @FEW
+    @given(text=HOSTILE)
+    def check(text):
+        url = f"/staff/council/rounds/{rnd.slug}/invite-first"
+        shows(organiser.get(url, query_string={"before": text}), where="invite first")
+        letters = {"letters": text, "area": text}
+        shows(organiser.get(f"/staff/rounds/{rnd.slug}", query_string=letters), where="letters")
+
+    check()
+
+
 # --- Setting a round up ------------------------------------------------------------------------
 
 SETUP_DAYS = {
