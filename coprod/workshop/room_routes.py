@@ -29,8 +29,12 @@ def start_rating(workshop: Workshop) -> str:
     return url_for("participate.rate", slug=workshop.round.slug)
 
 
+# A whole room often shares one address (the venue's wifi): room for everyone to sign in.
+ROOM_LIMIT = "200 per hour"
+
+
 @room.route("/", methods=["GET", "POST"])
-@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit(ROOM_LIMIT, methods=["POST"])
 def sign_in():
     """Someone arriving types the code on the screen and the facts they choose to give."""
     form = SignInForm()
@@ -79,7 +83,7 @@ def rate(code: str):
 
 
 @room.route("/table", methods=["GET", "POST"])
-@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit(ROOM_LIMIT, methods=["POST"])
 def table_code():
     form = TableCodeForm()
     if form.validate_on_submit():
