@@ -405,8 +405,20 @@ def seat_command(people_csv: str, tables: int, sessions: int, seed: int) -> None
 @click.argument("volunteers_csv", metavar="VOLUNTEERS.csv")
 @click.option("--size", type=click.IntRange(1, 10_000), required=True, help="Panel size.")
 @click.option("--quotas", "quotas_csv", required=True, help="QUOTAS.csv: feature,value,min,max.")
-@click.option("--seed", type=int, required=True, help="Publish it: the same seed, the same panel.")
-def panel_command(volunteers_csv: str, size: int, quotas_csv: str, seed: int) -> None:
+@click.option(
+    "--seed",
+    type=click.IntRange(1, 2_000_000_000),
+    required=True,
+    help="Publish it: the same seed, the same panel.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["maximin", "legacy"]),
+    default="maximin",
+    show_default=True,
+    help="maximin: the fairest lottery (slower on big pools); legacy: person by person.",
+)
+def panel_command(volunteers_csv: str, size: int, quotas_csv: str, seed: int, method: str) -> None:
     """Draw a citizens' panel by lottery from volunteers, meeting every quota."""
     from coprod.seating import panel
     from coprod.seating.files import FileRefused
@@ -416,12 +428,12 @@ def panel_command(volunteers_csv: str, size: int, quotas_csv: str, seed: int) ->
         quotas = panel.read_quotas(_read_text(quotas_csv))
         name = volunteers_csv
         volunteers = panel.read_volunteers(_read_text(volunteers_csv), list(quotas))
-        result = panel.draw(volunteers, quotas, size, seed)
+        result = panel.draw(volunteers, quotas, size, seed, method)
     except FileRefused as refused:
         raise click.ClickException(f"{name}: line {refused.line}: {refused.reason}") from None
     except panel.DrawFailed as failed:
         raise click.ClickException(str(failed)) from None
-    click.echo(f"Panel of {size} from {len(volunteers)} volunteers, seed {seed}.")
+    click.echo(f"Panel of {size} from {len(volunteers)} volunteers, seed {seed}, {method}.")
     click.echo(f"Inputs (SHA-256): {result.inputs_sha256}")
     for row in result.rows:
         q = row.quota

@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.results import bp as results_bp
     from coprod.translate import bp as translate_bp
     from coprod.workshop import bp as workshop_bp
+    from coprod.workshop import room as room_bp
 
     for blueprint in (
         public_bp,
@@ -86,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         conversation_bp,
         offers_bp,
         workshop_bp,
+        room_bp,
         panels_bp,
         ideas_bp,
         following_bp,

@@ -526,12 +526,18 @@ class Contact(Model):
 
 
 class Offer(Model):
-    """Someone's offer of time or a skill for a remedy; how to reach them goes only to the
-    remedy's group, and only once a moderator has checked the words. Deleted on time."""
+    """Someone's offer of time or a skill for a remedy, an area or a theme; how to reach them
+    goes only to the group they chose (the remedy's group for a remedy), and only once a
+    moderator has checked the words. Deleted on time."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
-    remedy_id: Mapped[int] = mapped_column(ForeignKey("remedy.id"), index=True)
+    # Exactly one of remedy, area and theme (a barrier) says what the offer is for.
+    remedy_id: Mapped[int | None] = mapped_column(ForeignKey("remedy.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"))
+    # The one group that may see how to reach them.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id"), index=True)
     what: Mapped[str] = mapped_column(Text)  # in the person's own words and language
     lang: Mapped[str] = mapped_column(String(12), default="en")
     hours: Mapped[int | None] = mapped_column(Integer)  # hours a month they can give
@@ -540,7 +546,11 @@ class Offer(Model):
     status: Mapped[str] = mapped_column(String(20), default="waiting")  # published, rejected
     withdraw_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
-    remedy: Mapped[Remedy] = relationship()
+    remedy: Mapped[Remedy | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    barrier: Mapped[Barrier | None] = relationship()
+    group: Mapped[Group | None] = relationship()
+    round: Mapped[Round] = relationship()
 
 
 class PanelDraw(Model):
@@ -554,11 +564,69 @@ class PanelDraw(Model):
     volunteers: Mapped[int] = mapped_column(Integer)
     seed: Mapped[int] = mapped_column(Integer)
     attempt: Mapped[int] = mapped_column(Integer)
+    # "maximin" (sortition-algorithms' fair lottery) or "legacy" (person by person)
+    method: Mapped[str] = mapped_column(String(20), default="maximin")
     inputs_sha256: Mapped[str] = mapped_column(String(64))
     rows: Mapped[list] = mapped_column(JSON)  # feature, value, min, max, volunteers, chosen
     chosen: Mapped[list] = mapped_column(JSON)  # the organiser's ids: staff only
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     drawn_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class Workshop(Model):
+    """An in-person session: people sign in with its short code, tables enter their bricks and
+    remedies on one device each, and the room rates the round's ones as on any round."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The round whose bricks and remedies the room rates (it must be taking ratings then).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), index=True)
+    sign_in_code: Mapped[str] = mapped_column(String(12), unique=True)
+    tables: Mapped[int] = mapped_column(Integer, default=8)
+    # The table devices' codes, table 1 first: a table's page is reached by its code.
+    table_codes: Mapped[list] = mapped_column(JSON, default=list)
+    held_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    round: Mapped[Round | None] = relationship()
+    people: Mapped[list[WorkshopPerson]] = relationship(
+        order_by="WorkshopPerson.id", cascade="all, delete-orphan", back_populates="workshop"
+    )
+    entries: Mapped[list[WorkshopEntry]] = relationship(
+        order_by="WorkshopEntry.id", cascade="all, delete-orphan"
+    )
+
+
+class WorkshopPerson(Model):
+    """Someone in the room, with the facts they chose to give; deleted on the privacy schedule."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(40), default="")
+    area: Mapped[str] = mapped_column(String(200), default="")
+    needs_interpreter: Mapped[bool] = mapped_column(Boolean, default=False)
+    interprets: Mapped[str] = mapped_column(String(40), default="")
+    signed_in_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    workshop: Mapped[Workshop] = relationship(back_populates="people")
+
+
+class WorkshopEntry(Model):
+    """A brick (barrier) or a remedy one table wrote down during the session."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    table: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # "barrier" or "remedy"
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(12), default="en")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
 # --- Answers from people with power ----------------------------------------------------------

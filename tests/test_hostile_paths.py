@@ -8,6 +8,7 @@ both used to reach the database and come back as a 500.
 """
 
 import re
+from datetime import date
 from itertools import count
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ from coprod.conversation import operations as talk
 from coprod.extensions import db
 from coprod.ideas import operations as ideas
 from coprod.models import Area, Phase, Role
-from coprod.operations import offers, proposals
+from coprod.operations import offers, proposals, workshops
 from tests.conftest import app_on, csrf_token
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
@@ -39,7 +40,7 @@ HOSTILE = {
 }
 IN_QUERIES = ("10**30", "NUL inside", "10,000 characters")  # what the database refuses
 # Every name a view reads from the query string (request.args).
-QUERY_ARGUMENTS = ("code", "lang", "next", "page", "template")
+QUERY_ARGUMENTS = ("area", "before", "code", "lang", "letters", "next", "page", "template")
 VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
@@ -69,9 +70,11 @@ def real_values(app) -> dict[str, str]:
     db.session.flush()
     idea = ideas.put_up(area, "en", {"title": "A walk", "now": "x", "proposal": "y"}, None, None)
     ideas.publish(idea, member)
+    workshop = workshops.start("A hostile walk", voting, 2, None, date.today())
     db.session.commit()
     return {
         "offer_id": str(offer.id),
+        "workshop_id": str(workshop.id),
         "idea_id": str(idea.id),
         "area_id": str(area.id),
         "target_id": str(idea.id),

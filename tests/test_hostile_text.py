@@ -96,8 +96,8 @@ from coprod.models import (
     VoterCode,
 )
 from coprod.moderate.forms import ChangesForm, RejectForm, ReviewForm
-from coprod.offers.forms import OfferForm
-from coprod.operations import ballots, codes, offers, proposals, responses
+from coprod.offers.forms import OfferForm, RoundOfferForm
+from coprod.operations import ballots, codes, offers, proposals, responses, workshops
 from coprod.operations.counting import count_round
 from coprod.operations.glossary import load_seed
 from coprod.operations.phase import change_phase
@@ -116,7 +116,14 @@ from coprod.propose.forms import (
     TranslationForm,
 )
 from coprod.translate.forms import SuggestionForm
-from coprod.workshop.forms import SeatingForm
+from coprod.workshop.forms import (
+    EntryForm,
+    SeatForm,
+    SeatingForm,
+    SignInForm,
+    TableCodeForm,
+)
+from coprod.workshop.forms import StartForm as WorkshopStartForm
 from tests.conftest import csrf_token
 from tests.factories import make_round, make_user
 from tests.test_council import sent_round, signed_in
@@ -1912,6 +1919,120 @@ def test_workshop_names_come_back_as_text_and_bad_numbers_with_a_message(app):
     check()
 
 
+@posts_to(RoundOfferForm)
+def test_an_offer_for_a_problem_is_stored_as_typed_and_reaches_the_chosen_group(app):
+    rnd = make_round(Phase.RATING)
+    group = rnd.remedies[0].group
+    member = app.test_client()
+    sign_in(member, make_user(group=group))
+    neighbour = app.test_client()
+    url = f"/rounds/{rnd.slug}/offer-help"
+    token = csrf_token(neighbour, url)
+    moderator_user = make_user(Role.MODERATOR)
+    chosen = {"target": f"theme-{rnd.barriers[0].id}", "group": str(group.id), "consent": "y"}
+
+    @FEW
+    @given(f=filled(RoundOfferForm, hours=numbers(("3", " 3 "), blank_ok=True)))
+    def check(f):
+        response = neighbour.post(url, data=f.values | chosen | {"csrf_token": token})
+        if not f.accepted:
+            assert_kept(response, f, where="offer for a problem")
+            return
+        assert_stored(response)
+        offer = latest(Offer)
+        what, contact = kept(f.values["what"]), kept(f.values["contact"])
+        assert (offer.what, offer.contact) == (what, contact)
+        offers.decide(offer, moderator_user, publish=True)
+        db.session.commit()
+        shows(member.get("/my-group/offers"), what, contact, where="the group's offers")
+
+    check()
+
+
+@posts_to(WorkshopStartForm, SeatForm, SignInForm, TableCodeForm, EntryForm)
+def test_a_workshops_boxes_keep_what_was_typed_and_show_it_as_text(app):
+    rnd = make_round(Phase.RATING)
+    staff, _ = signed_in(app, Role.ORGANISER)
+    room = app.test_client()
+    token = csrf_token(staff, "/staff/workshop/sessions")
+    room_token = csrf_token(room, "/workshop/")
+
+    @FEW
+    @given(f=filled(WorkshopStartForm, tables=numbers(("2", " 2 "))))
+    def start(f):
+        response = staff.post(
+            "/staff/workshop/sessions", data=f.values | {"round": "", "csrf_token": token}
+        )
+        if not f.accepted:
+            assert_kept(response, f, where="start a workshop")
+            return
+        assert_stored(response)
+        shows(staff.get("/staff/workshop/sessions"), kept(f.values["name"]), where="workshops")
+
+    start()
+    workshop = workshops.start("Evening", rnd, 2, None, date.today())
+    db.session.commit()
+    code, table_code = workshop.sign_in_code, workshop.table_codes[0]
+    session_url = f"/staff/workshop/sessions/{workshop.id}"
+
+    def real(value: str) -> Special:
+        return lambda spoil: (
+            HOSTILE.map(lambda s: (s, "field")) if spoil else decorated(value, 20).map(_ok)
+        )
+
+    @FEW
+    @given(f=filled(SignInForm, code=real(code)))
+    def arrive(f):
+        data = f.values | {"role": "resident", "csrf_token": room_token}
+        response = room.post("/workshop/", data=data)
+        if not f.accepted:
+            assert_kept(response, f, where="workshop sign-in")
+            return
+        assert response.status_code == 200
+        typed = [kept(f.values[k]) for k in ("name", "organisation", "language", "area")]
+        shows(staff.get(session_url), *typed, where="who signed in")
+
+    arrive()
+
+    @FEW
+    @given(f=filled(TableCodeForm, code=real(table_code)))
+    def open_table(f):
+        response = room.post("/workshop/table", data=f.values | {"csrf_token": room_token})
+        if not f.accepted:
+            assert_kept(response, f, where="table code")
+            return
+        assert_stored(response)
+
+    open_table()
+    table_url = f"/workshop/table/{table_code}"
+
+    @FEW
+    @given(f=filled(EntryForm))
+    def write(f):
+        data = f.values | {"kind": "barrier", "csrf_token": room_token}
+        response = room.post(table_url, data=data)
+        if not f.accepted:
+            assert_kept(response, f, where="a table's note")
+            return
+        assert_stored(response)
+        shows(room.get(table_url), kept(f.values["text"]), where="the table's notes")
+
+    write()
+    workshops.sign_in(workshop, name="Bo", role="officer")
+    db.session.commit()
+
+    @FEW
+    @given(f=filled(SeatForm, sessions=numbers(("1", " 2 "))))
+    def seat(f):
+        response = staff.post(session_url, data=f.values | {"csrf_token": token})
+        if not f.accepted:
+            assert_kept(response, f, where="seat a workshop")
+            return
+        shows(response, "Bo", where="table lists")
+
+    seat()
+
+
 def all_forms() -> set[type]:
     """Every form class in the app (all its modules imported, migrations and scripts aside)."""
     for module in pkgutil.walk_packages(coprod.__path__, "coprod."):
@@ -2017,6 +2138,26 @@ def test_audit_filters_and_group_invitations_take_any_text(app):
                 assert response.status_code == 200, (url, name)
         page = app.test_client().get("/sign-up", query_string={"invite": text})
         shows(page, status=400 if text else 200)  # a wrong link is refused, never a 500
+
+    check()
+
+
+@reads(
+    ("coprod/admin/routes.py", "args", "area"),
+    ("coprod/admin/routes.py", "args", "letters"),
+    ("coprod/council/routes.py", "args", "before"),
+)
+def test_who_to_invite_first_and_its_letters_links_take_any_text(app):
+    rnd = make_round(Phase.VOTING)
+    organiser, _ = signed_in(app, Role.ORGANISER)
+
+    @FEW
+    @given(text=HOSTILE)
+    def check(text):
+        url = f"/staff/council/rounds/{rnd.slug}/invite-first"
+        shows(organiser.get(url, query_string={"before": text}), where="invite first")
+        letters = {"letters": text, "area": text}
+        shows(organiser.get(f"/staff/rounds/{rnd.slug}", query_string=letters), where="letters")
 
     check()
 

@@ -21,8 +21,9 @@ from coprod.models import (
     RemedyStatus,
     Role,
     Round,
+    Workshop,
 )
-from coprod.operations import setup
+from coprod.operations import setup, workshops
 from coprod.operations.content import new_content
 from coprod.operations.phase import change_phase
 from coprod.operations.rounds import RulesFrozen
@@ -385,6 +386,7 @@ def test_only_a_draft_can_be_deleted_after_a_confirmation(app):
     client = organiser_client(app)
     rnd = draft_with_area(client)
     db.session.add(Remedy(round=rnd, cost=1, content=new_content("en", {"title": "Draft idea"})))
+    evening = workshops.start("Evening", rnd, 2, None, date.today())  # it stays, roundless
     db.session.commit()
     page = text(client.get(f"/staff/rounds/{rnd.slug}/delete"))
     assert "Are you sure" in page and "This cannot be undone" in page
@@ -395,6 +397,7 @@ def test_only_a_draft_can_be_deleted_after_a_confirmation(app):
     assert db.session.scalar(select(func.count(Remedy.id))) == 0
     assert db.session.scalar(select(func.count(Content.id))) == 0
     assert db.session.scalar(select(func.count(Area.id))) == 2  # areas are shared: they stay
+    assert db.session.get(Workshop, evening.id).round_id is None
     assert "deleted the draft round Brookfield 2027" in text(client.get("/staff/audit"))
     started = make_round(Phase.PROPOSING)
     page = text(client.get(f"/staff/rounds/{started.slug}/delete"))

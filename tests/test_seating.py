@@ -118,19 +118,39 @@ def volunteers(n: int = 500, seed: int = 5) -> list[panel.Volunteer]:
     return out
 
 
+def _meets_every_quota(pool, quotas, chosen_ids) -> bool:
+    chosen = [v for v in pool if v.id in set(chosen_ids)]
+    return all(
+        q.least <= sum(v.features[f] == value for v in chosen) <= q.most
+        for f, by in quotas.items()
+        for value, q in by.items()
+    )
+
+
 def test_a_panel_of_thirty_from_five_hundred_meets_every_quota_and_the_seed_repeats():
+    # The library's person-by-person method: a maximin draw of 500 costs ~33 s of CPU here
+    # (sortition-algorithms reads the LP's solution one variable at a time), too much for
+    # the suite; the maximin test below runs the same checks on a pool of 80.
     pool = volunteers()
     quotas = panel.quotas_from_shares(FEATURES, 30)
-    first = panel.draw(pool, quotas, 30, seed=7)
+    first = panel.draw(pool, quotas, 30, seed=7, method="legacy")
     assert len(first.chosen) == 30 and first.all_met
-    chosen = [v for v in pool if v.id in set(first.chosen)]
-    for f, by in quotas.items():
-        for value, q in by.items():
-            assert q.least <= sum(v.features[f] == value for v in chosen) <= q.most
+    assert _meets_every_quota(pool, quotas, first.chosen)
     shuffled = list(reversed(pool))  # the file's order does not change the draw
-    again = panel.draw(shuffled, quotas, 30, seed=7)
+    again = panel.draw(shuffled, quotas, 30, seed=7, method="legacy")
     assert again.chosen == first.chosen and again.inputs_sha256 == first.inputs_sha256
-    assert panel.draw(pool, quotas, 30, seed=8).chosen != first.chosen
+    assert panel.draw(pool, quotas, 30, seed=8, method="legacy").chosen != first.chosen
+
+
+def test_a_maximin_draw_meets_every_quota_and_the_same_seed_gives_the_same_panel():
+    pool = volunteers(80)
+    quotas = panel.quotas_from_shares(FEATURES, 16)
+    first = panel.draw(list(reversed(pool)), quotas, 16, seed=7)
+    assert first.method == "maximin" and len(first.chosen) == 16 and first.all_met
+    assert _meets_every_quota(pool, quotas, first.chosen)
+    assert panel.draw(pool, quotas, 16, seed=7).chosen == first.chosen
+    with pytest.raises(panel.DrawFailed):
+        panel.draw(pool, quotas, 16, seed=0)  # the library would read 0 as "no seed"
 
 
 def test_a_draw_that_cannot_work_says_why():

@@ -102,6 +102,12 @@ def round_admin(slug: str):
 
 def _round_page(rnd: Round, paper_form: PaperSettingsForm | None = None, status: int = 200):
     form = _codes_form(rnd)
+    # Coming from "who to invite first": the letters' language and area are chosen already.
+    # ("lang" would change the page's own language.)
+    if request.args.get("letters") in {c for c, _name in form.lang.choices}:
+        form.lang.data = request.args["letters"]
+    if request.args.get("area") in {str(c) for c, _name in form.area.choices if c}:
+        form.area.data = request.args["area"]
     ballots = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == rnd.id))
     waiting = phases.waiting_to_count(rnd)
     page = render_template(

@@ -8,7 +8,16 @@ import json
 from datetime import date
 
 from babel import Locale, UnknownLocaleError
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -151,6 +160,32 @@ def dashboard(slug: str):
         d=data.dashboard(rnd),
         sent=responses.already_sent(rnd),
         offered=offers.help_by_remedy(rnd),
+    )
+
+
+@bp.get("/staff/council/rounds/<slug>/invite-first")
+@role_required(*ORGANISER)
+def invite_first(slug: str):
+    """Who to send this round's letters and messages to first: the areas and languages that
+    took part least in an earlier round, with how they are taking part now."""
+    rnd = round_or_404(slug, drafts=True)
+    others = [r for r in db.session.scalars(select(Round).order_by(Round.id.desc())) if r != rnd]
+    chosen = request.args.get("before", "")
+    earlier = next((r for r in others if r.slug == chosen), others[0] if others else None)
+    now = data.turnout(rnd)
+    then = data.turnout(earlier) if earlier is not None else None
+    gaps = stats.invite_first(
+        {"area": then.areas, "language": then.languages} if then else {},
+        {"area": now.areas, "language": now.languages},
+    )
+    names = (then.area_names if then else {}) | now.area_names
+    return render_template(
+        "council/invite_first.html",
+        round=rnd,
+        earlier=earlier,
+        others=others,
+        gaps=gaps,
+        area_names=names,
     )
 
 

@@ -227,6 +227,47 @@ def shares(
     return rows
 
 
+@dataclass(frozen=True)
+class Gap:
+    """One area or language: how it took part in an earlier round and in this one."""
+
+    kind: str  # "area" or "language"
+    key: str
+    before: Share | None
+    after: Share | None
+
+    @property
+    def closing(self) -> bool | None:
+        """Whether its share of ballots came nearer its share of the people (None: unknown)."""
+        if self.before is None or self.after is None:
+            return None
+        if self.before.ratio is None or self.after.ratio is None:
+            return None
+        return abs(1 - self.after.ratio) < abs(1 - self.before.ratio)
+
+
+def invite_first(
+    before: Mapping[str, Sequence[Share]], after: Mapping[str, Sequence[Share]]
+) -> list[Gap]:
+    """Areas and languages in the order to invite them: lowest turnout first.
+
+    `before` and `after` map "area" and "language" to the shares of an earlier round and of
+    this one. Turnout is the earlier round's share of ballots over share of the people; a
+    group whose population is not known cannot be placed and comes last.
+    """
+    gaps = []
+    for kind in ("area", "language"):
+        then = {s.key: s for s in before.get(kind, ())}
+        now = {s.key: s for s in after.get(kind, ())}
+        gaps += [Gap(kind, key, then.get(key), now.get(key)) for key in then | now]
+
+    def key(gap: Gap) -> tuple:
+        ratio = gap.before.ratio if gap.before is not None else None
+        return (ratio is None, ratio or 0.0, gap.kind, gap.key)
+
+    return sorted(gaps, key=key)
+
+
 # --- Themes across rounds -----------------------------------------------------------------
 
 

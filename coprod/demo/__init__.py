@@ -34,7 +34,17 @@ from coprod.models import (
     Round,
     User,
 )
-from coprod.operations import ballots, codes, counting, glossary, offers, panels, phase, ratings
+from coprod.operations import (
+    ballots,
+    codes,
+    counting,
+    glossary,
+    offers,
+    panels,
+    phase,
+    ratings,
+    workshops,
+)
 from coprod.operations.content import new_content
 from coprod.seating import panel
 
@@ -166,6 +176,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
     _panel(random.Random(2026))
     assert commissioner is not None
     delivery_demo.load(area, commissioner, today)
+    _workshop(today)
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"
@@ -198,8 +209,25 @@ def _offers(rnd: Round, rng: random.Random) -> None:
     db.session.flush()
 
 
+def _workshop(today: date) -> None:
+    """An evening workshop for the round taking ratings, with a few people and table notes."""
+    rnd = db.session.scalar(select(Round).where(Round.slug == "brookfield-spring"))
+    evening = workshops.start("Brookfield evening workshop", rnd, 4, None, today)
+    for name, role, organisation, language in (
+        ("Amina Yusuf", "resident", "Tenants group", "so"),
+        ("Tom Price", "officer", "Housing", "en"),
+        ("Bilal Khan", "councillor", "", "ur"),
+        ("Maria Nowak", "provider", "Food bank", "pl"),
+    ):
+        workshops.sign_in(
+            evening, name=name, role=role, organisation=organisation, language=language
+        )
+    workshops.add_entry(evening, 1, "barrier", "Meetings are in the day, when we work.", "en")
+    workshops.add_entry(evening, 1, "remedy", "Hold one meeting a month in the evening.", "en")
+
+
 def _panel(rng: random.Random) -> None:
-    """A citizens' panel of 12 drawn from 120 made-up volunteers (ids only, no names)."""
+    """A citizens' panel of 12 drawn from 60 made-up volunteers (ids only, no names)."""
     shares = {
         "age": {"16-29": 25, "30-44": 25, "45-64": 30, "65+": 20},
         "gender": {"woman": 51, "man": 49},
@@ -209,7 +237,7 @@ def _panel(rng: random.Random) -> None:
         panel.Volunteer(
             f"V{i:03d}", {f: rng.choices(list(s), list(s.values()))[0] for f, s in shares.items()}
         )
-        for i in range(120)
+        for i in range(60)
     ]
     result = panel.draw(pool, panel.quotas_from_shares(shares, 12), 12, seed=2026)
     panels.record_draw("Brookfield citizens' panel", result, len(pool), actor=None)

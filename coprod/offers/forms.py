@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, StringField, TextAreaField
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from coprod.forms import Form
@@ -44,3 +44,10 @@ class OfferForm(Form):
     def validate_hours(self, field: Field) -> None:
         if field.data is not None and field.data > HOURS_MAX:
             raise ValidationError(_("Please give at most %(num)d hours a month.", num=HOURS_MAX))
+
+
+class RoundOfferForm(OfferForm):
+    """An offer for an area or a theme of a round, to a group the person chooses."""
+
+    target = SelectField(_l("What is your offer for?"))
+    group = SelectField(_l("Which group may reach you?"))

@@ -4,13 +4,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from coprod.accounts import role_required
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
-from coprod.models import Offer, Remedy, RemedyStatus, Role
+from coprod.models import Area, Offer, Remedy, RemedyStatus, Role, Round
 from coprod.offers import bp
-from coprod.offers.forms import OfferForm
+from coprod.offers.forms import OfferForm, RoundOfferForm
 from coprod.operations import offers
 from coprod.operations.offers import Help
 from coprod.propose.forms import EmptyForm
@@ -59,6 +60,52 @@ def offer_help(slug: str, remedy_id: int):
         return redirect(url_for("offers.your_offer", token=token))
     status = 400 if form.is_submitted() else 200
     return render_template("offers/offer.html", remedy=remedy, form=form), status
+
+
+def _areas(rnd: Round) -> list[Area]:
+    """The round's area, the areas inside it and its pots' areas."""
+    found = {p.area.id: p.area for p in rnd.pots if p.area is not None}
+    if rnd.area is not None:
+        found[rnd.area.id] = rnd.area
+        inside = db.session.scalars(select(Area).where(Area.parent_id == rnd.area.id))
+        found |= {a.id: a for a in inside}
+    return sorted(found.values(), key=lambda a: a.name)
+
+
+@bp.route("/rounds/<slug>/offer-help", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def offer_help_in_round(slug: str):
+    """Offer help for an area or a theme of the round, to one group of the person's choice."""
+    rnd = round_or_404(slug)
+    if not offers.can_offer_in(rnd):
+        abort(404)
+    lang = str(get_locale())
+    areas = {f"area-{a.id}": a for a in _areas(rnd)}
+    themes = {f"theme-{b.id}": b for b in rnd.barriers}
+    groups = {str(g.id): g for g in offers.groups_in(rnd)}
+    form = RoundOfferForm()
+    form.target.choices = [(k, _("Area") + ": " + a.name) for k, a in areas.items()] + [
+        (k, _("Problem") + ": " + str(b.t("title", lang) or b.key)) for k, b in themes.items()
+    ]
+    form.group.choices = [(k, g.name) for k, g in groups.items()]
+    if not groups or not form.target.choices:
+        abort(404)  # no group to help yet, or nothing to help with
+    if form.validate_on_submit():
+        target = areas.get(form.target.data) or themes[form.target.data]
+        _offer, token = offers.make_for(
+            rnd,
+            target,
+            groups[form.group.data],
+            form.what.data,
+            lang,
+            form.hours.data,
+            form.contact.data,
+        )
+        db.session.commit()
+        flash(_("Thank you! A moderator will check your words, then the group can reach you."))
+        return redirect(url_for("offers.your_offer", token=token))
+    status = 400 if form.is_submitted() else 200
+    return render_template("offers/offer_round.html", round=rnd, form=form), status
 
 
 def _by_token(token: str) -> Offer | None:

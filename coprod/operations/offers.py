@@ -10,10 +10,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from coprod.extensions import db
-from coprod.models import Group, Offer, Phase, Remedy, RemedyStatus, Round, User
+from coprod.models import (
+    Area,
+    Barrier,
+    Group,
+    Offer,
+    Phase,
+    Remedy,
+    RemedyStatus,
+    Round,
+    User,
+)
 from coprod.operations import audit
 
 WAITING, PUBLISHED, REJECTED = "waiting", "published", "rejected"
@@ -75,6 +85,7 @@ def make(
     offer = Offer(
         round_id=remedy.round_id,
         remedy_id=remedy.id,
+        group_id=remedy.group_id,
         what=what.strip(),
         lang=lang,
         hours=hours,
@@ -88,22 +99,67 @@ def make(
     return offer, token
 
 
+def can_offer_in(rnd: Round) -> bool:
+    """People may offer help for an area or a theme of a round until it closes."""
+    return rnd.phase not in (Phase.DRAFT, Phase.CLOSED)
+
+
+def groups_in(rnd: Round) -> list[Group]:
+    """The groups with a published remedy in the round: those someone may choose to help."""
+    return list(
+        db.session.scalars(
+            select(Group)
+            .join(Remedy, Remedy.group_id == Group.id)
+            .where(Remedy.round_id == rnd.id, Remedy.status == RemedyStatus.PUBLISHED)
+            .distinct()
+            .order_by(Group.name)
+        )
+    )
+
+
+def make_for(
+    rnd: Round,
+    target: Area | Barrier,
+    group: Group,
+    what: str,
+    lang: str,
+    hours: int | None,
+    contact: str,
+) -> tuple[Offer, str]:
+    """An offer for an area or a theme (a barrier), whose contact only `group` will see."""
+    token = secrets.token_urlsafe(18)
+    offer = Offer(
+        round_id=rnd.id,
+        area_id=target.id if isinstance(target, Area) else None,
+        barrier_id=target.id if isinstance(target, Barrier) else None,
+        group_id=group.id,
+        what=what.strip(),
+        lang=lang,
+        hours=hours,
+        contact=contact.strip(),
+        status=WAITING,
+        withdraw_hash=_hash(token),
+    )
+    db.session.add(offer)
+    db.session.flush()
+    audit.record("offer_made", round=rnd)  # no contact and no words in the log
+    return offer, token
+
+
 def by_token(token: str) -> Offer | None:
     return db.session.scalar(select(Offer).where(Offer.withdraw_hash == _hash(token)))
 
 
 def withdraw(offer: Offer) -> None:
     """The person took their offer back: it is deleted, with how to reach them."""
-    audit.record("offer_withdrawn", remedy=offer.remedy)
+    audit.record("offer_withdrawn", round=offer.round)
     db.session.delete(offer)
     db.session.flush()
 
 
 def decide(offer: Offer, actor: User, publish: bool) -> None:
     """A moderator lets the group see an offer, or turns it down (then it is deleted)."""
-    audit.record(
-        "offer_published" if publish else "offer_rejected", actor=actor, remedy=offer.remedy
-    )
+    audit.record("offer_published" if publish else "offer_rejected", actor=actor, round=offer.round)
     if publish:
         offer.status = PUBLISHED
     else:
@@ -116,12 +172,16 @@ def waiting() -> list[Offer]:
 
 
 def for_group(group: Group) -> list[Offer]:
-    """Checked offers for the group's remedies: the only place anyone sees how to reach them."""
+    """Checked offers to the group (for its remedies, or for an area or theme with the group
+    chosen): the only place anyone sees how to reach them."""
     return list(
         db.session.scalars(
             select(Offer)
-            .join(Remedy, Remedy.id == Offer.remedy_id)
-            .where(Remedy.group_id == group.id, Offer.status == PUBLISHED)
+            .outerjoin(Remedy, Remedy.id == Offer.remedy_id)
+            .where(
+                or_(Offer.group_id == group.id, Remedy.group_id == group.id),
+                Offer.status == PUBLISHED,
+            )
             .order_by(Offer.remedy_id, Offer.id)
         )
     )
@@ -136,7 +196,8 @@ def help_by_remedy(rnd: Round) -> dict[int, Help]:
         )
     )
     for remedy_id, h in rows:
-        hours[remedy_id].append(h)
+        if remedy_id is not None:  # offers for an area or a theme are not a remedy's
+            hours[remedy_id].append(h)
     return {
         r.id: help_for(r.helpers_wanted, r.helper_hours, hours.get(r.id, []))
         for r in rnd.remedies

@@ -1,5 +1,9 @@
 """Keeping a citizens' panel draw: its seed, fingerprint, results by feature and chosen ids."""
 
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
 from coprod.extensions import db
 from coprod.models import PanelDraw, User
 from coprod.operations import audit
@@ -14,6 +18,7 @@ def record_draw(name: str, result: Draw, volunteers: int, actor: User | None) ->
         volunteers=volunteers,
         seed=result.seed,
         attempt=result.attempt,
+        method=result.method,
         inputs_sha256=result.inputs_sha256,
         rows=[
             {
@@ -33,3 +38,24 @@ def record_draw(name: str, result: Draw, volunteers: int, actor: User | None) ->
     db.session.flush()
     audit.record("panel_drawn", actor=actor, panel=draw.id, seed=draw.seed)
     return draw
+
+
+KEEP_DAYS = 90  # days a draw keeps who was chosen: long enough to write to them all
+
+
+def keep_until(draw: PanelDraw) -> date:
+    """The last day a draw keeps the ids of the people chosen."""
+    return draw.drawn_at.date() + timedelta(days=KEEP_DAYS)
+
+
+def purge(today: date) -> int:
+    """Forget who was chosen in draws past their keeping time; the seed, the fingerprint and
+    the figures by feature stay, so the draw can still be checked from the files."""
+    forgotten = 0
+    for draw in db.session.scalars(select(PanelDraw)):
+        if draw.chosen and today > keep_until(draw):
+            draw.chosen = []
+            audit.record("panel_ids_deleted", panel=draw.id)
+            forgotten += 1
+    db.session.flush()
+    return forgotten

@@ -7,11 +7,12 @@ from sqlalchemy import CursorResult, delete, select
 
 from coprod.extensions import db
 from coprod.models import Contact, Phase, Round
-from coprod.operations import audit, offers
+from coprod.operations import audit, offers, panels, workshops
 
 
 def purge_contacts(today: date | None = None) -> int:
-    """Delete contacts and offers of help of rounds closed longer ago than keep_contacts_days."""
+    """Delete contacts and offers of help of rounds closed longer ago than keep_contacts_days;
+    workshops' sign-ins and panel draws' chosen ids on their own schedules."""
     today = today or date.today()
     deleted = 0
     closed = db.session.scalars(select(Round).where(Round.phase == Phase.CLOSED))
@@ -32,5 +33,8 @@ def purge_contacts(today: date | None = None) -> int:
     from coprod.ideas.operations import forget_paper_details
 
     forget_paper_details(today)
+    # The facts people gave when they signed in at a workshop, and panels' chosen ids.
+    workshops.purge(today)
+    panels.purge(today)
     db.session.flush()
     return deleted

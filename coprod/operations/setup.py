@@ -27,6 +27,7 @@ from coprod.models import (
     Round,
     User,
     VoterCode,
+    Workshop,
 )
 from coprod.operations import audit, rounds
 from coprod.operations.content import new_content
@@ -283,6 +284,8 @@ def delete_draft(rnd: Round, *, actor: User | None) -> None:
     )
     # Codes made for a draft (by hand, from the command line) go with it.
     db.session.execute(delete(VoterCode).where(VoterCode.round_id == rnd.id))
+    # A workshop started for it stays, with no round to rate.
+    db.session.execute(update(Workshop).where(Workshop.round_id == rnd.id).values(round_id=None))
     db.session.delete(rnd)
     db.session.flush()
     for content in contents:

@@ -187,6 +187,7 @@ def export_round(rnd: Round) -> dict:
     area_ids |= {c.area_id for c in codes} | {b.area_id for b in ballots}
     area_ids |= {s.area_id for s in statements} | {m.area_id for m in marks}
     area_ids |= {conv.area_id} if conv else set()
+    area_ids |= {o.area_id for o in offers}
     areas: dict[int, Area] = {}
     pending = [db.session.get_one(Area, i) for i in area_ids if i is not None]
     while pending:
@@ -200,10 +201,10 @@ def export_round(rnd: Round) -> dict:
         return 0 if area.parent_id is None else 1 + depth(areas[area.parent_id])
 
     barriers = {b.id: b for b in rnd.barriers}
-    for row in (*remedies, *ratings, *responses, *themes):
+    for row in (*remedies, *ratings, *responses, *themes, *offers):
         if row.barrier_id is not None and row.barrier_id not in barriers:
             barriers[row.barrier_id] = db.session.get_one(Barrier, row.barrier_id)
-    groups = {r.group_id for r in remedies if r.group_id is not None}
+    groups = {r.group_id for r in (*remedies, *offers) if r.group_id is not None}
 
     def key(barrier_id: int | None) -> str | None:
         return barriers[barrier_id].key if barrier_id is not None else None
@@ -294,7 +295,17 @@ def export_round(rnd: Round) -> dict:
         ],
         "counts": [_row(c, round_id=None, pot_id=("pot", c.pot_id)) for c in counts],
         "contacts": [_row(c, round_id=None) for c in contacts],
-        "offers": [_row(o, round_id=None, remedy_id=("remedy", o.remedy_id)) for o in offers],
+        "offers": [
+            _row(
+                o,
+                round_id=None,
+                remedy_id=("remedy", o.remedy_id),
+                area_id=("area", _slug(o.area_id)),
+                barrier_id=("barrier", key(o.barrier_id)),
+                group_id=("group", group_slug(o.group_id)),
+            )
+            for o in offers
+        ],
         "responses": [
             _row(
                 r,
@@ -685,8 +696,15 @@ def import_round(
         db.session.add_all(
             Contact(**_values(Contact, c), round_id=rnd.id) for c in data["contacts"]
         )
-        db.session.add_all(  # a /2 or /3 file has none
-            Offer(**_values(Offer, o), round_id=rnd.id, remedy_id=links.remedies[o["remedy"]].id)
+        db.session.add_all(  # a /2 or /3 file has none; an older /4 one only remedies'
+            Offer(
+                **_values(Offer, o),
+                round_id=rnd.id,
+                remedy_id=_id(links.remedy(o.get("remedy"))),
+                area=links.area(o.get("area")),
+                barrier=links.barrier(o.get("barrier")),
+                group=links.groups.get(o["group"]) if o.get("group") else None,
+            )
             for o in data.get("offers", [])
         )
         for r in data["responses"]:

@@ -36,9 +36,10 @@ class DrawForm(Form):
     )
     seed = IntegerField(
         _l("The lottery number (seed)"),
-        default=lambda: secrets.randbelow(1_000_000),
+        default=lambda: secrets.randbelow(999_999) + 1,
         validators=[
             InputRequired(_l("Please give a lottery number.")),
-            NumberRange(0, 2_000_000_000, _l("Please give a number from %(min)s to %(max)s.")),
+            # 0 is not allowed: sortition-algorithms reads it as "no seed", unrepeatable.
+            NumberRange(1, 2_000_000_000, _l("Please give a number from %(min)s to %(max)s.")),
         ],
     )

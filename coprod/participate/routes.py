@@ -125,6 +125,9 @@ def _rater(rnd: Round) -> tuple[str, bool] | None:
     """A keyed pseudonym for whoever is rating, and whether their ratings are indicative."""
     if code := _code(rnd):
         return codes.keyed_hash(_secret(), f"rater:{rnd.id}", code), False
+    if room := session.get(f"room:{rnd.slug}"):
+        # Someone in a workshop's room (coprod.workshop): rated without a voter code.
+        return codes.keyed_hash(_secret(), f"room-rater:{rnd.id}", room), True
     if rnd.eligibility == Eligibility.OPEN_RATING:
         browser = session.setdefault("browser", secrets.token_urlsafe(16))
         return codes.keyed_hash(_secret(), f"open-rater:{rnd.id}", browser), True

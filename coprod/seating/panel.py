@@ -1,23 +1,22 @@
 """Drawing a citizens' panel by lottery from volunteers, so it looks like the place.
 
 Each feature (age band, gender, area, language, disability...) has, for each of its
-values, the least and the most people the panel may hold (the quotas). The draw is a
-stratified lottery, as the Sortition Foundation's first ("legacy") algorithm does: it
-fills the value furthest behind its least number first, choosing at random among the
-volunteers who have it and would break no most number, and tries again if it gets stuck.
-All randomness comes from one seed, so anyone with the same files and seed gets the same
-panel. Pure: imports nothing from Flask or the database.
+values, the least and the most people the panel may hold (the quotas). The draw itself is
+done by `sortition-algorithms`, the library the Sortition Foundation's tools use, with its
+maximin-fair algorithm by default. All randomness comes from one seed, so anyone with the
+same files and seed gets the same panel. Pure: imports nothing from Flask or the database.
 """
 
 import hashlib
+import logging
 import math
-import random
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from coprod.seating.files import FileRefused, read_rows, whole_number
 
-ATTEMPTS = 200
+ATTEMPTS = 100  # the legacy method's tries before it gives up
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,7 @@ class Draw:
     attempt: int
     inputs_sha256: str
     rows: list[Row] = field(default_factory=list)
+    method: str = "maximin"
 
     @property
     def all_met(self) -> bool:
@@ -148,63 +148,82 @@ def fingerprint(volunteers: Sequence[Volunteer], quotas: Quotas, size: int) -> s
     return h.hexdigest()
 
 
-def _attempt(
-    rng: random.Random, volunteers: list[Volunteer], quotas: Quotas, size: int
-) -> list[Volunteer] | None:
-    counts = {(f, val): 0 for f, by in quotas.items() for val in by}
-    left = list(volunteers)
-    chosen: list[Volunteer] = []
-
-    def fits(v: Volunteer) -> bool:
-        return all(counts[(f, v.features[f])] < quotas[f][v.features[f]].most for f in quotas)
-
-    while len(chosen) < size:
-        candidates = [v for v in left if fits(v)]
-        if not candidates:
-            return None
-        # The value most behind its least number, measured against who is left to fill it.
-        behind: tuple[float, str, str] | None = None
-        for (f, val), n in counts.items():
-            short = quotas[f][val].least - n
-            if short <= 0:
-                continue
-            pool = sum(1 for v in candidates if v.features[f] == val)
-            if pool < short:
-                return None
-            urgency = short / pool
-            if behind is None or urgency > behind[0]:
-                behind = (urgency, f, val)
-        if behind is not None:
-            _, f, val = behind
-            candidates = [v for v in candidates if v.features[f] == val]
-        person = rng.choice(candidates)
-        chosen.append(person)
-        left.remove(person)
-        for f in quotas:
-            counts[(f, person.features[f])] += 1
-    if all(counts[k] >= quotas[k[0]][k[1]].least for k in counts):
-        return chosen
-    return None
+METHODS = ("maximin", "legacy")
+# sortition-algorithms keeps its seeded random generator in a module global: two draws at
+# once in one process would share it, and neither could be re-run from its seed.
+_ONE_AT_A_TIME = threading.Lock()
 
 
-def draw(volunteers: Sequence[Volunteer], quotas: Quotas, size: int, seed: int) -> Draw:
-    """Draw a panel of `size` meeting every quota; the same inputs and seed give the same panel."""
+def _library_draw(
+    ordered: Sequence[Volunteer], quotas: Quotas, size: int, seed: int, method: str
+) -> list[str]:
+    """One panel from sortition-algorithms (imported here: it is big and only draws need it)."""
+    from sortition_algorithms import Settings, run_stratification
+    from sortition_algorithms.features import (
+        FeatureCollection,
+        FeatureValueMinMax,
+        set_default_max_flex,
+    )
+    from sortition_algorithms.people import People
+    from sortition_algorithms.utils import set_log_level
+
+    set_log_level(logging.WARNING)  # its progress lines would go to the server's stdout
+
+    features: FeatureCollection = {
+        f: {val: FeatureValueMinMax(min=q.least, max=q.most) for val, q in by.items()}
+        for f, by in quotas.items()
+    }
+    set_default_max_flex(features)
+    people = People([])
+    for row, v in enumerate(ordered, 2):
+        people.add(v.id, {f: v.features[f] for f in quotas}, features, row)
+    settings = Settings(
+        id_column="id",
+        columns_to_keep=[],
+        selection_algorithm=method,
+        random_number_seed=seed,
+        max_attempts=ATTEMPTS,
+    )
+    with _ONE_AT_A_TIME:
+        ok, panels, run = run_stratification(features, people, size, settings)
+    if not ok or not panels:
+        error = run.last_error()
+        raise DrawFailed(str(error) if error else "no panel met every quota")
+    return sorted(panels[0])
+
+
+def draw(
+    volunteers: Sequence[Volunteer],
+    quotas: Quotas,
+    size: int,
+    seed: int,
+    method: str = "maximin",
+) -> Draw:
+    """Draw a panel of `size` meeting every quota; the same inputs and seed give the same panel.
+
+    `maximin` (the Sortition Foundation's default, Flanigan et al. 2021) first works out a
+    lottery over whole panels that gives the volunteer least likely to be picked as high a
+    chance as the quotas allow, then draws one panel from it with the seed. `legacy` fills
+    the quotas person by person, as the Foundation's first algorithm did: quicker, less fair.
+    """
+    if method not in METHODS:
+        raise DrawFailed(f"unknown method {method!r}")
+    if seed < 1:  # the library reads a seed of 0 as "no seed": the draw could not be re-run
+        raise DrawFailed("the lottery number must be 1 or more")
     problems = check(volunteers, quotas, size)
     if problems:
         raise DrawFailed("; ".join(problems))
     ordered = sorted(volunteers, key=lambda v: v.id)  # the file's order does not matter
-    rng = random.Random(seed)
-    for attempt in range(1, ATTEMPTS + 1):
-        panel = _attempt(rng, ordered, quotas, size)
-        if panel is not None:
-            return Draw(
-                chosen=sorted(v.id for v in panel),
-                seed=seed,
-                attempt=attempt,
-                inputs_sha256=fingerprint(volunteers, quotas, size),
-                rows=report(ordered, quotas, panel),
-            )
-    raise DrawFailed(f"no panel met every quota in {ATTEMPTS} tries; please loosen the quotas")
+    chosen = set(_library_draw(ordered, quotas, size, seed, method))
+    panel = [v for v in ordered if v.id in chosen]
+    return Draw(
+        chosen=sorted(chosen),
+        seed=seed,
+        attempt=1,
+        inputs_sha256=fingerprint(volunteers, quotas, size),
+        rows=report(ordered, quotas, panel),
+        method=method,
+    )
 
 
 def report(

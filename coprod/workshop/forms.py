@@ -3,11 +3,18 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import Field, IntegerField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from coprod.forms import Form
-from coprod.propose.forms import MaxLength
+from coprod.propose.forms import MaxLength, NoMarkup, Required, int_or_none
 
 TYPED_MAX = 50_000
 
@@ -41,3 +48,81 @@ class SeatingForm(Form):
     def validate_typed(self, field: Field) -> None:
         if not (field.data or "").strip() and not self.file.data:
             raise ValidationError(_("Please choose the file with the people coming, or type them."))
+
+
+ROLES = (
+    ("resident", _l("Someone who lives here")),
+    ("officer", _l("Council officer")),
+    ("councillor", _l("Councillor")),
+    ("provider", _l("Someone who runs a service")),
+    ("other", _l("Something else")),
+)
+
+
+class StartForm(Form):
+    """An organiser starts a workshop: its name, the round the room rates, how many tables."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[Required(_l("Please fill this in.")), MaxLength(200), NoMarkup()],
+    )
+    round = SelectField(_l("The round the room rates"), coerce=int_or_none, validate_choice=False)
+    tables = IntegerField(
+        _l("How many tables"),
+        default=8,
+        validators=[
+            InputRequired(_l("Please say how many tables.")),
+            NumberRange(1, 200, _l("Please give a number from %(min)s to %(max)s.")),
+        ],
+    )
+
+
+class SignInForm(Form):
+    """Someone arriving types the code on the screen and the facts they choose to give."""
+
+    code = StringField(
+        _l("The code on the screen"),
+        validators=[Required(_l("Please fill this in.")), MaxLength(20)],
+    )
+    name = StringField(
+        _l("Your name"),
+        validators=[Required(_l("Please fill this in.")), MaxLength(200), NoMarkup()],
+    )
+    role = SelectField(_l("Role"), choices=ROLES, default="resident")
+    organisation = StringField(_l("Organisation, if any"), validators=[MaxLength(200), NoMarkup()])
+    language = StringField(_l("Language"), validators=[MaxLength(40), NoMarkup()])
+    area = StringField(_l("Area"), validators=[MaxLength(200), NoMarkup()])
+    needs_interpreter = BooleanField(_l("I would like an interpreter"))
+    interprets = StringField(
+        _l("If you are here to interpret: the language"), validators=[MaxLength(40), NoMarkup()]
+    )
+
+
+class TableCodeForm(Form):
+    code = StringField(
+        _l("The table's code"),
+        validators=[Required(_l("Please fill this in.")), MaxLength(20)],
+    )
+
+
+class EntryForm(Form):
+    """A table writes down a problem (brick) or an idea (remedy)."""
+
+    kind = SelectField(
+        _l("What is it?"), choices=(("barrier", _l("Problem")), ("remedy", _l("Idea")))
+    )
+    text = TextAreaField(
+        _l("In your own words"),
+        validators=[Required(_l("Please fill this in.")), MaxLength(1000), NoMarkup()],
+    )
+
+
+class SeatForm(Form):
+    sessions = IntegerField(
+        _l("How many sessions (people move tables between them)"),
+        default=3,
+        validators=[
+            InputRequired(_l("Please say how many sessions.")),
+            NumberRange(1, 10, _l("Please give a number from %(min)s to %(max)s.")),
+        ],
+    )

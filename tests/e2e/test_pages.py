@@ -33,6 +33,9 @@ PUBLIC = [
     "/forgot-password",
     "/suggest-translation?page=/&template=public/home.html",
     "/panels/1",
+    "/workshop/",
+    "/workshop/table",
+    "/rounds/brookfield-2026/offer-help",
     "/no-such-page",
 ]
 STAFF = {
@@ -73,6 +76,10 @@ STAFF = {
         "/staff/panels",
         "/staff/panels/1",
         "/staff/workshop/",
+        "/staff/workshop/sessions",
+        "/staff/workshop/sessions/1",
+        "/staff/workshop/sessions/1/ratings",
+        "/staff/council/rounds/brookfield-2025/invite-first",
     ],
     "moderator": [
         "/staff/moderate/",
