@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.api import bp as api_bp
     from coprod.conversation import bp as conversation_bp
     from coprod.council import bp as council_bp
+    from coprod.map import bp as map_bp
     from coprod.moderate import bp as moderate_bp
     from coprod.offers import bp as offers_bp
     from coprod.panels import bp as panels_bp
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.propose import bp as propose_bp
     from coprod.public import bp as public_bp
     from coprod.results import bp as results_bp
+    from coprod.toolkit import bp as toolkit_bp
     from coprod.translate import bp as translate_bp
     from coprod.workshop import bp as workshop_bp
 
@@ -84,6 +86,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         offers_bp,
         workshop_bp,
         panels_bp,
+        map_bp,
+        toolkit_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from coprod.accounts.operations import create_user
 from coprod.conversation import demo as conversation_demo
 from coprod.extensions import db
+from coprod.map import demo as map_demo
 from coprod.models import (
     Area,
     BallotType,
@@ -162,6 +163,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
             conversation_demo.load(rnd, random.Random(21), today)  # rng stays as it was
 
     _panel(random.Random(2026))
+    map_demo.load()
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"
