@@ -388,6 +388,8 @@ class Remedy(HasContent, Model):
     # Where it would happen, on the community map (longitude and latitude), if anywhere.
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
+    # Typed in by a group member from the paper proposal form of the do-it-yourself kit.
+    from_paper: Mapped[bool] = mapped_column(Boolean, default=False)
     moderator_message: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)

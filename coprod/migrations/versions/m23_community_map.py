@@ -25,6 +25,9 @@ def upgrade():
     with op.batch_alter_table('remedy', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lon', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('lat', sa.Float(), nullable=True))
+        batch_op.add_column(
+            sa.Column('from_paper', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_table(
         'asset',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -83,6 +86,7 @@ def downgrade():
     op.drop_table('barrier_mark')
     op.drop_table('asset')
     with op.batch_alter_table('remedy', schema=None) as batch_op:
+        batch_op.drop_column('from_paper')
         batch_op.drop_column('lat')
         batch_op.drop_column('lon')
     with op.batch_alter_table('area', schema=None) as batch_op:
