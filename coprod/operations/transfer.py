@@ -3,7 +3,8 @@
 The export holds every row tied to the round, with every column: its words in every
 language, its areas, barriers, groups and remedies, reports about remedies, the voter codes'
 hashes and used flags, ballots, paper typings, ratings, counts, contacts, responses, the
-conversation (statements, marks, themes and their counts) and the audit trail. Columns are
+conversation (statements, marks, themes and their counts), barriers marked on the map and
+the community assets its remedies would use, and the audit trail. Columns are
 read from the models themselves (`_columns`), so a column added later travels too; a new
 reference to another row must be given a way into the file, or the export stops and says
 which (`_row`).
