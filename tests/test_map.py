@@ -176,3 +176,20 @@ def test_the_printable_sheets_show_the_round_and_a_large_type_option(client):
     assert "<svg" in sheet and "The library" in sheet
     assert client.get("/toolkit/guide").status_code == 200
     assert client.get("/toolkit/nothing").status_code == 404
+
+
+def test_the_council_dashboard_counts_ideas_and_assets_in_each_area(client):
+    rnd = _mapped_round()
+    ward = rnd.area
+    for remedy in rnd.remedies[:2]:
+        remedy.area_id = ward.id
+    hall = Asset(key="hall", name="Hall", lon=-1.9, lat=52.48, area_id=ward.id, status="published")
+    waiting = Asset(key="kitchen", name="Kitchen", lon=-1.9, lat=52.48, area_id=ward.id)
+    db.session.add_all([hall, waiting])
+    commissioner = make_user(Role.COMMISSIONER)
+    sign_in(client, commissioner.email, "correct horse battery")
+    page = client.get(f"/staff/council/rounds/{rnd.slug}").get_data(as_text=True)
+    row = page[page.index('id="by-area"') :]
+    row = row[row.index("The Ward") :]
+    assert row.split("</tr>")[0].count('class="num">2<') == 1  # two ideas
+    assert row.split("</tr>")[0].count('class="num">1<') == 1  # one asset: the other waits
