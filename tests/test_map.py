@@ -162,6 +162,8 @@ def test_an_asset_typed_in_from_paper_by_a_group_member_is_marked_so(client):
     assert [r.id for r in db.session.get(Asset, asset.id).remedies] == [remedy.id]
     page = client.get(f"/rounds/{rnd.slug}/map").get_data(as_text=True)
     assert f'href="#place-remedy-{remedy.id}"' in page and "<circle" in page and "<rect" in page
+    public = client.get(f"/rounds/{rnd.slug}/remedies/{remedy.id}").get_data(as_text=True)
+    assert "Church hall" in public and "Free on Tuesdays" in public
 
 
 def test_the_printable_sheets_show_the_round_and_a_large_type_option(client):

@@ -12,7 +12,7 @@ from coprod.lookups import round_or_404, with_texts
 from coprod.map import bp, draw
 from coprod.map import operations as ops
 from coprod.map.forms import AssetForm, BarrierMarkForm, OutlineForm, PlaceForm, RemedyPlaceForm
-from coprod.map.models import WAITING, Asset, BarrierMark
+from coprod.map.models import PUBLISHED, WAITING, Asset, BarrierMark
 from coprod.models import Area, Remedy, RemedyStatus, Role, Round
 from coprod.propose.forms import EmptyForm
 
@@ -346,3 +346,9 @@ def assets_by_area(rnd: Round) -> list[tuple[Area, int, int]]:
 
 
 bp.add_app_template_global(assets_by_area, "map_by_area")
+
+
+@bp.app_template_global()
+def assets_used(remedy: Remedy) -> list[Asset]:
+    """The published assets a remedy would use (its public page)."""
+    return [a for a in ops.assets_of(remedy) if a.status == PUBLISHED]
