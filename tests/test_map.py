@@ -195,3 +195,14 @@ def test_the_council_dashboard_counts_ideas_and_assets_in_each_area(client):
     row = row[row.index("The Ward") :]
     assert row.split("</tr>")[0].count('class="num">2<') == 1  # two ideas
     assert row.split("</tr>")[0].count('class="num">1<') == 1  # one asset: the other waits
+
+
+def test_an_idea_typed_in_from_the_paper_form_is_marked_as_from_paper(client):
+    from tests.test_propose import post_proposal, remedies_of
+
+    rnd = make_round(Phase.PROPOSING)
+    group = rnd.remedies[0].group
+    member = make_user(Role.MEMBER, group=group)
+    sign_in(client, member.email, "correct horse battery")
+    assert post_proposal(client, rnd, from_paper="y").status_code == 302
+    assert [r.from_paper for r in remedies_of(group) if r.status.value == "draft"] == [True]
