@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.delivery import bp as delivery_bp
     from coprod.following import bp as following_bp
     from coprod.ideas import bp as ideas_bp
+    from coprod.map import bp as map_bp
     from coprod.moderate import bp as moderate_bp
     from coprod.offers import bp as offers_bp
     from coprod.panels import bp as panels_bp
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.propose import bp as propose_bp
     from coprod.public import bp as public_bp
     from coprod.results import bp as results_bp
+    from coprod.toolkit import bp as toolkit_bp
     from coprod.translate import bp as translate_bp
     from coprod.workshop import bp as workshop_bp
     from coprod.workshop import room as room_bp
@@ -92,6 +94,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         ideas_bp,
         following_bp,
         delivery_bp,
+        map_bp,
+        toolkit_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

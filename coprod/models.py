@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -217,6 +218,10 @@ class Area(Model):
     # Population by language spoken at home, e.g. {"ur": 4100, "bn": 1800}, for turnout.
     population_by_language: Mapped[dict] = mapped_column(JSON, default=dict)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    # Its outline on the map: a GeoJSON Polygon or MultiPolygon (lon/lat), as uploaded.
+    boundary: Mapped[dict | None] = mapped_column(JSON)
+    # Named places inside it people pick from a list: [{"name": ..., "lon": ..., "lat": ...}].
+    landmarks: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class Group(Model):
@@ -380,6 +385,11 @@ class Remedy(HasContent, Model):
     # What the remedy needs beyond money: so many helpers for so many hours a month each.
     helpers_wanted: Mapped[int | None] = mapped_column(Integer)
     helper_hours: Mapped[int | None] = mapped_column(Integer)
+    # Where it would happen, on the community map (longitude and latitude), if anywhere.
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    # Typed in by a group member from the paper proposal form of the do-it-yourself kit.
+    from_paper: Mapped[bool] = mapped_column(Boolean, default=False)
     moderator_message: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)

@@ -96,6 +96,7 @@ def real_values(app) -> dict[str, str]:
         "token": "not-a-token",
         "verdict": "declined",
         "step": "name",
+        "sheet": "ballot",
         "filename": "style.css",
     }
 

@@ -21,7 +21,7 @@ import json
 import pkgutil
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from itertools import count
@@ -73,6 +73,8 @@ from coprod.ideas.forms import (
     RuleForm,
     TranslateAnswerForm,
 )
+from coprod.map.forms import AssetForm, BarrierMarkForm
+from coprod.map.models import Asset, BarrierMark
 from coprod.models import (
     AuditEvent,
     Ballot,
@@ -2538,5 +2540,81 @@ def test_delivery_and_case_studies_are_kept_as_typed_and_shown_as_text(app):
             kept(study.values["after"]),
             where="case study page",
         )
+
+
+# --- The community map: places marked, assets added, the kit's options ---------------------
+
+
+def _mapped_round():
+    from coprod.models import Area
+
+    ward = Area(
+        slug="mapped-ward",
+        name="The Ward",
+        boundary={
+            "type": "MultiPolygon",
+            "coordinates": [[[[-1.92, 52.47], [-1.88, 52.47], [-1.88, 52.49], [-1.92, 52.47]]]],
+        },
+        landmarks=[{"name": "The library", "lon": -1.9, "lat": 52.475}],
+    )
+    db.session.add(ward)
+    db.session.commit()
+    return make_round(Phase.RATING, area_id=ward.id)
+
+
+@posts_to(AssetForm, BarrierMarkForm)
+@reads(
+    ("coprod/map/routes.py", "form", "at.x"),
+    ("coprod/map/routes.py", "form", "at.y"),
+    ("coprod/map/routes.py", "args", "lang"),
+    ("coprod/toolkit/routes.py", "args", "size"),
+)
+def test_places_on_the_map_are_stored_as_typed_and_shown_as_text(app):
+    rnd = _mapped_round()
+    moderator, _ = signed_in(app, Role.MODERATOR)
+    citizen = app.test_client()
+    asset_url, mark_url = f"/rounds/{rnd.slug}/map/asset", f"/rounds/{rnd.slug}/map/problem"
+    token = csrf_token(citizen, asset_url)
+    barrier = str(rnd.barriers[0].id)
+
+    @FEW
+    @given(asset=filled(AssetForm), mark=filled(BarrierMarkForm), at=HOSTILE)
+    def check(asset, mark, at):
+        # A press on the map that is no number is no place: the form comes back, kept.
+        pressed = citizen.post(
+            asset_url, data=asset.values | {"csrf_token": token, "at.x": at, "at.y": at}
+        )
+        assert_kept(pressed, replace(asset, failing=True), where="asset at a hostile place")
+        sent = citizen.post(
+            asset_url, data=asset.values | {"csrf_token": token, "landmark": "The library"}
+        )
+        if not asset.accepted:
+            assert_kept(sent, asset, where="asset")
+        else:
+            assert_stored(sent)
+            found = latest(Asset)
+            assert (found.name, found.about) == (
+                kept(asset.values["name"]),
+                kept(asset.values["about"]),
+            )
+            moderator.post(
+                f"/staff/moderate/map/asset/{found.id}/publish",
+                data={"csrf_token": csrf_token(moderator, "/staff/moderate/")},
+            )
+            shows(citizen.get(f"/rounds/{rnd.slug}/map"), found.name, where="map")
+            feed = citizen.get(f"/api/v1/rounds/{rnd.slug}/map.geojson?lang={at[:20]}")
+            titles = {f["properties"].get("title") for f in feed.get_json()["features"]}
+            assert found.name in titles
+        marked = citizen.post(
+            mark_url,
+            data=mark.values | {"csrf_token": token, "barrier": barrier, "landmark": "The library"},
+        )
+        if not mark.accepted:
+            assert_kept(marked, mark, where="barrier marked")
+        else:
+            assert_stored(marked)
+            assert latest(BarrierMark).note == kept(mark.values["note"])
+            shows(moderator.get("/staff/moderate/"), kept(mark.values["note"]), where="queue")
+        shows(citizen.get("/toolkit/guide", query_string={"size": at}), where="kit")
 
     check()

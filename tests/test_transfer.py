@@ -10,6 +10,8 @@ from coprod.conversation.models import Conversation, Mark, Statement, Theme, The
 from coprod.delivery import operations as deliveries
 from coprod.delivery.models import CaseStudy, Delivery
 from coprod.extensions import db
+from coprod.map import operations as map_ops
+from coprod.map.models import Asset, BarrierMark
 from coprod.models import (
     Area,
     AuditEvent,
@@ -112,6 +114,8 @@ def _rich_round() -> str:
     db.session.add(city)
     db.session.flush()
     north = Area(slug="north", name="North ward", population=30000, parent_id=city.id)
+    north.boundary = {"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [1, 1], [0, 0]]]]}
+    north.landmarks = [{"name": "The library", "lon": 0.5, "lat": 0.2}]
     south = Area(slug="south", name="South ward", parent_id=city.id)
     db.session.add_all([north, south])
     db.session.flush()
@@ -145,6 +149,13 @@ def _rich_round() -> str:
     db.session.commit()
     proposals.translate(rnd.remedies[1], "ur", {"title": "خیال", "summary": "خلاصہ"}, member)
     proposals.review_translation(rnd.remedies[1], "ur", moderator)
+
+    # The map: a hall one remedy would use, and a barrier marked where it bites.
+    hall = map_ops.add_asset("Hall", "Free on Tuesdays", "ur", (0.5, 0.2, north), from_paper=True)
+    hall.group_id = rnd.remedies[0].group_id
+    map_ops.set_remedy_place(rnd.remedies[0], (0.6, 0.3, north), [hall], member)
+    mark = map_ops.mark_barrier(rnd, rnd.barriers[0], "A busy road", "pl", (0.4, 0.1, north))
+    map_ops.decide(mark, moderator, True)
 
     change_phase(rnd, Phase.RATING, actor=organiser)
     first, second, third = rnd.remedies
@@ -344,6 +355,10 @@ def _snapshot(slug: str) -> dict[str, list]:
     themes = db.session.scalars(select(Theme).where(Theme.conversation_id == talk.id)).all()
     name = {t.id: t.t("name", "en").text for t in themes}
     in_talk = {"conversation_id": None}
+    marked = {
+        m.id: m.note
+        for m in db.session.scalars(select(BarrierMark).where(BarrierMark.round_id == rnd.id))
+    }
     return {
         "round": [the_round, sorted(b.key for b in rnd.barriers)],
         "areas": rows(Area, Area.id.in_(areas), parent_id=area),
@@ -434,6 +449,22 @@ def _snapshot(slug: str) -> dict[str, list]:
             CaseStudy, CaseStudy.remedy_id.in_(title), remedy_id=remedy, content_id=content
         ),
         "conversation": [row(talk, **for_round, area_id=area, content_id=content)],
+        "barrier_marks": rows(
+            BarrierMark,
+            BarrierMark.round_id == rnd.id,
+            **for_round,
+            barrier_id=barrier,
+            area_id=area,
+        ),
+        "assets": sorted(
+            (
+                row(a, area_id=area, group_id=lambda g: db.session.get(Group, g).slug)
+                | {"remedies": sorted(title[r.id] for r in a.remedies)}
+                for a in db.session.scalars(select(Asset))
+                if any(r.round_id == rnd.id for r in a.remedies)
+            ),
+            key=repr,
+        ),
         "statements": rows(
             Statement,
             Statement.id.in_(words),
@@ -469,6 +500,7 @@ def _snapshot(slug: str) -> dict[str, list]:
                         else {}
                     )
                     | ({"theme": name[e.detail["theme"]]} if "theme" in e.detail else {})
+                    | ({"mark": marked[e.detail["mark"]]} if "mark" in e.detail else {})
                     | (
                         {"statement": words[e.detail["statement"]]}
                         if "statement" in e.detail
@@ -534,6 +566,8 @@ def test_the_export_holds_every_column_and_no_ballot_names_its_code(app):
         "case_studies": CaseStudy,
         "audit": AuditEvent,
         "conversation": Conversation,
+        "barrier_marks": BarrierMark,
+        "assets": Asset,
     }
     talk = data["conversation"]
     inside = {"statements": Statement, "marks": Mark, "themes": Theme}

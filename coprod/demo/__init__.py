@@ -18,6 +18,7 @@ from coprod.accounts.operations import create_user
 from coprod.conversation import demo as conversation_demo
 from coprod.delivery import demo as delivery_demo
 from coprod.extensions import db
+from coprod.map import demo as map_demo
 from coprod.models import (
     Area,
     BallotType,
@@ -177,6 +178,7 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
     assert commissioner is not None
     delivery_demo.load(area, commissioner, today)
     _workshop(today)
+    map_demo.load()
     yield "Demo content loaded. Staff and group accounts (write these down; they are shown once):"
     for role, email, password in logins:
         yield f"  {role:<13} {email:<28} {password}"

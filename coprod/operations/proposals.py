@@ -52,6 +52,7 @@ class Proposal:
     proposal_cost: int | None = None
     helpers_wanted: int | None = None  # what it needs beyond money
     helper_hours: int | None = None  # hours a month for each helper
+    from_paper: bool = False  # typed in from the paper proposal form
 
 
 def can_edit(user: User, remedy: Remedy) -> bool:
@@ -81,6 +82,7 @@ def _write(remedy: Remedy, proposal: Proposal) -> None:
                     t.reviewed = False
         content.set(field, proposal.lang, body, reviewed=True)
     remedy.barrier_id = proposal.barrier_id
+    remedy.from_paper = proposal.from_paper
     remedy.area_id = proposal.area_id
     remedy.pot_id = proposal.pot_id
     remedy.cost = proposal.cost or 0

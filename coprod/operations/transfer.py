@@ -3,7 +3,8 @@
 The export holds every row tied to the round, with every column: its words in every
 language, its areas, barriers, groups and remedies, reports about remedies, the voter codes'
 hashes and used flags, ballots, paper typings, ratings, counts, contacts, responses, the
-conversation (statements, marks, themes and their counts) and the audit trail. Columns are
+conversation (statements, marks, themes and their counts), barriers marked on the map and
+the community assets its remedies would use, and the audit trail. Columns are
 read from the models themselves (`_columns`), so a column added later travels too; a new
 reference to another row must be given a way into the file, or the export stops and says
 which (`_row`).
@@ -32,6 +33,7 @@ from sqlalchemy import Date, DateTime, Enum, inspect, select
 from coprod.conversation.models import Conversation, Mark, Statement, Theme, ThemeCount
 from coprod.delivery.models import CaseStudy, Delivery, DeliveryUpdate
 from coprod.extensions import db
+from coprod.map.models import Asset, BarrierMark, remedy_asset
 from coprod.models import (
     Area,
     AuditEvent,
@@ -60,7 +62,7 @@ from coprod.models import (
 
 FORMAT = "coprod-round/4"
 # Files an older Coprod wrote, still read: /3 is /4 without a conversation, /2 is /3
-# without pots.
+# without pots. (A /4 file from before the map has no assets or barrier marks.)
 READS = (FORMAT, "coprod-round/3", "coprod-round/2")
 SLUG = re.compile(r"[a-z0-9-]{1,80}")  # a round's web address, as the import form asks
 
@@ -181,6 +183,13 @@ def export_round(rnd: Round) -> dict:
     statements = _all(Statement, Statement.conversation_id == conv.id) if conv else []
     marks = _all(Mark, Mark.conversation_id == conv.id) if conv else []
     themes = _all(Theme, Theme.conversation_id == conv.id) if conv else []
+    marks_on_map = _all(BarrierMark, BarrierMark.round_id == rnd.id)
+    used = db.session.execute(
+        select(remedy_asset.c.remedy_id, remedy_asset.c.asset_id)
+        .where(remedy_asset.c.remedy_id.in_(remedy_ids))
+        .order_by(remedy_asset.c.remedy_id, remedy_asset.c.asset_id)
+    ).all()
+    assets = {a.id: a for a in _all(Asset, Asset.id.in_([u.asset_id for u in used]))}
 
     # Every area a row points at, with the areas it lies in, the larger ones first.
     area_ids = {rnd.area_id, *(r.area_id for r in remedies), *(p.area_id for p in rnd.pots)}
@@ -188,6 +197,7 @@ def export_round(rnd: Round) -> dict:
     area_ids |= {s.area_id for s in statements} | {m.area_id for m in marks}
     area_ids |= {conv.area_id} if conv else set()
     area_ids |= {o.area_id for o in offers}
+    area_ids |= {m.area_id for m in marks_on_map} | {a.area_id for a in assets.values()}
     areas: dict[int, Area] = {}
     pending = [db.session.get_one(Area, i) for i in area_ids if i is not None]
     while pending:
@@ -201,10 +211,11 @@ def export_round(rnd: Round) -> dict:
         return 0 if area.parent_id is None else 1 + depth(areas[area.parent_id])
 
     barriers = {b.id: b for b in rnd.barriers}
-    for row in (*remedies, *ratings, *responses, *themes, *offers):
+    for row in (*remedies, *ratings, *responses, *themes, *offers, *marks_on_map):
         if row.barrier_id is not None and row.barrier_id not in barriers:
             barriers[row.barrier_id] = db.session.get_one(Barrier, row.barrier_id)
     groups = {r.group_id for r in (*remedies, *offers) if r.group_id is not None}
+    groups |= {a.group_id for a in assets.values() if a.group_id is not None}
 
     def key(barrier_id: int | None) -> str | None:
         return barriers[barrier_id].key if barrier_id is not None else None
@@ -263,8 +274,27 @@ def export_round(rnd: Round) -> dict:
                 created_by_id=("created_by", _email(r.created_by_id)),
                 content_id=("content", _content(r.content_id)),
             )
-            | {"ref": r.id}
+            | {"ref": r.id, "assets": [assets[u.asset_id].key for u in used if u.remedy_id == r.id]}
             for r in remedies
+        ],
+        # The community assets the round's remedies would use (they belong to the place).
+        "assets": [
+            _row(
+                a,
+                area_id=("area", _slug(a.area_id)),
+                group_id=("group", group_slug(a.group_id)),
+            )
+            for a in assets.values()
+        ],
+        "barrier_marks": [
+            _row(
+                m,
+                round_id=None,
+                barrier_id=("barrier", key(m.barrier_id)),
+                area_id=("area", _slug(m.area_id)),
+            )
+            | {"ref": m.id}
+            for m in marks_on_map
         ],
         "remedy_reports": [
             _row(r, remedy_id=("remedy", r.remedy_id)) | {"ref": r.id} for r in reports
@@ -419,6 +449,8 @@ class _Links:
         self.pots: dict[int, Pot] = {}  # by their id in the file
         self.statements: dict[int, Statement] = {}  # by their id in the file
         self.themes: dict[int, Theme] = {}
+        self.assets: dict[str, Asset] = {}  # by their key
+        self.marks: dict[int, BarrierMark] = {}  # barriers marked on the map, by file id
 
     def pot(self, ref: int | None) -> Pot | None:
         return self.pots[ref] if ref is not None else None
@@ -645,6 +677,25 @@ def import_round(
             )
             db.session.add(remedy)
             links.remedies[r["ref"]] = remedy
+        for a in data.get("assets", []):  # a file from before the map has none
+            asset = _find(Asset, key=a["key"])
+            if asset is None:
+                asset = Asset(
+                    **_values(Asset, a),
+                    area=links.area(a["area"]),
+                    group=links.groups.get(a["group"]) if a["group"] else None,
+                )
+                db.session.add(asset)
+            links.assets[a["key"]] = asset
+        for m in data.get("barrier_marks", []):
+            mark = BarrierMark(
+                **_values(BarrierMark, m),
+                round=rnd,
+                barrier=links.barriers[m["barrier"]],
+                area=links.area(m["area"]),
+            )
+            db.session.add(mark)
+            links.marks[m["ref"]] = mark
         report: RemedyReport | None  # a new report here; the one an audit event names below
         for r in data["remedy_reports"]:
             report = RemedyReport(**_values(RemedyReport, r), remedy=links.remedy(r["remedy"]))
@@ -652,6 +703,13 @@ def import_round(
             links.reports[r["ref"]] = report
         db.session.flush()  # the new ids, for the rows and the rules that name them
         rnd.frozen_rules = _remap_rules(rnd.frozen_rules, links)
+        uses = [
+            {"remedy_id": links.remedies[r["ref"]].id, "asset_id": links.assets[k].id}
+            for r in data["remedies"]
+            for k in r.get("assets", [])
+        ]
+        if uses:
+            db.session.execute(remedy_asset.insert(), uses)
         for c in data["codes"]:
             area = links.area(c["area"])
             db.session.add(VoterCode(**_values(VoterCode, c), round_id=rnd.id, area_id=_id(area)))
@@ -750,7 +808,11 @@ def import_round(
             if "report_id" in (event.detail or {}):
                 report = links.reports.get(event.detail["report_id"])
                 event.detail = event.detail | {"report_id": report.id if report else None}
-            for kind, made in (("statement", links.statements), ("theme", links.themes)):
+            for kind, made in (
+                ("statement", links.statements),
+                ("theme", links.themes),
+                ("mark", links.marks),
+            ):
                 if kind in (event.detail or {}):  # a conversation's rows, by their new ids
                     found = made.get(event.detail[kind])
                     event.detail = event.detail | {kind: found.id if found else None}

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from wtforms import (
+    BooleanField,
     EmailField,
     Field,
     PasswordField,
@@ -195,6 +196,7 @@ class ProposalForm(Form):
     # i18n: what an idea needs beyond money, e.g. 4 volunteers for 2 hours a month.
     helpers_wanted = WholeNumberField(_l("How many helpers you need, besides money"))
     helper_hours = WholeNumberField(_l("Hours a month for each helper"))
+    from_paper = BooleanField(_l("I am typing this in from a paper sheet"))
     # i18n: the amount that voters will see next to the idea on the ballot.
     cost = WholeNumberField(_l("Money you ask for"))
     area = SelectField(_l("Area"), coerce=int_or_none)

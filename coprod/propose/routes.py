@@ -244,6 +244,7 @@ def _proposal(form: ProposalForm) -> Proposal:
         proposal_cost=form.proposal_cost.data,
         helpers_wanted=form.helpers_wanted.data,
         helper_hours=form.helper_hours.data,
+        from_paper=bool(form.from_paper.data),
     )
 
 
@@ -333,6 +334,7 @@ def edit_proposal(remedy_id: int):
         proposal_cost=remedy.proposal_cost,
         helpers_wanted=remedy.helpers_wanted,
         helper_hours=remedy.helper_hours,
+        from_paper=remedy.from_paper,
         lang=original,
     )
     return _write_proposal(rnd, form, remedy)
