@@ -425,7 +425,7 @@ def to_problem(theme_id: int, kind: str = "problem"):
         abort(404)
     conv = theme.conversation
     if EmptyForm().validate_on_submit():
-        chosen = request.form.get("round", "")
+        chosen = cleaned(request.form.get("round", "")).strip()
         target = None
         if chosen:
             target = db.session.scalar(db.select(Round).where(Round.slug == chosen[:80]))
