@@ -30,7 +30,7 @@ projects that no supporter is short for are settled exactly at no cost.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
@@ -431,7 +431,9 @@ def add1_unit_step(profile: Profile, budget: Number) -> tuple[Run, int]:
     return current, k
 
 
-def add1(profile: Profile, budget: Number) -> tuple[Run, int]:
+def add1(
+    profile: Profile, budget: Number, progress: Callable[[float], None] | None = None
+) -> tuple[Run, int]:
     """MES with add1 completion, as pabulib's checker defines it; returns (run, increment).
 
     Run 0 gives each voter budget/n; run k >= 1 gives floor(budget/n) + k. Runs go on
@@ -439,7 +441,7 @@ def add1(profile: Profile, budget: Number) -> tuple[Run, int]:
     before the first that does not. (pabutools stops instead at the first exhaustive
     outcome.) If a run funds every supported project the result cannot grow: stop there.
     `add1_unit_step` is this definition, run by run; this gives the same result with
-    far fewer runs.
+    far fewer runs. `progress` is told the share of the budget each new outcome spends.
 
     Skipping runs: the outcome only changes at some increments. Suppose the run at b
     funds the same projects as the run at a < b, in the same order, and at each round every
@@ -482,4 +484,6 @@ def add1(profile: Profile, budget: Number) -> tuple[Run, int]:
         else:
             k, current, stride = probe, result, 1
         ahead = {key: later for key, later in ahead.items() if key > k}
+        if progress is not None:
+            progress(min(float(spent(profile, current)) / float(budget or 1), 1.0))
     return current, k
