@@ -21,9 +21,11 @@ during a run, so projects are priced lazily, cheapest bound first (as pabutools 
 equalshares.net do), and a project whose bound is already beaten is not priced further.
 
 Exactness. Runs use floats with a running bound on their rounding error; a decision whose
-margin is within that bound raises `Uncertain` and the run is redone in exact rationals (the
-same code on numpy arrays of Python objects: gmpy2's mpq, fifteen times faster than
-Fractions on Budapest 2024; what a run returns is in Fractions again). Ties between
+margin is within that bound raises `Uncertain`, and the run does that round again in exact
+rationals, from budgets made exact by paying again for the winners so far, then goes on
+in floats (each budget rounded once). Exact arithmetic is the same code on numpy arrays
+of Python objects: gmpy2's mpq, fifteen times faster than Fractions; what a run returns
+is in Fractions. A whole run in rationals (`exact=True`) is the reference. Ties between
 projects that no supporter is short for are settled exactly at no cost.
 """
 
@@ -178,6 +180,7 @@ def run(profile: Profile, endowment: Amount, exact: bool = False, base: Run | No
     zero = 0 * x
     budget = np.full(profile.kinds, x, dtype=object if exact else np.float64)
     support, rank, members = profile.support, profile.rank, profile.members
+    exact_now = exact  # a float run does a round exactly when floats cannot decide it
     for q in profile.free:
         out.winners.append(q)
         out.step[q], out.share[q], out.ceiling[q] = len(out.winners), zero, (zero, zero)
@@ -194,77 +197,120 @@ def run(profile: Profile, endowment: Amount, exact: bool = False, base: Run | No
     round_ = len(out.winners)
     while remaining:
         round_ += 1
-        target = None  # while following the base: its winner this round, and that one's rho
-        if base is not None and follows and len(base.winners) > len(out.winners):
-            target = base.winners[len(out.winners)]
-            ceiling = base.ceiling[target]
-        priced: dict[int, tuple[_Price, np.ndarray]] = {}  # with its rows
-        best_q, best = -1, None
-        cut = None  # a project whose rho is surely above this loses the round
-        for q in sorted(remaining, key=low.__getitem__):
-            if cut is not None and low[q] > cut:
-                break
-            rows = profile.gather(q, budget)
-            held = cut is not None and q in last
-            # first a bound from the kinds that paid all they had last time
-            if held and cut is not None:
-                np.multiply(rows[0], rows[2], out=rows[1])
-                bound = _bound(profile, q, costs[q], rows, last[q], err, eps)
-                if bound > cut:
-                    low[q] = bound
+        try:
+            target = None  # while following the base: its winner this round, and that one's rho
+            if base is not None and follows and len(base.winners) > len(out.winners):
+                target = base.winners[len(out.winners)]
+                ceiling = base.ceiling[target]
+            priced: dict[int, tuple[_Price, np.ndarray]] = {}  # with its rows
+            best_q, best = -1, None
+            cut = None  # a project whose rho is surely above this loses the round
+            for q in sorted(remaining, key=low.__getitem__):
+                if cut is not None and low[q] > cut:
+                    break
+                rows = profile.gather(q, budget)
+                held = cut is not None and q in last
+                # first a bound from the kinds that paid all they had last time
+                if held and cut is not None:
+                    np.multiply(rows[0], rows[2], out=rows[1])
+                    bound = _bound(profile, q, costs[q], rows, last[q], err, eps)
+                    if bound > cut:
+                        low[q] = bound
+                        continue
+                price = _price(profile, q, costs[q], rows, held, last.get(q), err, eps)
+                if not isinstance(price, _Price):
+                    remaining.discard(q)
+                    out.dropped[q] = (round_, price)
                     continue
-            price = _price(profile, q, costs[q], rows, held, last.get(q), err, eps)
-            if not isinstance(price, _Price):
-                remaining.discard(q)
-                out.dropped[q] = (round_, price)
-                continue
-            priced[q] = (price, rows)  # rows[0] stays q's until q is gathered again
-            low[q] = price.rho - price.err
+                priced[q] = (price, rows)  # rows[0] stays q's until q is gathered again
+                low[q] = price.rho - price.err
+                if price.poor is not None:
+                    last[q] = (price.mask, price.payers)
+                if best is None or (price.rho, rank[q]) < (best.rho, rank[best_q]):
+                    best, best_q = price, q
+                    cut = best.rho + best.err
+                    if target is not None:
+                        cut = max(cut, ceiling[0])
+            if best is None:
+                follows = base is not None and follows and len(base.winners) == len(out.winners)
+                break
+            w = best_q if exact_now else _settle(profile, best_q, priced, low, remaining)
+            if follows:
+                follows = w == target and all(
+                    _costlier(profile, q, priced[q][0], low[q], ceiling, target, exact_now)
+                    for q in priced
+                    if q != w
+                )
+            price, rows = priced[w]
+            budgets = rows[0]
+            t = price.share
+            left = budgets - t  # who had money pays the share
             if price.poor is not None:
-                last[q] = (price.mask, price.payers)
-            if best is None or (price.rho, rank[q]) < (best.rho, rank[best_q]):
-                best, best_q = price, q
-                cut = best.rho + best.err
-                if target is not None:
-                    cut = max(cut, ceiling[0])
-        if best is None:
-            follows = base is not None and follows and len(base.winners) == len(out.winners)
-            break
-        w = best_q if exact else _settle(profile, best_q, priced, low, remaining)
-        if follows:
-            follows = w == target and all(
-                _costlier(profile, q, priced[q][0], low[q], ceiling, target, exact)
-                for q in priced
-                if q != w
+                np.putmask(left, price.poor, zero)  # or all they had
+            err += price.share_err + eps * x
+            if price.near is not None:
+                # Some kind holds about the share: whichever way it falls, t and what that
+                # kind keeps move by at most `near`; count that as error.
+                np.maximum(left, zero, out=left)
+                err += price.near
+            budget[members[w]] = left
+            remaining.discard(w)
+            out.winners.append(w)
+            out.step[w], out.share[w] = round_, t
+            out.ceiling[w] = (price.rho + price.err, _exact_rho(profile, w, price, exact_now))
+            empty = int(sizes[w] @ (budgets <= zero).astype(sizes[w].dtype))
+            out.payers[w] = (price.payers, support[w] - price.payers - empty, price.paid, empty)
+        except Uncertain:
+            if exact_now:
+                raise
+            # Too close for floats: redo this round exactly, from budgets made exact by
+            # paying again, in rationals, the winners so far; then go on in floats.
+            x, eps, err, zero = mpq(endowment), 0, 0, mpq(0)
+            costs, sizes = profile.exact_cost(), profile.exact_sizes()
+            budget = _exact_budgets(profile, x, out.winners)
+            last, exact_now, round_ = {}, True, round_ - 1
+            continue
+        if exact_now and not exact:  # back to floats: each budget rounded once
+            x, costs, sizes, eps, zero = (
+                float(endowment),
+                profile.float_cost,
+                profile.sizes,
+                EPS,
+                0.0,
             )
-        price, rows = priced[w]
-        budgets = rows[0]
-        t = price.share
-        left = budgets - t  # who had money pays the share
-        if price.poor is not None:
-            np.putmask(left, price.poor, zero)  # or all they had
-        err += price.share_err + eps * x
-        if price.near is not None:
-            # Some kind holds about the share: whichever way it falls, t and what that
-            # kind keeps move by at most `near`; count that as error.
-            np.maximum(left, zero, out=left)
-            err += price.near
-        budget[members[w]] = left
-        remaining.discard(w)
-        out.winners.append(w)
-        out.step[w], out.share[w] = round_, t
-        out.ceiling[w] = (price.rho + price.err, _exact_rho(profile, w, price, exact))
-        empty = int(sizes[w] @ (budgets <= zero).astype(sizes[w].dtype))
-        out.payers[w] = (price.payers, support[w] - price.payers - empty, price.paid, empty)
+            err, last, exact_now = eps * x, {}, False
+            budget = np.fromiter(map(float, budget), dtype=np.float64, count=len(budget))
     out.follows = follows
-    return _as_fractions(out) if exact else out
+    return _as_fractions(out)
+
+
+def _exact_budgets(profile: Profile, x, winners: list[int]) -> np.ndarray:
+    """Every kind's budget, in rationals, after the winners so far paid (as `run` pays)."""
+    budget = np.full(profile.kinds, x, dtype=object)
+    costs = profile.exact_cost()
+    for w in winners:
+        if not costs[w]:
+            continue  # free: nobody pays
+        rows = profile.gather(w, budget)
+        price = _price(profile, w, costs[w], rows, False, None, 0, 0)
+        assert isinstance(price, _Price)  # it was funded, so its supporters could pay
+        left = rows[0] - price.share
+        if price.poor is not None:
+            np.putmask(left, price.poor, mpq(0))
+        budget[profile.members[w]] = left
+    return budget
+
+
+_MPQ = type(mpq(0))
 
 
 def _as_fractions(out: Run) -> Run:
-    """An exact run's numbers as Fractions (the rest of the count knows Fractions)."""
+    """A run's exact numbers as Fractions (the rest of the count knows Fractions)."""
 
     def f(value):
-        return Fraction(int(value.numerator), int(value.denominator)) if value is not None else None
+        if isinstance(value, _MPQ):
+            return Fraction(int(value.numerator), int(value.denominator))
+        return value
 
     out.endowment = f(out.endowment)
     out.share = {q: f(t) for q, t in out.share.items()}
