@@ -293,7 +293,8 @@ def _exact_budgets(profile: Profile, x, winners: list[int]) -> np.ndarray:
             continue  # free: nobody pays
         rows = profile.gather(w, budget)
         price = _price(profile, w, costs[w], rows, False, None, 0, 0)
-        assert isinstance(price, _Price)  # it was funded, so its supporters could pay
+        if not isinstance(price, _Price):  # it was funded, so this cannot happen: but if
+            raise Uncertain(f"whether project {w} was affordable")  # so, a whole exact run
         left = rows[0] - price.share
         if price.poor is not None:
             np.putmask(left, price.poor, mpq(0))
