@@ -1,18 +1,23 @@
 """Benchmark the vote count: ours against pabutools, and the CLI as a whole process.
 
-    python bench/tally.py [--full]
+    python bench/tally.py [--full] [--add1] [--pabutools-seconds 120]
 
 Times `count` and pabutools' rules on the same parsed elections (parsing excluded for
 both) and prints seconds and ratios measured in this one run; then times
 `python -m coprod.tally FILE --rule equalshares/add1 --json` end to end, with its peak
 memory. --full adds Budapest 2024 and Lodz 2022 (pabutools takes ~20 s and ~50 s on
 their Equal Shares).
+--add1 instead times add1 on every file, whole process (the CLI, as above), and beside it
+pabutools' own completion (method_of_equal_shares with voter_budget_increment=1, which
+stops at the first exhaustive outcome: not quite add1) in a child process given
+--pabutools-seconds at most; "did not finish" when it runs out.
 Data: PABULIB_DIR, else shared/pabulib beside the repository.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -91,12 +96,53 @@ def whole_process(name: str) -> None:
     print(f"{name:<24} {seconds:>6.2f} s  peak memory {peak:>4.0f} MB  {result[:70]}", flush=True)
 
 
+PABUTOOLS_ADD1 = """
+import sys, time
+from pabutools.election import Cost_Sat, parse_pabulib
+from pabutools.rules import method_of_equal_shares
+instance, profile = parse_pabulib(sys.argv[1])
+start = time.perf_counter()
+chosen = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
+print(time.perf_counter() - start, ";".join(sorted(p.name for p in chosen)))
+"""
+
+
+def add1_files(limit: float) -> None:
+    """add1 on every file: ours whole process, pabutools' completion (rule only) beside."""
+    print(f"{'file':<45} {'ours, whole process':>20}  pabutools (rule only)")
+    for path in sorted(DATA.glob("*.pb")):
+        command = [sys.executable, "-m", "coprod.tally", str(path)]
+        command += ["--rule", "equalshares/add1", "--json"]
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        ours = time.perf_counter() - start
+        funded = len(json.loads(done.stdout)["selected"]) if done.returncode == 0 else "failed"
+        try:
+            theirs = subprocess.run(
+                [sys.executable, "-c", PABUTOOLS_ADD1, str(path)],
+                capture_output=True,
+                text=True,
+                timeout=limit,
+                check=False,
+            )
+            seconds = theirs.stdout.split(" ")[0] if theirs.returncode == 0 else "failed"
+            said = f"{float(seconds):8.2f} s" if seconds != "failed" else "failed"
+        except subprocess.TimeoutExpired:
+            said = f"did not finish in {limit:.0f} s"
+        print(f"{path.stem[:45]:<45} {ours:>18.2f} s  {said}  ({funded} funded)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="add Budapest 2024 and Lodz 2022")
+    parser.add_argument("--add1", action="store_true", help="add1 on every file, whole process")
+    parser.add_argument("--pabutools-seconds", type=float, default=120)
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"no pabulib files at {DATA}: set PABULIB_DIR")
+    if args.add1:
+        add1_files(args.pabutools_seconds)
+        return
     # First, while this process is small: a child's peak memory counts what it shared.
     print("python -m coprod.tally FILE --rule equalshares/add1 --json, whole process:")
     for name in WHOLE:

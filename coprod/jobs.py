@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import smtplib
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -25,13 +26,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_sqlalchemy.session import Session
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select, update
 
 from coprod import mail
 from coprod.conversation import operations as conversations
 from coprod.conversation.models import Conversation
 from coprod.extensions import db
-from coprod.models import AuditEvent, Ballot, Count, Phase, Round, User
+from coprod.models import AuditEvent, Ballot, Count, CountProgress, Phase, Round, User, utcnow
 from coprod.operations import audit, counting, emails, responses, schedule
 from coprod.operations import phase as phases
 
@@ -188,6 +189,7 @@ def count_or_queue(rnd: Round, *, actor: User | None = None) -> Count | None:
     if ballots <= current_app.config["COUNT_IN_JOB_OVER"]:
         return counting.count_round(rnd, actor=actor)
     audit.record("count_queued", actor=actor, round=rnd, ballots=ballots)
+    db.session.merge(CountProgress(round_id=rnd.id, percent=0, updated_at=utcnow()))
     later(functools.partial(jobs().count_round, rnd.id, actor.id if actor else None))
     return None
 
@@ -196,13 +198,45 @@ def _count_round(round_id: int, actor_id: int | None, task=None) -> int:
     rnd = db.session.get_one(Round, round_id)  # queued for a round, and rounds stay
     actor = db.session.get(User, actor_id) if actor_id else None
     try:
-        return counting.count_round(rnd, actor=actor).id
+        done = counting.count_round(rnd, actor=actor, progress=progress_writer(round_id)).id
+        db.session.execute(delete(CountProgress).where(CountProgress.round_id == round_id))
+        return done
     except Exception:
         if task.retries == 0:  # the last try: say so, so the page stops waiting
             db.session.rollback()
             audit.record("count_failed", round=rnd)
             db.session.commit()
         raise
+
+
+def progress_writer(round_id: int, every: float = 0.5) -> Callable[[float], None]:
+    """A `progress` for a count's job: it writes the percent done for the organiser's page.
+
+    The job commits once, at its end; so progress goes in on a connection of its own,
+    committed at once, at most every `every` seconds, and only when the percent moved.
+    It never says 100: the count is done when its result is stored.
+    """
+    last = {"percent": -1, "at": float("-inf")}
+
+    def report(done: float) -> None:
+        percent = max(0, min(int(done * 100), 99))
+        now = time.monotonic()
+        if percent <= last["percent"] or now - last["at"] < every:
+            return
+        last.update(percent=percent, at=now)
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(CountProgress)
+                .where(CountProgress.round_id == round_id)
+                .values(percent=percent, updated_at=utcnow())
+            )
+
+    return report
+
+
+def count_progress(rnd: Round) -> int | None:
+    """The percent done of the round's queued count, if its job has said."""
+    return db.session.scalar(select(CountProgress.percent).where(CountProgress.round_id == rnd.id))
 
 
 def count_waiting(rnd: Round) -> str | None:

@@ -523,6 +523,17 @@ class Count(Model):
     counted_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
+class CountProgress(Model):
+    """How far a count running as a job has gone, for the organiser's page (not round
+    data: written by the job outside its own transaction, gone when the count is stored)."""
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
 class Contact(Model):
     """A way to tell a citizen the answer came; kept apart from ballots, deleted on time."""
 

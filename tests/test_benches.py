@@ -82,3 +82,23 @@ def test_the_conversation_bench_finds_the_hidden_groups_on_a_tiny_input(capsys, 
     monkeypatch.setattr(sys, "argv", ["conversation.py", "--people", "60", "--statements", "20"])
     bench.main()
     assert "60 people x 20 statements" in capsys.readouterr().out
+
+
+def test_the_city_bench_generates_the_same_city_and_counts_it():
+    spec = importlib.util.spec_from_file_location("city", ROOT / "bench" / "city.py")
+    city = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(city)
+    one, again = city.generate(300, 12, seed=3), city.generate(300, 12, seed=3)
+    assert one.votes == again.votes and len(one.votes) == 300 and len(one.projects) == 12
+    assert all(1 <= len(v.choices) <= 5 for v in one.votes)
+    assert all(len(set(v.choices)) == len(v.choices) for v in one.votes)
+    done = subprocess.run(
+        [sys.executable, "bench/city.py", "--voters", "300", "--projects", "12"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.search(r"300 ballots, 12 ideas: .* counted in .* peak memory", done.stdout)

@@ -596,6 +596,42 @@ def test_dashboard_exports_parse_and_agree_with_each_other(app):
     ]
 
 
+def test_fairness_figures_are_in_both_exports(app):
+    from coprod.tally import Election, count
+    from coprod.tally.fairness import fairness
+
+    rnd = make_round(Phase.COUNTED)
+    e = Election.build(30, {"a": 20, "b": 10}, [["a"]] * 12 + [["b"]] * 10)
+    area = ["north"] * 12 + ["south"] * 10
+    fair = fairness(e, count(e, "greedy"), {"area": area})
+    db.session.add(
+        Count(
+            round_id=rnd.id,
+            rule="greedy",
+            utility="cost",
+            inputs_sha256="0" * 64,
+            ballots=22,
+            spent=30,
+            selected=[],
+            explanations={},
+            summary={"fairness": fair},
+        )
+    )
+    db.session.commit()
+    client, _ = signed_in(app, Role.COUNCILLOR)
+    rows = _csv_rows(client.get(f"/staff/council/rounds/{rnd.slug}/results.csv"))
+    data = json.loads(client.get(f"/staff/council/rounds/{rnd.slug}/results.json").data)
+    assert data["outcome"]["fairness"]["pjr"]["satisfied"] is True
+    figures = {
+        (r["kind"], r["id"], r["name"]): r["value"] for r in rows if r["section"] == "fairness"
+    }
+    assert figures[("", "", "share_with_a_winner")] == "1.0"
+    assert figures[("", "", "voters")] == "22"
+    assert figures[("area", "north", "satisfaction_median")] == "1.0"
+    assert figures[("", "", "ejr_satisfied")] == figures[("", "", "pjr_satisfied")] == "True"
+    assert figures[("", "", "other_rule")] == "equalshares/add1"
+
+
 def test_answer_exports_parse_and_agree_with_the_public_page(app):
     named = make_user(Role.COUNCILLOR, name="Harjit Gill")
     rnd, sent = sent_round(named, answered=3)

@@ -185,6 +185,30 @@ def test_a_big_round_is_counted_by_a_job_and_its_page_shows_the_result_when_read
     assert str(rnd.remedies[0].t("title", "en")) in results
 
 
+def test_the_organiser_sees_how_far_a_queued_count_has_gone(app, tmp_path, monkeypatch):
+    app.config["COUNT_IN_JOB_OVER"] = 3
+    huey = queue_for_real(app, tmp_path)
+    rnd = voted_round(voters=4)
+    client = organiser_client(app)
+    url = f"/staff/rounds/{rnd.slug}"
+    assert "Counting: 0% done." in close_and_count_now(client, url)
+    # The job writes on a connection of its own: the page sees it before the job ends.
+    jobs.progress_writer(rnd.id, every=0)(0.4)
+    assert "Counting: 40% done." in client.get(url).get_data(as_text=True)
+    told = []
+    writer = jobs.progress_writer
+
+    def watched(round_id, every=0.5):
+        write = writer(round_id, every=0)
+        return lambda done: (told.append(done), write(done))
+
+    monkeypatch.setattr(jobs, "progress_writer", watched)
+    huey.execute(huey.dequeue())
+    assert told[0] == 0 and told[-1] == 1 and told == sorted(told)
+    page = client.get(url).get_data(as_text=True)
+    assert "done." not in page and jobs.count_progress(rnd) is None
+
+
 def test_a_big_imported_election_is_counted_by_a_job(app, tmp_path):
     app.config["COUNT_IN_JOB_OVER"] = 1
     huey = queue_for_real(app, tmp_path)

@@ -49,6 +49,8 @@ def test_results_show_fairness_by_group_hiding_small_groups(client):
     assert fair.count("Smaller groups together:") == 2
     assert "Smaller groups together: English, Polski" in fair
     assert "Extended Justified Representation" in fair
+    # EJR holds (Equal Shares), so PJR does: one sentence says so
+    assert "Together, too:" in fair and "Proportional Justified Representation" in fair
     assert "most votes first" in fair and "Why the two ways can differ" in fair
     arabic = client.get(f"/rounds/{rnd.slug}/results", headers={"Accept-Language": "ar"})
     assert "هل كان الأمر عادلًا؟" in arabic.get_data(as_text=True)  # "Was it fair?"
@@ -64,6 +66,7 @@ def test_api_gives_the_fairness_figures(client):
     assert 0 <= fair["share_with_a_winner"] <= 1
     assert sum(b["voters"] for b in fair["satisfaction"]["bands"]) == 25
     assert fair["ejr"]["satisfied"] in (True, False)
+    assert fair["pjr"] == {"utility": "cost", "satisfied": True, "up_to_one": True}
     other = fair["other_rule"]
     assert other["rule"] == "greedy"
     assert set(other["only_ours"]) == funded - set(other["selected"])

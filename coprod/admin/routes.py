@@ -122,6 +122,7 @@ def _round_page(rnd: Round, paper_form: PaperSettingsForm | None = None, status:
         waiting=waiting,
         can_reopen=waiting and phases.can_reopen(rnd, jobs.today_here()),
         count_waiting=jobs.count_waiting(rnd) if rnd.phase.rules_frozen else None,
+        count_progress=jobs.count_progress(rnd) if rnd.phase.rules_frozen else None,
     )
     return page, status
 

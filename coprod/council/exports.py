@@ -195,7 +195,44 @@ DASHBOARD_COLUMNS = (
     "counted_elsewhere",
     "problem",
     "idea",
+    "value",
 )
+
+
+def _fairness_rows(fair: dict | None) -> list[dict]:
+    """The fairness figures as `fairness` rows: one figure a row, named in `name`, for
+    everyone (`id` empty) or a group (`kind` area, language or channel; `id` its key, or
+    the keys shown together joined by "+"). Hidden figures (under ten voters) stay empty."""
+    if not fair:
+        return []
+    rows = []
+
+    def figures(kind: str | None, key: str | None, part: dict) -> None:
+        median = (part.get("satisfaction") or {}).get("median")
+        for name, value in (
+            ("voters", part.get("voters")),
+            ("share_with_a_winner", part.get("share_with_a_winner")),
+            ("satisfaction_median", median),
+        ):
+            rows.append(
+                {"section": "fairness", "kind": kind, "id": key, "name": name} | {"value": value}
+            )
+
+    figures(None, None, fair)
+    for kind, groups in (fair.get("by") or {}).items():
+        for group in groups:
+            key = group.get("group") or "+".join(map(str, group.get("together") or []))
+            figures(kind, key, group)
+    for check in ("ejr", "pjr"):
+        for name in ("satisfied", "up_to_one"):
+            value = (fair.get(check) or {}).get(name)
+            rows.append({"section": "fairness", "name": f"{check}_{name}", "value": value})
+    other = fair.get("other_rule") or {}
+    rows.append({"section": "fairness", "name": "other_rule", "value": other.get("rule")})
+    for name in ("only_ours", "only_theirs"):
+        value = " ".join(map(str, other.get(name) or []))
+        rows.append({"section": "fairness", "name": f"other_rule_{name}", "value": value})
+    return rows
 
 
 def dashboard_rows(d: Dashboard, lang: str) -> list[dict]:
@@ -229,6 +266,7 @@ def dashboard_rows(d: Dashboard, lang: str) -> list[dict]:
                 "cost": funded["cost"],
             }
         )
+    rows.extend(_fairness_rows((data["outcome"] or {}).get("fairness")))
     for item in data["priorities"]:
         rows.append({"section": "priority", **item, "name": item["title"]})
     for item in data["voice"]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from itertools import groupby
 from operator import itemgetter
 from typing import cast
@@ -186,16 +187,24 @@ def turnout_tallies(rnd: Round, remedy_ids: list[int] | None = None) -> dict[str
     }
 
 
-def count_round(rnd: Round, *, actor: User | None = None) -> Count:
+def count_round(
+    rnd: Round, *, actor: User | None = None, progress: Callable[[float], None] | None = None
+) -> Count:
     """Count a round's ballots under its frozen rule and store the outcome with a checksum
     (the caller commits). A round with pots is counted pot by pot (`count_pots`); this
     returns the first pot's count (a round without pots has only one)."""
-    return count_pots(rnd, actor=actor)[0]
+    return count_pots(rnd, actor=actor, progress=progress)[0]
 
 
-def count_pots(rnd: Round, *, actor: User | None = None) -> list[Count]:
+def count_pots(
+    rnd: Round, *, actor: User | None = None, progress: Callable[[float], None] | None = None
+) -> list[Count]:
     """Count each pot of a round (a round without pots is one) and store one Count per pot,
-    each with its own inputs' checksum; one audit event says the round was counted."""
+    each with its own inputs' checksum; one audit event says the round was counted.
+
+    `progress` is told how far the whole count has gone, from 0 to 1: reading the
+    ballots is the first tenth of each pot, the count the next eight, the fairness figures
+    the last; it never goes back."""
     if not rnd.phase.rules_frozen or rnd.phase == Phase.VOTING:
         raise ValueError("a round is counted only after voting has closed")
     counted_before = db.session.scalar(
@@ -203,7 +212,17 @@ def count_pots(rnd: Round, *, actor: User | None = None) -> list[Count]:
             AuditEvent.round_id == rnd.id, AuditEvent.action == "round_counted"
         )
     )
-    counts = [_count_pot(rnd, pot) for pot in (pots.in_order(rnd) if rnd.pots else [None])]
+    todo = pots.in_order(rnd) if rnd.pots else [None]
+    counts = []
+    furthest = [0.0]  # add1's guess can fall back: what is said never does
+    for i, pot in enumerate(todo):
+
+        def told(done: float, i: int = i) -> None:
+            furthest[0] = max(furthest[0], (i + done) / len(todo))
+            if progress is not None:
+                progress(furthest[0])
+
+        counts.append(_count_pot(rnd, pot, told))
     if not counted_before:  # followers hear "funded" once, not at every recount
         from coprod.following.operations import tell_round
 
@@ -220,12 +239,21 @@ def count_pots(rnd: Round, *, actor: User | None = None) -> list[Count]:
     return counts
 
 
-def _count_pot(rnd: Round, pot: Pot | None) -> Count:
+def _count_pot(rnd: Round, pot: Pot | None, told: Callable[[float], None]) -> Count:
     rules = frozen_rules(rnd)
+    told(0)
     election, groups = election_and_groups(rnd, pot)
-    outcome = tally.count(election, rule=rules["tally_rule"], utility=rules["tally_utility"])
+    told(0.1)
+    outcome = tally.count(
+        election,
+        rule=rules["tally_rule"],
+        utility=rules["tally_utility"],
+        progress=lambda done: told(0.1 + 0.8 * done),
+    )
+    told(0.9)
     remedy_of = {pid: rid for rid, pid in project_ids(rnd).items()}
     fair = fairness.fairness(election, outcome, groups)
+    told(1)
     other = cast(dict, fair["other_rule"])
     for key in ("selected", "only_ours", "only_theirs"):  # as remedy ids, like `selected`
         other[key] = [str(remedy_of[p]) for p in other[key]]

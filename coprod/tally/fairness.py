@@ -10,7 +10,8 @@ the ballot kind:
 - the same two by group (area, ballot language, channel, ...), when the caller gives
   each voter's group: no figure is about fewer than `MINIMUM` voters, and small groups
   are shown together so that none can be worked out from the others;
-- Extended Justified Representation (EJR), checked exactly where cheap (see `ejr`);
+- Extended Justified Representation (EJR), checked exactly where cheap (see `ejr`), and
+  Proportional Justified Representation (PJR), which EJR implies (see `pjr`);
 - what the other rule would have chosen (greedy beside Equal Shares, or the reverse).
 """
 
@@ -28,6 +29,7 @@ MINIMUM = 10  # figures about fewer voters than this are hidden: they could sing
 # except the first, which is exactly 0, and the last, exactly 100.
 BANDS = ((0, 0), (0, 25), (25, 50), (50, 75), (75, 100), (100, 100))
 EJR_LIMIT = 200_000  # groups of projects tried before the EJR check gives up (None)
+PJR_LIMIT = 20_000  # sets of funded projects tried, per group of projects, for PJR
 
 
 def _chosen(election: Election) -> list[tuple[str, ...]]:
@@ -204,6 +206,88 @@ def ejr(election: Election, selected: Sequence[str], utility: str = "cost") -> d
     return result
 
 
+def pjr(
+    election: Election, selected: Sequence[str], utility: str = "cost", implied: bool = False
+) -> dict[str, object]:
+    """Does the outcome satisfy Proportional Justified Representation (and up to one project)?
+
+    As for EJR (see `ejr`), a group of voters who all chose a set T and are enough to pay
+    for it; PJR asks less: that the funded projects chosen by *any* of them give as much
+    as T (pabutools' is_PJR_approval; "up to one": with T's best unfunded project added).
+    EJR implies PJR, so `implied` (EJR holds, up to one as well) settles it at no cost.
+
+    Otherwise, for each T with enough voters: a violating group is some of them whose
+    funded choices all lie in a set W of funded projects worth less than T. Each member's
+    funded choices are one such set, and W can be taken as a union of them; the unions are
+    tried, smallest first, up to `PJR_LIMIT` per T, and past either limit the answer is
+    None (not checked).
+    """
+    if implied:
+        return {"utility": utility, "satisfied": True, "up_to_one": True}
+    ids = list(election.projects)
+    index = {pid: q for q, pid in enumerate(ids)}
+    cost = [election.projects[pid].cost for pid in ids]
+    value = cost if utility == "cost" else [1] * len(ids)
+    funded = {index[p] for p in selected}
+    ballots = Counter(frozenset(index[p] for p in picks) for picks in _chosen(election))
+    n, budget = sum(ballots.values()), election.budget
+    kinds = [(b, w, frozenset(b & funded)) for b, w in ballots.items()]
+    chose: list[set[int]] = [set() for _ in ids]
+    for k, (picks, _, _) in enumerate(kinds):
+        for q in picks:
+            chose[q].add(k)
+    result: dict[str, object | None] = {"utility": utility, "satisfied": True, "up_to_one": True}
+
+    def enough(members, total: Number) -> bool:
+        return sum(kinds[k][1] for k in members) * budget >= total * n
+
+    def worth(projects) -> Number:
+        return sum(value[q] for q in projects)
+
+    def violated(members: set[int], total: Number, below: Number) -> bool | None:
+        """Is there a set W of funded projects worth less than `below` such that the
+        members whose funded choices lie in W are enough to pay `total`?"""
+        sets = sorted({kinds[k][2] for k in members if worth(kinds[k][2]) < below}, key=worth)
+        seen: set[frozenset[int]] = set()
+        todo: list[frozenset[int]] = [frozenset()]
+        while todo:
+            w = todo.pop()
+            if w in seen:
+                continue
+            seen.add(w)
+            if len(seen) > PJR_LIMIT:
+                return None
+            if enough([k for k in members if kinds[k][2] <= w], total):
+                return True
+            todo.extend(w | f for f in sets if not f <= w and worth(w | f) < below)
+        return False
+
+    tried = 0
+    stack: list[tuple[int, set[int], Number, Number, tuple[int, ...]]] = [
+        (q, chose[q], cost[q], value[q], (q,)) for q in reversed(range(len(ids)))
+    ]
+    while stack:
+        last, members, total, gain, group = stack.pop()
+        if not enough(members, total):
+            continue
+        tried += 1
+        if tried > EJR_LIMIT:
+            return {"utility": utility, "satisfied": None, "up_to_one": None}
+        top = max((value[q] for q in group if q not in funded), default=0)
+        for key, below in (("satisfied", gain), ("up_to_one", gain - top)):
+            if result[key] and below > 0:
+                found = violated(members, total, below)
+                if found is None:
+                    return {"utility": utility, "satisfied": None, "up_to_one": None}
+                if found:
+                    result[key] = False
+        if not result["satisfied"] and not result["up_to_one"]:
+            break
+        for q in reversed(range(last + 1, len(ids))):
+            stack.append((q, members & chose[q], total + cost[q], gain + value[q], (*group, q)))
+    return result
+
+
 def other_rule(election: Election, outcome: Outcome, tie_break: str = "pabutools") -> dict:
     """The outcome of the other rule: greedy beside Equal Shares, or Equal Shares (with
     add1) beside greedy; and the projects only one of the two funds."""
@@ -228,7 +312,10 @@ def fairness(
     tie_break: str = "pabutools",
 ) -> dict[str, object]:
     """Every fairness figure of a count, as plain data for JSON."""
+    checked = ejr(election, outcome.selected, outcome.utility)
+    implied = bool(checked["satisfied"] and checked["up_to_one"])
     return satisfaction(election, outcome.selected, groups) | {
-        "ejr": ejr(election, outcome.selected, outcome.utility),
+        "ejr": checked,
+        "pjr": pjr(election, outcome.selected, outcome.utility, implied),
         "other_rule": other_rule(election, outcome, tie_break),
     }

@@ -199,10 +199,10 @@ def _more_needed(
     return max(need - by[q], 0) or None
 
 
-def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool):
+def _equal_shares(t: _Tally, budget: Number, add1: bool, by_cost: bool, progress=None):
     profile = mes.Profile(t.cost, t.chosen, t.rank, by_cost, t.weight)
     if add1:
-        result, increment = mes.add1(profile, budget)
+        result, increment = mes.add1(profile, budget, progress)
         details = {"endowment": plain(result.endowment), "increment": increment}
     else:
         result = mes.solve(profile, Fraction(budget, max(t.voters, 1)))
@@ -259,8 +259,13 @@ def count(
     rule: str | None = None,
     utility: str = "cost",
     tie_break: str = "pabutools",
+    progress: Callable[[float], None] | None = None,
 ) -> Outcome:
-    """Count an election under `rule` (default: the file's own rule if known, else add1)."""
+    """Count an election under `rule` (default: the file's own rule if known, else add1).
+
+    `progress`, if given, is told now and then how far the count has gone (0 to 1): for
+    add1, the share of the budget its latest outcome spends, the best guess there is.
+    """
     if rule is None:
         rule = election.rule if election.rule in RULES else DEFAULT_RULE
     for value, known, what in (
@@ -272,10 +277,10 @@ def count(
             raise ValueError(f"unknown {what} {value!r}; known: {', '.join(known)}")
     # A count works on vectors of a few thousand numbers: BLAS threads would only spin.
     with paused_gc(), threadpool_limits(1, user_api="blas"):
-        return _count(election, rule, utility, tie_break)
+        return _count(election, rule, utility, tie_break, progress)
 
 
-def _count(election: Election, rule: str, utility: str, tie_break: str) -> Outcome:
+def _count(election: Election, rule: str, utility: str, tie_break: str, progress) -> Outcome:
     t = _tally(election, tie_break)
     budget = election.budget
     steps: dict[int, int] = {}
@@ -296,7 +301,7 @@ def _count(election: Election, rule: str, utility: str, tie_break: str) -> Outco
                     amounts["more_needed"] = more
     else:
         add1 = rule.startswith("equalshares/add1")
-        selected, why, steps, details = _equal_shares(t, budget, add1, utility == "cost")
+        selected, why, steps, details = _equal_shares(t, budget, add1, utility == "cost", progress)
         if rule == "equalshares/add1u":
             selected = _complete(t, budget, selected, why)
             for q in selected:

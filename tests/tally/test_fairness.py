@@ -123,6 +123,22 @@ def _pabutools_ejr(e: Election, selected, utility):
     )
 
 
+def _pabutools_pjr(e: Election, selected, utility):
+    pb = pytest.importorskip("pabutools.election")
+    jr = pytest.importorskip("pabutools.analysis.justifiedrepresentation")
+    projects = {pid: pb.Project(pid, p.cost) for pid, p in e.projects.items()}
+    instance = pb.Instance(projects.values(), budget_limit=e.budget)
+    profile = pb.ApprovalProfile(
+        [pb.ApprovalBallot(projects[c] for c in v.choices) for v in e.votes]
+    )
+    sat = pb.Cost_Sat if utility == "cost" else pb.Cardinality_Sat
+    chosen = [projects[p] for p in selected]
+    return (
+        jr.is_PJR_approval(instance, profile, sat, chosen),
+        jr.is_PJR_one_approval(instance, profile, sat, chosen),
+    )
+
+
 @st.composite
 def tiny_elections(draw):
     ids = ["1", "2", "3", "4", "5"][: draw(st.integers(1, 5))]
@@ -143,6 +159,30 @@ def test_ejr_agrees_with_pabutools_on_tiny_elections(e, utility, rule):
     assert (ours["satisfied"], ours["up_to_one"]) == _pabutools_ejr(e, selected, utility)
     if rule.startswith("equalshares"):
         assert ours["up_to_one"]  # Equal Shares always satisfies EJR up to one project
+
+
+@given(
+    tiny_elections(),
+    st.sampled_from(["cost", "approval"]),
+    st.sampled_from(["equalshares/add1", "greedy", "greedy-no-skip"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_pjr_agrees_with_pabutools_on_tiny_elections(e, utility, rule):
+    selected = count(e, rule, utility).selected
+    ours = f.pjr(e, selected, utility)
+    assert (ours["satisfied"], ours["up_to_one"]) == _pabutools_pjr(e, selected, utility)
+    ejr = f.ejr(e, selected, utility)
+    if ejr["satisfied"]:  # EJR implies PJR
+        assert ours["satisfied"]
+
+
+def test_pjr_by_hand():
+    # Two voters chose a and b (20 each) and have 2/3 of 60: enough for both. Greedy funds
+    # c (most votes) and a: each of them gains 20 of the 40 they could have together.
+    e = Election.build(60, {"a": 20, "b": 20, "c": 30}, [["a", "b"], ["a", "b"], ["c"]])
+    assert f.pjr(e, ["a", "b"]) == {"utility": "cost", "satisfied": True, "up_to_one": True}
+    assert f.pjr(e, ["c", "a"])["satisfied"] is False
+    assert f.pjr(e, ["c", "a"])["up_to_one"] is True
 
 
 def _cut(e: Election, voters: int, projects: int, seed: int) -> Election:
@@ -167,6 +207,8 @@ def test_ejr_agrees_with_pabutools_on_shared_elections(election, name):
             selected = count(e, rule).selected
             ours = f.ejr(e, selected)
             assert (ours["satisfied"], ours["up_to_one"]) == _pabutools_ejr(e, selected, "cost")
+            pjr = f.pjr(e, selected)
+            assert (pjr["satisfied"], pjr["up_to_one"]) == _pabutools_pjr(e, selected, "cost")
 
 
 def test_fairness_of_a_shared_election(election):
