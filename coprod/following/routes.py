@@ -11,10 +11,16 @@ from coprod.following.forms import FollowForm
 from coprod.propose.forms import EmptyForm
 
 
-@bp.app_template_global()
-def new_follow_form() -> FollowForm:
-    """An empty "tell me what happens" form, in the reader's language."""
-    return FollowForm(formdata=None, lang=str(get_locale()))
+@bp.get("/follow/<any(idea, remedy, theme, round):kind>/<int:target_id>")
+def follow_page(kind: str, target_id: int):
+    """The "tell me what happens" form. The pages of the things followed link here, so that
+    reading them needs no session (the form's token does)."""
+    thing = following.target(kind, target_id)
+    if thing is None:
+        abort(404)
+    form = FollowForm(formdata=None, lang=str(get_locale()))
+    back = following.local_page(kind, thing)
+    return render_template("following/follow.html", form=form, back=back)
 
 
 @bp.post("/follow/<any(idea, remedy, theme, round):kind>/<int:target_id>")
@@ -26,8 +32,7 @@ def follow(kind: str, target_id: int):
     form = FollowForm()
     back = following.local_page(kind, thing)
     if not form.validate_on_submit():
-        errors = [e for field in (form.address, form.lang) for e in field.errors]
-        return render_template("following/again.html", form=form, errors=errors, back=back), 400
+        return render_template("following/follow.html", form=form, back=back), 400
     if not sending.can_send(form.channel):
         flash(
             _("We cannot send text messages. Please give an email address.")

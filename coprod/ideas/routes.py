@@ -125,8 +125,6 @@ def new():
 
 
 def _idea_page(idea: Idea, status: int = 200, **forms):
-    from coprod.following.forms import FollowForm
-
     page = render_template(
         "ideas/idea.html",
         idea=idea,
@@ -135,7 +133,6 @@ def _idea_page(idea: Idea, status: int = 200, **forms):
         today=date.today(),
         email_form=forms.get("email_form") or EmailSupportForm(formdata=None),
         code_form=forms.get("code_form") or CodeSupportForm(formdata=None),
-        follow_form=forms.get("follow_form") or FollowForm(formdata=None, lang=_lang()),
         email_on=sending.can_send(),
     )
     return page, status

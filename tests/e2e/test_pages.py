@@ -129,10 +129,11 @@ def test_every_public_page_is_accessible(browser, base_url, lang, direction):
     page = context.new_page()
     page.goto(f"{base_url}/rounds/brookfield-2026")
     remedy = page.locator(".cards a").first.get_attribute("href")
+    follow = page.locator('a[href*="/follow/round/"]').get_attribute("href")
     # and a remedy of the counted round: its page says what happened in the count
     page.goto(f"{base_url}/rounds/brookfield-2025/results")
     counted = page.locator("#funded + ol a").first.get_attribute("href")
-    for path in [*PUBLIC, remedy, counted, f"{remedy}/offer-help"]:
+    for path in [*PUBLIC, remedy, counted, f"{remedy}/offer-help", follow]:
         check(page, base_url + path, lang, direction)
     context.close()
 
