@@ -13,6 +13,9 @@ from itertools import count
 from urllib.parse import quote
 
 import pytest
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+from werkzeug.test import EnvironBuilder
 
 from coprod.conversation import operations as talk
 from coprod.extensions import db
@@ -111,6 +114,16 @@ def addresses(app) -> list[tuple[str, str, set[str]]]:
     return found
 
 
+def routes(router, url: str, methods: set[str]) -> bool:
+    """Whether some route takes this address (its path decoded as the test client does)."""
+    path = EnvironBuilder(path=url).get_environ()["PATH_INFO"]
+    try:
+        router.match(path, method=sorted(methods)[0])
+    except (NotFound, MethodNotAllowed, RequestRedirect):
+        return False
+    return True
+
+
 def fill(rule: str, hostile_name: str, hostile: str, real: dict[str, str]) -> str:
     def value(match: re.Match) -> str:
         name = match.group(2)
@@ -134,9 +147,19 @@ def test_no_address_gets_a_server_error(hostile_app, database):
     # request before it reaches the code under test.
     ips = (f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in count(1))
     failures, tried = [], 0
+    router = app.url_map.bind("localhost")
+    unrouted_sent = set()
     for rule, variable, methods in addresses(app):
         for name, hostile in HOSTILE.items():
             url = fill(rule, variable, hostile, real)
+            # A value no route takes (text where a number goes) never reaches a view: the
+            # router's "not found" answers it, alike for every rule. Each such value is
+            # sent once for each first part of the address, not once for each rule.
+            if not routes(router, url, methods):
+                seen = (name, url.split("/")[1])
+                if seen in unrouted_sent:
+                    continue
+                unrouted_sent.add(seen)
             for who, client in clients.items():
                 tries = []
                 if "GET" in methods:
