@@ -45,11 +45,11 @@ def read_attendees(text: str) -> list[Attendee]:
     for line, row in read_rows(text, ["name", "role"]):
         ident = row.get("id") or str(line - 1)
         if ident in seen:
-            raise FileRefused(line, f"the id {ident!r} is used twice")
+            raise FileRefused(line, "id_twice", value=repr(ident))
         seen.add(ident)
         needs = row.get("needs_interpreter", "").lower()
         if needs not in ("", "yes", "no", "y", "n", "true", "false"):
-            raise FileRefused(line, f"needs_interpreter must be yes or no, not {needs!r}")
+            raise FileRefused(line, "yes_or_no", value=repr(needs))
         people.append(
             Attendee(
                 id=ident,
@@ -62,7 +62,7 @@ def read_attendees(text: str) -> list[Attendee]:
             )
         )
     if not people:
-        raise FileRefused(2, "the file has nobody in it")
+        raise FileRefused(2, "nobody")
     return people
 
 

@@ -15,6 +15,7 @@ from coprod.extensions import db
 from coprod.models import Phase, Role, Round, Workshop
 from coprod.operations import workshops
 from coprod.seating import tables
+from coprod.panels.messages import refused as refused_reason
 from coprod.seating.files import FileRefused
 from coprod.workshop import bp
 from coprod.workshop.forms import ROLES, SeatForm, SeatingForm, StartForm
@@ -40,7 +41,7 @@ def seating():
                 _(
                     "This file has a mistake on line %(line)s: %(reason)s",
                     line=refused.line,
-                    reason=refused.reason,
+                    reason=refused_reason(refused),
                 )
             )
         except tables.SeatingFailed as failed:
