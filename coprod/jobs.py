@@ -287,15 +287,15 @@ def panel_waiting(queued: int) -> tuple[str, object] | None:
     asked = db.session.get(AuditEvent, queued)
     if asked is None or asked.action != "panel_queued":
         return None
-    for event in db.session.scalars(
+    for done in db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.id > queued, AuditEvent.action.in_(["panel_drawn", "panel_failed"]))
         .order_by(AuditEvent.id)
     ):
-        if event.detail.get("queued") == queued:
-            if event.action == "panel_drawn":
-                return "drawn", event.detail["panel"]
-            return "failed", event.detail.get("problems", [("error", {})])
+        if done.detail.get("queued") == queued:
+            if done.action == "panel_drawn":
+                return "drawn", done.detail["panel"]
+            return "failed", done.detail.get("problems", [("error", {})])
     return "drawing", None
 
 

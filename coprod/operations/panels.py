@@ -39,8 +39,7 @@ def record_draw(
     )
     db.session.add(draw)
     db.session.flush()
-    more = {"queued": queued} if queued else {}
-    audit.record("panel_drawn", actor=actor, panel=draw.id, seed=draw.seed, **more)
+    audit.record("panel_drawn", actor=actor, panel=draw.id, seed=draw.seed, queued=queued)
     return draw
 
 

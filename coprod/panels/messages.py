@@ -53,4 +53,3 @@ def draw_problems(problems: list) -> str:
         message = DRAW_PROBLEMS.get(key, DRAW_PROBLEMS["error"])
         said.append(str(message) % dict(params))
     return "; ".join(said)
-

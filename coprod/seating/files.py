@@ -4,7 +4,6 @@ import csv
 import io
 from collections.abc import Iterable
 
-
 # What each refusal key says in English (the command line's words). The web pages say the
 # same in the person's language: see coprod/panels/messages.py. Parameters are %(name)s.
 ENGLISH = {

@@ -14,8 +14,8 @@ from coprod.council import data
 from coprod.extensions import db
 from coprod.models import Phase, Role, Round, Workshop
 from coprod.operations import workshops
-from coprod.seating import tables
 from coprod.panels.messages import refused as refused_reason
+from coprod.seating import tables
 from coprod.seating.files import FileRefused
 from coprod.workshop import bp
 from coprod.workshop.forms import ROLES, SeatForm, SeatingForm, StartForm
