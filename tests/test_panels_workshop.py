@@ -164,3 +164,19 @@ def test_people_can_be_typed_in_instead_of_a_file(app):
     assert response.status_code == 200 and response.get_data(as_text=True).count("table-card") == 2
     nothing = upload(staff, "/staff/workshop/", {}, typed=" ", tables="2", sessions="1")
     assert nothing.status_code == 400 and "or type them" in nothing.get_data(as_text=True)
+
+
+def test_a_room_that_cannot_be_seated_says_why_in_the_organisers_language(app):
+    staff = organiser(app)
+    typed = "name,role,language,needs_interpreter\nAmina,resident,so,yes\nBo,officer,en,no\n"
+    response = upload(
+        staff,
+        "/staff/workshop/",
+        {},
+        headers={"Accept-Language": "pl"},
+        typed=typed,
+        tables="2",
+        sessions="1",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "nikt nie tłumaczy na so" in page

@@ -1,13 +1,15 @@
-"""The reasons a file or a draw was refused, in the person's language.
+"""The reasons a file, a draw or a seating was refused, in the person's language.
 
 The seating core (coprod/seating) imports nothing from Flask: it gives a key and its
-parameters (FileRefused.key/params, DrawFailed.problems) with English words for the command
-line; these are the same sentences for the web pages, keyed the same way.
+parameters (FileRefused.key/params, DrawFailed.problems, SeatingFailed.key/params) with
+English words for the command line; these are the same sentences for the web pages, keyed
+the same way.
 """
 
 from flask_babel import lazy_gettext as _l
 
 from coprod.seating.files import FileRefused
+from coprod.seating.tables import SeatingFailed
 
 FILE_REFUSED = {
     # i18n: why a CSV file (volunteers, quotas, people at a workshop) was refused.
@@ -39,6 +41,21 @@ DRAW_PROBLEMS = {
     "seed": _l("the lottery number must be 1 or more"),
     "error": _l("something went wrong on our side; please try again"),
 }
+
+SEATING = {
+    # i18n: why the people at a workshop cannot be seated at mixed tables.
+    "no_interpreter": _l("nobody interprets %(language)s"),
+    "no_language": _l("someone needs an interpreter but their language is not given"),
+    "too_many_need": _l("too many people need %(language)s for the interpreters"),
+    "no_table": _l("there must be at least one table and one session"),
+    "same_id": _l("two people have the same id"),
+    "no_fit": _l("the groups with interpreters do not fit at the tables"),
+}
+
+
+def seating(failed: SeatingFailed) -> str:
+    """Why a room cannot be seated, in the person's language."""
+    return str(SEATING[failed.key]) % failed.params
 
 
 def refused(problem: FileRefused) -> str:

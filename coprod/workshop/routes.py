@@ -15,6 +15,7 @@ from coprod.extensions import db
 from coprod.models import Phase, Role, Round, Workshop
 from coprod.operations import workshops
 from coprod.panels.messages import refused as refused_reason
+from coprod.panels.messages import seating as seating_reason
 from coprod.seating import tables
 from coprod.seating.files import FileRefused
 from coprod.workshop import bp
@@ -46,7 +47,7 @@ def seating():
             )
         except tables.SeatingFailed as failed:
             (form.typed if typed else form.file).errors.append(
-                _("These people cannot be seated: %(reason)s", reason=str(failed))
+                _("These people cannot be seated: %(reason)s", reason=seating_reason(failed))
             )
         else:
             return render_template("workshop/tables.html", plan=plan, people=people)
@@ -105,7 +106,7 @@ def session(workshop_id: int):
             plan = tables.seat(people, workshop.tables, form.sessions.data)
         except tables.SeatingFailed as failed:
             form.sessions.errors.append(
-                _("These people cannot be seated: %(reason)s", reason=str(failed))
+                _("These people cannot be seated: %(reason)s", reason=seating_reason(failed))
             )
         else:
             return render_template("workshop/tables.html", plan=plan, people=people)
