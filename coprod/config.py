@@ -134,6 +134,9 @@ def from_environment(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_RETRY_DELAY": 60,
         # Rounds with more ballots than this are counted by a job, not in the request.
         "COUNT_IN_JOB_OVER": int(os.environ.get("COUNT_IN_JOB_OVER", "2000")),
+        # A panel drawn from more volunteers than this is drawn by a job (maximin: ~2 s for
+        # 60 volunteers, ~35 s for 500).
+        "PANEL_IN_JOB_OVER": int(os.environ.get("PANEL_IN_JOB_OVER", "100")),
         # Conversations with more marks than this are grouped by a job and the result kept;
         # smaller ones are grouped in the request (0.06 s for the demo's 60 people).
         "GROUP_IN_JOB_OVER": int(os.environ.get("GROUP_IN_JOB_OVER", "20000")),

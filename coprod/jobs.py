@@ -32,9 +32,20 @@ from coprod import mail
 from coprod.conversation import operations as conversations
 from coprod.conversation.models import Conversation
 from coprod.extensions import db
-from coprod.models import AuditEvent, Ballot, Count, CountProgress, Phase, Round, User, utcnow
-from coprod.operations import audit, counting, emails, responses, schedule
+from coprod.models import (
+    AuditEvent,
+    Ballot,
+    Count,
+    CountProgress,
+    PanelDraw,
+    Phase,
+    Round,
+    User,
+    utcnow,
+)
+from coprod.operations import audit, counting, emails, panels, responses, schedule
 from coprod.operations import phase as phases
+from coprod.seating import panel
 
 _LATER = "coprod.jobs.later"  # the session.info key for jobs that wait for a commit
 _WROTE = "coprod.jobs.wrote"
@@ -87,6 +98,7 @@ class Jobs:
         self.group_conversation = task(name="group_conversation", retries=1, retry_delay=30)(
             in_app(_group_conversation)
         )
+        self.draw_panel = task(name="draw_panel", context=True)(in_app(_draw_panel))
         # One tick at a time, however many workers share the queue.
         self.tick = self.huey.periodic_task(crontab(minute="*/5"), name="tick")(
             self.huey.lock_task("tick")(in_app(tick))
@@ -253,6 +265,82 @@ def count_waiting(rnd: Round) -> str | None:
     if last is None or last.action == "round_counted":
         return None
     return "counting" if last.action == "count_queued" else "failed"
+
+
+# --- Citizens' panels ------------------------------------------------------------------------
+
+
+def panel_or_queue(
+    name: str,
+    volunteers: list[panel.Volunteer],
+    quotas: panel.Quotas,
+    size: int,
+    seed: int,
+    *,
+    actor: User | None = None,
+) -> PanelDraw | int:
+    """Draw a panel now, or by a job when there are many volunteers (a maximin draw of 500
+    takes half a minute). Returns the draw, or the number of the wait to show
+    (`panel_waiting`). Raises DrawFailed at once for quotas that cannot work."""
+    problems = panel.check(volunteers, quotas, size)
+    if problems:
+        raise panel.DrawFailed(*problems)
+    if len(volunteers) <= current_app.config["PANEL_IN_JOB_OVER"]:
+        result = panel.draw(volunteers, quotas, size, seed)
+        return panels.record_draw(name, result, len(volunteers), actor)
+    queued = audit.record("panel_queued", actor=actor, name=name, volunteers=len(volunteers))
+    db.session.flush()
+    # The volunteers go with the job (ids and features only, never names) and are kept in
+    # the queue only until it runs: the database keeps the ids chosen, as for any draw.
+    later(
+        functools.partial(
+            jobs().draw_panel, queued.id, name, volunteers, quotas, size, seed, actor and actor.id
+        )
+    )
+    return queued.id
+
+
+def _draw_panel(
+    queued: int,
+    name: str,
+    volunteers: list[panel.Volunteer],
+    quotas: panel.Quotas,
+    size: int,
+    seed: int,
+    actor_id: int | None,
+    task=None,
+) -> int | None:
+    actor = db.session.get(User, actor_id) if actor_id else None
+    try:
+        result = panel.draw(volunteers, quotas, size, seed)
+    except panel.DrawFailed as failed:  # the same files would fail again: no retry
+        audit.record("panel_failed", actor=actor, queued=queued, problems=failed.problems)
+        return None
+    except Exception:
+        db.session.rollback()
+        audit.record("panel_failed", actor=actor, queued=queued, problems=[("error", {})])
+        db.session.commit()
+        raise
+    draw = panels.record_draw(name, result, len(volunteers), actor, queued=queued)
+    return draw.id
+
+
+def panel_waiting(queued: int) -> tuple[str, object] | None:
+    """A queued draw: ("drawing", None), ("drawn", its PanelDraw id), ("failed", problems),
+    or None when there is no such wait."""
+    asked = db.session.get(AuditEvent, queued)
+    if asked is None or asked.action != "panel_queued":
+        return None
+    for done in db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.id > queued, AuditEvent.action.in_(["panel_drawn", "panel_failed"]))
+        .order_by(AuditEvent.id)
+    ):
+        if done.detail.get("queued") == queued:
+            if done.action == "panel_drawn":
+                return "drawn", done.detail["panel"]
+            return "failed", done.detail.get("problems", [("error", {})])
+    return "drawing", None
 
 
 # --- Grouping big conversations ------------------------------------------------------------

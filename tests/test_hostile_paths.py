@@ -82,6 +82,7 @@ def real_values(app) -> dict[str, str]:
         "area_id": str(area.id),
         "target_id": str(idea.id),
         "draw_id": "1",
+        "queued": "1",
         "statement_id": str(statement.id),
         "theme_id": str(theme.id),
         "item_id": str(statement.id),

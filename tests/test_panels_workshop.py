@@ -9,6 +9,7 @@ from coprod.extensions import db
 from coprod.models import PanelDraw, Role
 from tests.conftest import csrf_token
 from tests.factories import make_user
+from tests.test_jobs import queue_for_real
 from tests.test_staff import sign_in, staff_routes
 
 QUOTAS = "feature,value,min,max\ngender,woman,2,3\ngender,man,2,3\n"
@@ -21,10 +22,10 @@ def organiser(app):
     return client
 
 
-def upload(client, url, files: dict, **fields):
+def upload(client, url, files: dict, headers=None, **fields):
     data = {k: (io.BytesIO(v.encode()), f"{k}.csv") for k, v in files.items()}
     data |= fields | {"csrf_token": csrf_token(client, url)}
-    return client.post(url, data=data, content_type="multipart/form-data")
+    return client.post(url, data=data, content_type="multipart/form-data", headers=headers)
 
 
 def test_the_new_staff_routes_check_roles(app):
@@ -67,6 +68,82 @@ def test_a_bad_volunteers_file_is_refused_with_its_line(app):
     assert db.session.scalar(select(func.count(PanelDraw.id))) == 0
 
 
+def test_a_bad_volunteers_file_is_refused_in_polish_and_the_command_line_says_it_in_english(
+    app, runner, tmp_path
+):
+    staff = organiser(app)
+    bad = "id,gender\n1,woman\n2\n"
+    response = upload(
+        staff,
+        "/staff/panels",
+        {"volunteers": bad, "quotas": QUOTAS},
+        headers={"Accept-Language": "pl"},
+        name="P",
+        size="3",
+        seed="1",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'lang="pl"' in page
+    assert "W tym pliku jest błąd w wierszu 3: ten wiersz ma 1 komórek" in page
+    (tmp_path / "v.csv").write_text(bad)
+    (tmp_path / "q.csv").write_text(QUOTAS)
+    said = runner.invoke(
+        args=["panel", str(tmp_path / "v.csv"), "--quotas", str(tmp_path / "q.csv")]
+        + ["--size", "3", "--seed", "1"]
+    )
+    assert said.exit_code != 0
+    assert "line 3: this line has 1 cells but the header has 2" in said.output
+
+
+def test_a_big_draw_is_a_job_and_the_organiser_sees_the_panel_when_it_is_drawn(app, tmp_path):
+    app.config["PANEL_IN_JOB_OVER"] = 10
+    huey = queue_for_real(app, tmp_path)
+    staff = organiser(app)
+    response = upload(
+        staff,
+        "/staff/panels",
+        {"volunteers": VOLUNTEERS, "quotas": QUOTAS},
+        name="Big",
+        size="5",
+        seed="3",
+    )
+    waiting = response.headers["Location"]
+    page = staff.get(waiting).get_data(as_text=True)
+    assert "The panel is being drawn" in page and f'href="{waiting}">Check again</a>' in page
+    assert db.session.scalar(select(func.count(PanelDraw.id))) == 0  # not in the request
+
+    huey.execute(huey.dequeue())  # what the worker does
+    draw = db.session.scalar(select(PanelDraw))
+    assert draw.name == "Big" and len(draw.chosen) == 5
+    again = staff.get(waiting)
+    assert again.headers["Location"].endswith(f"/staff/panels/{draw.id}")
+
+
+def test_a_big_draw_that_fails_in_its_job_says_why_in_the_organisers_language(app, tmp_path):
+    app.config["PANEL_IN_JOB_OVER"] = 10
+    huey = queue_for_real(app, tmp_path)
+    staff = organiser(app)
+    # Each quota can be met alone, not together: every woman is young and every man old.
+    volunteers = "id,gender,age\n" + "".join(
+        f"v{i},{'woman,young' if i % 2 else 'man,old'}\n" for i in range(20)
+    )
+    quotas = QUOTAS.replace(",2,3", ",2,2") + "age,young,3,3\nage,old,1,1\n"
+    response = upload(
+        staff,
+        "/staff/panels",
+        {"volunteers": volunteers, "quotas": quotas},
+        name="No",
+        size="4",
+        seed="3",
+    )
+    waiting = response.headers["Location"]
+    huey.execute(huey.dequeue())
+    page = staff.get(waiting, headers={"Accept-Language": "pl"}).get_data(as_text=True)
+    assert "Nie udało się wylosować panelu" in page
+    assert "losowanie nie znalazło panelu, który spełnia każdy limit" in page
+    assert db.session.scalar(select(func.count(PanelDraw.id))) == 0
+
+
 def test_the_workshop_page_prints_one_table_a_page(app):
     staff = organiser(app)
     people = "name,role,organisation\n" + "".join(
@@ -87,3 +164,19 @@ def test_people_can_be_typed_in_instead_of_a_file(app):
     assert response.status_code == 200 and response.get_data(as_text=True).count("table-card") == 2
     nothing = upload(staff, "/staff/workshop/", {}, typed=" ", tables="2", sessions="1")
     assert nothing.status_code == 400 and "or type them" in nothing.get_data(as_text=True)
+
+
+def test_a_room_that_cannot_be_seated_says_why_in_the_organisers_language(app):
+    staff = organiser(app)
+    typed = "name,role,language,needs_interpreter\nAmina,resident,so,yes\nBo,officer,en,no\n"
+    response = upload(
+        staff,
+        "/staff/workshop/",
+        {},
+        headers={"Accept-Language": "pl"},
+        typed=typed,
+        tables="2",
+        sessions="1",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "nikt nie tłumaczy na so" in page

@@ -10,8 +10,11 @@ from coprod.operations import audit
 from coprod.seating.panel import Draw
 
 
-def record_draw(name: str, result: Draw, volunteers: int, actor: User | None) -> PanelDraw:
-    """Store a draw (the caller commits); the volunteers' file itself is never kept."""
+def record_draw(
+    name: str, result: Draw, volunteers: int, actor: User | None, *, queued: int | None = None
+) -> PanelDraw:
+    """Store a draw (the caller commits); the volunteers' file itself is never kept.
+    `queued`: the wait's number when a job drew it (see jobs.panel_waiting)."""
     draw = PanelDraw(
         name=name,
         size=len(result.chosen),
@@ -36,7 +39,7 @@ def record_draw(name: str, result: Draw, volunteers: int, actor: User | None) ->
     )
     db.session.add(draw)
     db.session.flush()
-    audit.record("panel_drawn", actor=actor, panel=draw.id, seed=draw.seed)
+    audit.record("panel_drawn", actor=actor, panel=draw.id, seed=draw.seed, queued=queued)
     return draw
 
 

@@ -5,12 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from coprod import jobs
 from coprod.accounts import role_required
 from coprod.extensions import db
 from coprod.models import PanelDraw, Role
-from coprod.operations import panels
 from coprod.panels import bp
 from coprod.panels.forms import DrawForm
+from coprod.panels.messages import draw_problems
+from coprod.panels.messages import refused as reason
 from coprod.seating import panel
 from coprod.seating.files import FileRefused
 
@@ -30,7 +32,7 @@ def _refused(field, refused: FileRefused) -> None:
         _(
             "This file has a mistake on line %(line)s: %(reason)s",
             line=refused.line,
-            reason=refused.reason,
+            reason=reason(refused),
         )
     )
 
@@ -49,23 +51,45 @@ def index():
             else:
                 try:
                     volunteers = panel.read_volunteers(volunteers_text, list(quotas))
-                    result = panel.draw(volunteers, quotas, form.size.data, form.seed.data)
+                    drawn = jobs.panel_or_queue(
+                        form.name.data.strip(),
+                        volunteers,
+                        quotas,
+                        form.size.data,
+                        form.seed.data,
+                        actor=current_user,
+                    )
                 except FileRefused as refused:
                     _refused(form.volunteers, refused)
                 except panel.DrawFailed as failed:
-                    form.quotas.errors.append(
-                        _("No panel can meet these quotas: %(reason)s", reason=str(failed))
-                    )
+                    form.quotas.errors.append(_cannot(failed.problems))
                 else:
-                    draw = panels.record_draw(
-                        form.name.data.strip(), result, len(volunteers), current_user
-                    )
                     db.session.commit()
+                    if isinstance(drawn, int):  # a job draws it: the organiser waits
+                        return redirect(url_for("panels.waiting", queued=drawn))
                     flash(_("The panel is drawn."))
-                    return redirect(url_for("panels.result", draw_id=draw.id))
+                    return redirect(url_for("panels.result", draw_id=drawn.id))
     draws = db.session.scalars(select(PanelDraw).order_by(PanelDraw.id.desc())).all()
     status = 400 if form.errors else 200
     return render_template("panels/index.html", form=form, draws=draws), status
+
+
+def _cannot(problems: list) -> str:
+    return _("No panel can meet these quotas: %(reason)s", reason=draw_problems(problems))
+
+
+@bp.get("/staff/panels/drawing/<int:queued>")
+@role_required(*ORGANISERS)
+def waiting(queued: int):
+    """A big draw runs as a job: this page says so, and shows the panel once it is drawn."""
+    state = jobs.panel_waiting(queued)
+    if state is None:
+        abort(404)
+    if state[0] == "drawn":
+        flash(_("The panel is drawn."))
+        return redirect(url_for("panels.result", draw_id=state[1]))
+    failed = _cannot(state[1]) if state[0] == "failed" else None  # type: ignore[arg-type]
+    return render_template("panels/waiting.html", queued=queued, failed=failed)
 
 
 def _draw(draw_id: int) -> PanelDraw:

@@ -4,13 +4,38 @@ import csv
 import io
 from collections.abc import Iterable
 
+# What each refusal key says in English (the command line's words). The web pages say the
+# same in the person's language: see coprod/panels/messages.py. Parameters are %(name)s.
+ENGLISH = {
+    "empty": "the file is empty",
+    "not_csv": "not a CSV file (%(detail)s)",
+    "no_column": "the header has no column called %(name)s",
+    "same_column": "two columns have the same name",
+    "wrong_cells": "this line has %(cells)s cells but the header has %(columns)s",
+    "empty_cell": "the %(name)s cell is empty",
+    "not_csv_line": "not a CSV line (%(detail)s)",
+    "not_whole": "%(name)s must be a whole number, not %(value)s",
+    "id_twice": "the id %(value)s is used twice",
+    "no_volunteers": "the file has no volunteers",
+    "min_over_max": "min (%(least)s) is more than max (%(most)s)",
+    "quota_twice": "%(feature)s = %(value)s is given twice",
+    "no_quotas": "the file has no quotas",
+    "yes_or_no": "needs_interpreter must be yes or no, not %(value)s",
+    "nobody": "the file has nobody in it",
+}
+
 
 class FileRefused(ValueError):
-    """A file that cannot be used: `line` is 1 for the header, `reason` says what is wrong."""
+    """A file that cannot be used: `line` is 1 for the header, `key` says what is wrong (one
+    of ENGLISH's keys) and `params` the details; `reason` is the English sentence."""
 
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(f"line {line}: {reason}")
-        self.line, self.reason = line, reason
+    def __init__(self, line: int, key: str, **params: object) -> None:
+        self.line, self.key, self.params = line, key, params
+        super().__init__(f"line {line}: {self.reason}")
+
+    @property
+    def reason(self) -> str:
+        return ENGLISH[self.key] % self.params
 
 
 def read_rows(text: str, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
@@ -23,16 +48,16 @@ def read_rows(text: str, required: Iterable[str]) -> list[tuple[int, dict[str, s
     try:
         header = next(reader)
     except StopIteration:
-        raise FileRefused(1, "the file is empty") from None
+        raise FileRefused(1, "empty") from None
     except csv.Error as error:
-        raise FileRefused(1, f"not a CSV file ({error})") from None
+        raise FileRefused(1, "not_csv", detail=str(error)) from None
     required = list(required)
     names = [h.strip().lower() for h in header]
     for name in required:
         if name not in names:
-            raise FileRefused(1, f"the header has no column called {name!r}")
+            raise FileRefused(1, "no_column", name=repr(name))
     if len(set(names)) != len(names):
-        raise FileRefused(1, "two columns have the same name")
+        raise FileRefused(1, "same_column")
     rows = []
     try:
         for cells in reader:
@@ -40,21 +65,19 @@ def read_rows(text: str, required: Iterable[str]) -> list[tuple[int, dict[str, s
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(names):
-                raise FileRefused(
-                    line, f"this line has {len(cells)} cells but the header has {len(names)}"
-                )
+                raise FileRefused(line, "wrong_cells", cells=len(cells), columns=len(names))
             row = {n: c.strip() for n, c in zip(names, cells, strict=True)}
             for name in required:
                 if not row[name]:
-                    raise FileRefused(line, f"the {name!r} cell is empty")
+                    raise FileRefused(line, "empty_cell", name=repr(name))
             rows.append((line, row))
     except csv.Error as error:
-        raise FileRefused(reader.line_num, f"not a CSV line ({error})") from None
+        raise FileRefused(reader.line_num, "not_csv_line", detail=str(error)) from None
     return rows
 
 
 def whole_number(text: str, line: int, what: str) -> int:
     """A whole number of at least 0 from a cell, or the file is refused at `line`."""
     if not text.isdigit():
-        raise FileRefused(line, f"{what} must be a whole number, not {text!r}")
+        raise FileRefused(line, "not_whole", name=what, value=repr(text))
     return int(text)

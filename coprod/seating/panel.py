@@ -34,8 +34,28 @@ class Volunteer:
     features: Mapping[str, str]
 
 
+# Why a draw failed, in English (the command line's words); the web pages say the same in
+# the person's language (coprod/panels/messages.py). Parameters are %(name)s.
+PROBLEMS = {
+    "too_few": "a panel of %(size)s needs more than the %(volunteers)s volunteers",
+    "sums": "the %(feature)s quotas add up to %(least)s-%(most)s, not %(size)s",
+    "short": "%(feature)s = %(value)s needs %(least)s but only %(have)s volunteered",
+    "no_quota": "volunteer %(id)s has a %(feature)s with no quota",
+    "none_found": "no panel met every quota (%(detail)s)",
+    "method": "unknown method %(method)s",
+    "seed": "the lottery number must be 1 or more",
+}
+
+Problem = tuple[str, dict[str, object]]  # a key of PROBLEMS and its parameters
+
+
 class DrawFailed(ValueError):
-    """No panel can meet the quotas (or none was found in the attempts allowed)."""
+    """No panel can meet the quotas (or none was found in the attempts allowed); `problems`
+    says why, as (key, parameters) pairs."""
+
+    def __init__(self, *problems: Problem) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(PROBLEMS[key] % params for key, params in self.problems))
 
 
 @dataclass(frozen=True)
@@ -89,11 +109,11 @@ def read_volunteers(text: str, features: Sequence[str]) -> list[Volunteer]:
     volunteers = []
     for line, row in read_rows(text, ["id", *wanted]):
         if row["id"] in seen:
-            raise FileRefused(line, f"the id {row['id']!r} is used twice")
+            raise FileRefused(line, "id_twice", value=repr(row["id"]))
         seen.add(row["id"])
         volunteers.append(Volunteer(row["id"], {f: row[f].lower() for f in wanted}))
     if not volunteers:
-        raise FileRefused(2, "the file has no volunteers")
+        raise FileRefused(2, "no_volunteers")
     return volunteers
 
 
@@ -104,33 +124,37 @@ def read_quotas(text: str) -> Quotas:
         least = whole_number(row["min"], line, "min")
         most = whole_number(row["max"], line, "max")
         if least > most:
-            raise FileRefused(line, f"min ({least}) is more than max ({most})")
+            raise FileRefused(line, "min_over_max", least=least, most=most)
         feature, value = row["feature"].lower(), row["value"].lower()
         if value in quotas.setdefault(feature, {}):
-            raise FileRefused(line, f"{feature} = {value} is given twice")
+            raise FileRefused(line, "quota_twice", feature=feature, value=value)
         quotas[feature][value] = Quota(least, most)
     if not quotas:
-        raise FileRefused(2, "the file has no quotas")
+        raise FileRefused(2, "no_quotas")
     return quotas
 
 
-def check(volunteers: Sequence[Volunteer], quotas: Quotas, size: int) -> list[str]:
+def check(volunteers: Sequence[Volunteer], quotas: Quotas, size: int) -> list[Problem]:
     """Reasons no panel can be drawn, found before trying (empty when a draw may work)."""
-    problems = []
+    problems: list[Problem] = []
     if size > len(volunteers):
-        problems.append(f"a panel of {size} needs more than the {len(volunteers)} volunteers")
+        problems.append(("too_few", {"size": size, "volunteers": len(volunteers)}))
     for feature, by_value in quotas.items():
         least = sum(q.least for q in by_value.values())
         most = sum(q.most for q in by_value.values())
         if not least <= size <= most:
-            problems.append(f"the {feature} quotas add up to {least}-{most}, not {size}")
+            problems.append(
+                ("sums", {"feature": feature, "least": least, "most": most, "size": size})
+            )
         for value, q in by_value.items():
             have = sum(1 for v in volunteers if v.features.get(feature) == value)
             if have < q.least:
-                problems.append(f"{feature} = {value} needs {q.least} but only {have} volunteered")
+                problems.append(
+                    ("short", {"feature": feature, "value": value, "least": q.least, "have": have})
+                )
         for v in volunteers:
             if v.features.get(feature) not in by_value:
-                problems.append(f"volunteer {v.id} has a {feature} with no quota")
+                problems.append(("no_quota", {"id": v.id, "feature": feature}))
                 break
     return problems
 
@@ -188,7 +212,7 @@ def _library_draw(
         ok, panels, run = run_stratification(features, people, size, settings)
     if not ok or not panels:
         error = run.last_error()
-        raise DrawFailed(str(error) if error else "no panel met every quota")
+        raise DrawFailed(("none_found", {"detail": str(error) if error else "-"}))
     return sorted(panels[0])
 
 
@@ -207,12 +231,12 @@ def draw(
     the quotas person by person, as the Foundation's first algorithm did: quicker, less fair.
     """
     if method not in METHODS:
-        raise DrawFailed(f"unknown method {method!r}")
+        raise DrawFailed(("method", {"method": repr(method)}))
     if seed < 1:  # the library reads a seed of 0 as "no seed": the draw could not be re-run
-        raise DrawFailed("the lottery number must be 1 or more")
+        raise DrawFailed(("seed", {}))
     problems = check(volunteers, quotas, size)
     if problems:
-        raise DrawFailed("; ".join(problems))
+        raise DrawFailed(*problems)
     ordered = sorted(volunteers, key=lambda v: v.id)  # the file's order does not matter
     chosen = set(_library_draw(ordered, quotas, size, seed, method))
     panel = [v for v in ordered if v.id in chosen]

@@ -33,8 +33,25 @@ class Attendee:
     interprets: str = ""  # the language this person interprets, when they are an interpreter
 
 
+# Why a room cannot be seated, in English (the command line's words); the web pages say the
+# same in the person's language (coprod/panels/messages.py). Parameters are %(name)s.
+SEATING = {
+    "no_interpreter": "nobody interprets %(language)s",
+    "no_language": "someone needs an interpreter but their language is not given",
+    "too_many_need": "too many people need %(language)s for the interpreters",
+    "no_table": "there must be at least one table and one session",
+    "same_id": "two people have the same id",
+    "no_fit": "the interpreted groups do not fit at the tables",
+}
+
+
 class SeatingFailed(ValueError):
-    """The room cannot be seated as asked (say, more interpreted people than seats)."""
+    """The room cannot be seated as asked (say, more interpreted people than seats); `key`
+    (one of SEATING's) and `params` say why."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(SEATING[key] % params)
 
 
 def read_attendees(text: str) -> list[Attendee]:
@@ -45,11 +62,11 @@ def read_attendees(text: str) -> list[Attendee]:
     for line, row in read_rows(text, ["name", "role"]):
         ident = row.get("id") or str(line - 1)
         if ident in seen:
-            raise FileRefused(line, f"the id {ident!r} is used twice")
+            raise FileRefused(line, "id_twice", value=repr(ident))
         seen.add(ident)
         needs = row.get("needs_interpreter", "").lower()
         if needs not in ("", "yes", "no", "y", "n", "true", "false"):
-            raise FileRefused(line, f"needs_interpreter must be yes or no, not {needs!r}")
+            raise FileRefused(line, "yes_or_no", value=repr(needs))
         people.append(
             Attendee(
                 id=ident,
@@ -62,7 +79,7 @@ def read_attendees(text: str) -> list[Attendee]:
             )
         )
     if not people:
-        raise FileRefused(2, "the file has nobody in it")
+        raise FileRefused(2, "nobody")
     return people
 
 
@@ -81,13 +98,15 @@ def _units(people: Sequence[Attendee], capacity: int) -> list[list[Attendee]]:
     for language, who in sorted(needing.items()):
         helpers = interpreters.get(language, [])
         if not helpers:
-            raise SeatingFailed(f"nobody interprets {language or 'an unnamed language'}")
+            if not language:
+                raise SeatingFailed("no_language")
+            raise SeatingFailed("no_interpreter", language=language)
         # Spread the people who need this language evenly over its interpreters.
         groups = min(len(helpers), len(who))
         for i in range(groups):
             unit = [helpers[i], *who[i::groups]]
             if len(unit) > capacity:
-                raise SeatingFailed(f"too many people need {language} for the interpreters")
+                raise SeatingFailed("too_many_need", language=language)
             units.append(unit)
             placed.update(p.id for p in unit)
     units += [[p] for p in people if p.id not in placed]
@@ -113,9 +132,9 @@ def seat(
 ) -> list[list[list[Attendee]]]:
     """For each session, the tables (each a list of attendees) in table order."""
     if tables < 1 or sessions < 1:
-        raise SeatingFailed("there must be at least one table and one session")
+        raise SeatingFailed("no_table")
     if len({p.id for p in people}) != len(people):
-        raise SeatingFailed("two people have the same id")
+        raise SeatingFailed("same_id")
     tables = min(tables, max(1, len(people)))
     capacity = math.ceil(len(people) / tables)
     units = _units(people, capacity)
@@ -164,7 +183,7 @@ def _seat_once(
     for unit in sorted(groups, key=len, reverse=True):
         fits = [t for t in range(tables) if room(t, len(unit))]
         if not fits:
-            raise SeatingFailed("the interpreted groups do not fit at the tables")
+            raise SeatingFailed("no_fit")
         seating[min(fits, key=lambda t: (added(t, unit), len(seating[t])))] += unit
     waiting = [u[0] for u in units if len(u) == 1]
     rng.shuffle(waiting)

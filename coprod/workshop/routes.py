@@ -14,6 +14,8 @@ from coprod.council import data
 from coprod.extensions import db
 from coprod.models import Phase, Role, Round, Workshop
 from coprod.operations import workshops
+from coprod.panels.messages import refused as refused_reason
+from coprod.panels.messages import seating as seating_reason
 from coprod.seating import tables
 from coprod.seating.files import FileRefused
 from coprod.workshop import bp
@@ -40,12 +42,12 @@ def seating():
                 _(
                     "This file has a mistake on line %(line)s: %(reason)s",
                     line=refused.line,
-                    reason=refused.reason,
+                    reason=refused_reason(refused),
                 )
             )
         except tables.SeatingFailed as failed:
             (form.typed if typed else form.file).errors.append(
-                _("These people cannot be seated: %(reason)s", reason=str(failed))
+                _("These people cannot be seated: %(reason)s", reason=seating_reason(failed))
             )
         else:
             return render_template("workshop/tables.html", plan=plan, people=people)
@@ -104,7 +106,7 @@ def session(workshop_id: int):
             plan = tables.seat(people, workshop.tables, form.sessions.data)
         except tables.SeatingFailed as failed:
             form.sessions.errors.append(
-                _("These people cannot be seated: %(reason)s", reason=str(failed))
+                _("These people cannot be seated: %(reason)s", reason=seating_reason(failed))
             )
         else:
             return render_template("workshop/tables.html", plan=plan, people=people)
