@@ -374,3 +374,30 @@ def test_a_volunteer_translates_a_statement_readers_see_it_marked_unchecked(app,
         url, data={"text-ur": "والدین کی سنیں", "csrf_token": csrf_token(moderator, url)}
     )
     assert 'class="note unchecked"' not in client.get(talk).get_data(as_text=True)
+
+
+def test_two_volunteers_translating_a_statement_at_once_both_get_through(app):
+    """The soak had two people translate the same statement into the same language at the
+    same moment: the second insert broke the one-text-per-language key and gave a 500. Now
+    both are thanked, and one of their two translations is kept, whole."""
+    from tests.test_phase import _press_together
+
+    rnd = _round(eligibility=Eligibility.OPEN_RATING)
+    _conv, statements = _seeded(rnd, people=2)
+    for attempt, statement in enumerate(statements[:3]):  # each untranslated before
+        url = f"/statements/{statement.id}/translate"
+        people = []
+        for _ in range(2):
+            person = app.test_client()
+            sign_in(person, make_user(Role.MEMBER))
+            people.append(person)
+        words = [f"ترجمہ {attempt} {n}" for n in range(2)]
+        forms = [
+            {"text-ur": said, "csrf_token": csrf_token(person, url)}
+            for person, said in zip(people, words, strict=True)
+        ]
+        pages = _press_together(people, url, forms)
+        assert all("Thank you" in page for page in pages), [p[-2000:] for p in pages]
+        db.session.expire_all()
+        kept = [t.body for t in statement.content.texts if t.lang == "ur"]
+        assert len(kept) == 1 and kept[0] in words

@@ -26,7 +26,7 @@ from coprod.conversation.models import (
 from coprod.extensions import db
 from coprod.models import Area, Barrier, Phase, Remedy, RemedyStatus, Round, User, utcnow
 from coprod.operations import audit
-from coprod.operations.content import new_content
+from coprod.operations.content import new_content, write_text
 
 VALUES = {"agree": grouping.AGREE, "disagree": grouping.DISAGREE, "pass": grouping.PASS}
 HIDE_BELOW = 10  # any figure about fewer people than this is hidden
@@ -292,9 +292,7 @@ def translate(
         found = next((t for t in item.content.texts if t.field == field and t.lang == lang), None)
         if found is not None and found.body == body and (found.reviewed or not checked):
             continue
-        item.content.set(field, lang, body, reviewed=checked)
-        text = next(t for t in item.content.texts if t.field == field and t.lang == lang)
-        text.translated_by_id, text.updated_at = translator.id, utcnow()
+        write_text(item.content, field, lang, body, reviewed=checked, by=translator)
         written.append(lang)
     if written:
         conv = item.conversation

@@ -20,7 +20,7 @@ from coprod.ideas.models import Idea, IdeaAnswer, IdeaRule, IdeaSupport, Support
 from coprod.models import Area, RemedyStatus, User, VoterCode
 from coprod.operations import audit
 from coprod.operations.codes import code_hash, keyed_hash
-from coprod.operations.content import new_content
+from coprod.operations.content import new_content, write_text
 from coprod.operations.responses import DECISION_MAKERS, NotAllowed, Refused, can_answer
 
 FIELDS = ("title", "now", "proposal")
@@ -334,7 +334,7 @@ def translate_answer(idea: Idea, lang: str, text: str, translator: User) -> None
         raise IdeaError("no_answer_yet")
     if lang == answer_lang(idea):
         raise IdeaError("same_language")
-    idea.content.set("reason", lang, text.strip(), reviewed=False)
+    write_text(idea.content, "reason", lang, text.strip(), reviewed=False, by=translator)
     audit.record("idea_answer_translated", actor=translator, idea=idea.id, lang=lang)
     db.session.flush()
 

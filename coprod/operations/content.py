@@ -1,8 +1,11 @@
-"""Creating translatable content."""
+"""Creating translatable content, and writing its words in another language."""
 
 from collections.abc import Mapping
 
-from coprod.models import Content
+from sqlalchemy.exc import IntegrityError
+
+from coprod.extensions import db
+from coprod.models import Content, ContentText, User, utcnow
 
 Texts = Mapping[str, str | Mapping[str, str]]
 
@@ -16,3 +19,25 @@ def new_content(original_lang: str, fields: Texts, *, reviewed: bool = True) -> 
             if body:
                 content.set(field, lang, body, reviewed=reviewed or lang == original_lang)
     return content
+
+
+def write_text(
+    content: Content, field: str, lang: str, body: str, *, reviewed: bool, by: User | None = None
+) -> ContentText:
+    """Write one field in one language, and flush. When two people translate the same field
+    into the same language at the same moment, the later words replace the earlier, as if
+    one had come after the other: the table holds one text per field and language, and the
+    second insert, refused, becomes an update of the row the first one made."""
+    for last_try in (False, True):
+        try:
+            with db.session.begin_nested():
+                content.set(field, lang, body, reviewed=reviewed)
+                text = next(t for t in content.texts if t.field == field and t.lang == lang)
+                if by is not None:
+                    text.translated_by_id, text.updated_at = by.id, utcnow()
+            return text
+        except IntegrityError:
+            if last_try:
+                raise
+            db.session.expire(content, ["texts"])  # read the other person's row
+    raise AssertionError("unreachable")

@@ -22,6 +22,7 @@ from coprod.models import (
     utcnow,
 )
 from coprod.operations import audit
+from coprod.operations.content import write_text
 
 # The workshop's template, in the order a group fills it in.
 FIELDS = ("title", "summary", "now", "proposal", "who_helps", "offer")
@@ -234,9 +235,7 @@ def translate(remedy: Remedy, lang: str, texts: dict[str, str], translator: User
             continue
         if existing is not None and existing.body == body:
             continue
-        content.set(field, lang, body, reviewed=False)
-        written = next(t for t in content.texts if t.field == field and t.lang == lang)
-        written.translated_by_id, written.updated_at = translator.id, utcnow()
+        write_text(content, field, lang, body, reviewed=False, by=translator)
         changed.append(field)
     if changed:
         audit.record(
