@@ -18,14 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import ArpackError
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
+
+# scikit-learn and SciPy are imported where the grouping runs, not when the site starts:
+# a web worker that never groups does not carry their objects, which every full garbage
+# collection walks (130 ms with them, a pause every request in the worker waits through).
+if TYPE_CHECKING:
+    from scipy import sparse
 
 AGREE, PASS, DISAGREE = 1, 0, -1
 MIN_MARKS = 7  # Pol.is leaves out people with fewer than 7 votes
@@ -86,6 +88,8 @@ def group(
 
     A later mark on the same pair replaces an earlier one.
     """
+    from scipy import sparse
+
     latest: dict[tuple[Hashable, Hashable], int] = {}
     for person, statement, value in marks:
         if value not in (AGREE, PASS, DISAGREE):
@@ -146,6 +150,9 @@ def _order_key(value: Hashable) -> tuple:
 
 def project(values: sparse.csr_matrix, marked: np.ndarray, n_statements: int) -> np.ndarray:
     """Each person's place on the plane: PCA to two dimensions, scaled as Pol.is scales."""
+    from scipy.sparse.linalg import ArpackError
+    from sklearn.decomposition import PCA
+
     n_people = values.shape[0]
     if n_people < 2 or n_statements < 2:
         return np.zeros((n_people, 2))
@@ -171,6 +178,9 @@ def project(values: sparse.csr_matrix, marked: np.ndarray, n_statements: int) ->
 def _labels(
     values: sparse.csr_matrix, marked: np.ndarray, n_statements: int, ks: list[int]
 ) -> np.ndarray:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     n = values.shape[0]
     if n == 0:
         return np.zeros(0, dtype=int)
