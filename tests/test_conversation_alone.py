@@ -194,3 +194,23 @@ def test_a_big_conversation_is_grouped_by_a_job_and_the_result_kept(app, client)
     assert db.session.scalars(select(StoredGrouping)).one().marks == 13
     page = client.get(f"/conversations/{ALONE}/results").get_data(as_text=True)
     assert "The groups were last worked out on" in page
+
+
+def test_anyone_follows_a_theme_of_a_conversation_without_a_round(app, client):
+    """Each theme on the public results has a "tell me what happens" link; following it
+    from a conversation that has no round brings the person back to that theme's card."""
+    from coprod.following.models import Follower
+
+    app.config["MAIL_SERVER"] = "smtp.invalid"  # email can be sent: the form is offered
+    talk = ops.start_alone(ALONE, "Support for young carers", "What would help?", None)
+    theme = ops.make_theme(talk, {"en": "Breaks for carers"}, [], None)
+    db.session.commit()
+    results = client.get(f"/conversations/{ALONE}/results").get_data(as_text=True)
+    follow = f"/follow/theme/{theme.id}"
+    assert f'href="{follow}"' in results and "Tell me what happens to this theme" in results
+    data = {"address": "sam@example.org", "lang": "pl", "csrf_token": csrf_token(client, follow)}
+    sent = client.post(follow, data=data)
+    assert sent.status_code == 302
+    assert sent.location.endswith(f"/conversations/{ALONE}/results#theme-{theme.id}")
+    [follower] = db.session.scalars(select(Follower)).all()
+    assert (follower.kind, follower.target_id, follower.lang) == ("theme", theme.id, "pl")

@@ -111,7 +111,10 @@ def _where(kind: str, thing) -> tuple[str, dict]:
         return "public.remedy_page", {"slug": thing.round.slug, "remedy_id": thing.id}
     if kind == "round":
         return "public.round_page", {"slug": thing.slug}
-    return "conversation.themes", {"slug": thing.conversation.round.slug}
+    # A theme: its card on the conversation's public results, with or without a round.
+    conv = thing.conversation
+    where = {"slug": conv.round.slug} if conv.round is not None else {"name": conv.slug or ""}
+    return "conversation.results", where | {"_anchor": f"theme-{thing.id}"}
 
 
 def page(kind: str, thing) -> str:
