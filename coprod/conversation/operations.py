@@ -121,19 +121,7 @@ def write(conv: Conversation, person: Person | None, text: str, lang: str) -> St
     if person is not None:
         # As in Pol.is, whoever says something agrees with it: their agree mark is kept
         # like any other (it counts once the statement is published, as theirs only once).
-        db.session.add(
-            Mark(
-                conversation_id=conv.id,
-                statement_id=statement.id,
-                marker=person.key,
-                value=grouping.AGREE,
-                indicative=person.indicative,
-                area_id=person.area_id,
-                lang=person.lang,
-                marked_on=date.today(),
-            )
-        )
-        db.session.flush()
+        _keep_mark(statement, person, grouping.AGREE)
     return statement
 
 
@@ -229,6 +217,11 @@ def mark(statement: Statement, person: Person, value: str, *, today: date | None
         raise ConversationError("bad_mark")
     if statement.status != StatementStatus.PUBLISHED or not statement.conversation.is_open:
         raise ConversationError("closed")
+    return _keep_mark(statement, person, VALUES[value], today)
+
+
+def _keep_mark(statement: Statement, person: Person, value: int, today: date | None = None) -> Mark:
+    """The person's one mark on the statement, made or replaced, and flushed."""
     found = db.session.scalar(
         select(Mark).where(Mark.statement_id == statement.id, Mark.marker == person.key)
     )
@@ -237,7 +230,7 @@ def mark(statement: Statement, person: Person, value: str, *, today: date | None
             conversation_id=statement.conversation_id, statement_id=statement.id, marker=person.key
         )
         db.session.add(found)
-    found.value = VALUES[value]
+    found.value = value
     found.indicative = person.indicative
     found.area_id = person.area_id
     found.lang = person.lang

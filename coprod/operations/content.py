@@ -28,16 +28,17 @@ def write_text(
     into the same language at the same moment, the later words replace the earlier, as if
     one had come after the other: the table holds one text per field and language, and the
     second insert, refused, becomes an update of the row the first one made."""
-    for last_try in (False, True):
-        try:
-            with db.session.begin_nested():
-                content.set(field, lang, body, reviewed=reviewed)
-                text = next(t for t in content.texts if t.field == field and t.lang == lang)
-                if by is not None:
-                    text.translated_by_id, text.updated_at = by.id, utcnow()
-            return text
-        except IntegrityError:
-            if last_try:
-                raise
-            db.session.expire(content, ["texts"])  # read the other person's row
-    raise AssertionError("unreachable")
+
+    def write() -> ContentText:
+        with db.session.begin_nested():
+            content.set(field, lang, body, reviewed=reviewed)
+            text = next(t for t in content.texts if t.field == field and t.lang == lang)
+            if by is not None:
+                text.translated_by_id, text.updated_at = by.id, utcnow()
+        return text
+
+    try:
+        return write()
+    except IntegrityError:
+        db.session.expire(content, ["texts"])  # read the other person's row, then update it
+        return write()
