@@ -56,6 +56,7 @@ from coprod.conversation.forms import (
     StatementForm,
     ThemeCountsForm,
     ThemeForm,
+    ThemeTargetForm,
 )
 from coprod.conversation.models import Mark, Statement, StatementStatus, Theme, ThemeCount
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
@@ -1693,8 +1694,7 @@ def test_a_conversations_question_is_stored_as_typed_and_shown_as_text(app):
     check()
 
 
-@posts_to(StartAloneForm)
-@reads(("coprod/conversation/routes.py", "form", "round"))
+@posts_to(StartAloneForm, ThemeTargetForm)
 def test_a_conversation_without_a_round_is_stored_as_typed_and_its_themes_go_anywhere(app):
     organiser, _ = signed_in(app, Role.ORGANISER)
     moderator, _ = signed_in(app, Role.MODERATOR)

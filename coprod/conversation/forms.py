@@ -21,6 +21,12 @@ class StatementForm(Form):
     )
 
 
+class ThemeTargetForm(Form):
+    """The "turn into a problem / an idea" button, with the round chosen (if any)."""
+
+    round = StringField()
+
+
 class ThemeForm(Form):
     # i18n: the name a moderator gives to a group of statements that say the same thing.
     name = StringField(

@@ -26,6 +26,7 @@ from coprod.conversation.forms import (
     StatementForm,
     ThemeCountsForm,
     ThemeForm,
+    ThemeTargetForm,
 )
 from coprod.conversation.models import (
     STATEMENT_MAX,
@@ -424,8 +425,9 @@ def to_problem(theme_id: int, kind: str = "problem"):
     if theme is None:
         abort(404)
     conv = theme.conversation
-    if EmptyForm().validate_on_submit():
-        chosen = cleaned(request.form.get("round", "")).strip()
+    form = ThemeTargetForm()
+    if form.validate_on_submit():
+        chosen = (form.round.data or "").strip()
         target = None
         if chosen:
             target = db.session.scalar(db.select(Round).where(Round.slug == chosen[:80]))
