@@ -17,8 +17,8 @@ from tests.test_staff import sign_in
 SECRET = "test-secret"
 HOSTILE = '<script>alert("x")</script>'
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-LANGS = ["en", "ar", "bn", "pa", "pl", "ro", "so", "ur", "zh_Hans"]
-RTL = {"ar", "ur"}
+LANGS = ["en", "ar", "bn", "pa", "pa_Arab", "pl", "ro", "so", "ur", "zh_Hans"]
+RTL = {"ar", "pa_Arab", "ur"}
 FORM = {
     "name": "Brookfield Council",
     "email": "help@brookfield.example.org",

@@ -24,6 +24,7 @@ QUESTION = {
     "bn": "আপনার পরিবারের জন্য সহায়তা আরও ভালো করবে কী?",
     "so": "Maxaa ka dhigi lahaa taageerada qoyskaaga mid ka wanaagsan?",
     "pa": "ਤੁਹਾਡੇ ਪਰਿਵਾਰ ਲਈ ਮਦਦ ਨੂੰ ਕੀ ਬਿਹਤਰ ਬਣਾਏਗਾ?",
+    "pa_Arab": "تہاڈے ٹبر لئی مدد نوں کیہڑی شے ودھیا بنا سکدی اے؟",
     "ro": "Ce ar face sprijinul pentru familia ta mai bun?",
     "zh_Hans": "什么能让对你家庭的支持变得更好？",
 }

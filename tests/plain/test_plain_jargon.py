@@ -65,6 +65,7 @@ def test_romanian_typed_without_diacritics_still_matches() -> None:
             "যিনি ঠিক করেন কোন সেবার জন্য টাকা দেওয়া হবে",
         ),
         ("pa", "ਸਾਡੀ ਰਸੀਦ ਕਿੱਥੇ ਹੈ?", "receipt", "ਸਬੂਤ ਕਿ ਤੁਹਾਡੀ ਵੋਟ ਗਿਣੀ ਗਈ"),
+        ("pa_Arab", "ساڈی رسید کتھے اے؟", "receipt", "ایس گل دا ثبوت کہ تہاڈا ووٹ گنیا گیا"),
         ("zh_Hans", "我们和利益相关者一起开会。", "stakeholder", "所有相关的人"),
     ],
 )

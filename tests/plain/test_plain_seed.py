@@ -9,7 +9,7 @@ import pytest
 from coprod.plain import Term, find_jargon, load_seed
 
 SEED = load_seed()
-LANGS = ["en", "ur", "pa", "bn", "ar", "pl", "ro", "so", "zh_Hans"]
+LANGS = ["en", "ur", "pa", "pa_Arab", "bn", "ar", "pl", "ro", "so", "zh_Hans"]
 WORKSHOP = [
     "co-production",
     "commissioning",
@@ -36,6 +36,7 @@ SAMPLE = {
     "en": "We talked about {} at the meeting.",
     "ur": "ہم نے میٹنگ میں {} کے بارے میں بات کی۔",
     "pa": "ਅਸੀਂ ਮੀਟਿੰਗ ਵਿੱਚ {} ਬਾਰੇ ਗੱਲ ਕੀਤੀ।",
+    "pa_Arab": "اسیں میٹنگ وچ {} بارے گل کیتی۔",
     "bn": "আমরা সভায় {} নিয়ে কথা বলেছি।",
     "ar": "تحدثنا في الاجتماع عن {} اليوم.",
     "pl": "Temat spotkania: {}.",
@@ -48,6 +49,7 @@ SCRIPT = {
     "ur": "ARABIC",
     "ar": "ARABIC",
     "pa": "GURMUKHI",
+    "pa_Arab": "ARABIC",
     "bn": "BENGALI",
     "zh_Hans": "CJK",
     "en": "LATIN",
