@@ -17,7 +17,7 @@ from tests.test_staff import sign_in
 SECRET = "test-secret"
 HOSTILE = '<script>alert("x")</script>'
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-LANGS = ["en", "ar", "bn", "pa", "pl", "ro", "so", "ur", "zh_Hans"]
+LANGS = ["en", "ar", "bn", "pa", "pl", "ro", "cy", "so", "ur", "zh_Hans"]
 RTL = {"ar", "ur"}
 FORM = {
     "name": "Brookfield Council",

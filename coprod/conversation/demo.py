@@ -25,6 +25,7 @@ QUESTION = {
     "so": "Maxaa ka dhigi lahaa taageerada qoyskaaga mid ka wanaagsan?",
     "pa": "ਤੁਹਾਡੇ ਪਰਿਵਾਰ ਲਈ ਮਦਦ ਨੂੰ ਕੀ ਬਿਹਤਰ ਬਣਾਏਗਾ?",
     "ro": "Ce ar face sprijinul pentru familia ta mai bun?",
+    "cy": "Beth fyddai'n gwneud y cymorth i'ch teulu'n well?",
     "zh_Hans": "什么能让对你家庭的支持变得更好？",
 }
 

@@ -87,7 +87,7 @@ PIECES = st.one_of(
     st.sampled_from(HOSTILE + ["🙂", "👨‍👩‍👧", "۔", "।", "。", " e.g. ", "3.5", "ß", "½", "\n"]),
     st.sampled_from([t.terms[lang][0] for t in SEED for lang in t.terms]),
 )
-LANGS = st.sampled_from(["en", "ur", "pa", "bn", "ar", "pl", "ro", "so", "zh_Hans", "", "xx"])
+LANGS = st.sampled_from(["en", "ur", "pa", "bn", "ar", "pl", "ro", "cy", "so", "zh_Hans", "", "xx"])
 
 
 @settings(max_examples=200, deadline=None)
