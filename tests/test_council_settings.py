@@ -17,7 +17,7 @@ from tests.test_staff import sign_in
 SECRET = "test-secret"
 HOSTILE = '<script>alert("x")</script>'
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-LANGS = ["en", "ar", "bn", "pa", "pa_Arab", "pl", "ro", "so", "ur", "zh_Hans"]
+LANGS = ["en", "ar", "bn", "cy", "pa", "pa_Arab", "pl", "ro", "so", "ur", "zh_Hans", "zh_Hant"]
 RTL = {"ar", "pa_Arab", "ur"}
 FORM = {
     "name": "Brookfield Council",

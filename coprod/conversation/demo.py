@@ -26,6 +26,7 @@ QUESTION = {
     "pa": "ਤੁਹਾਡੇ ਪਰਿਵਾਰ ਲਈ ਮਦਦ ਨੂੰ ਕੀ ਬਿਹਤਰ ਬਣਾਏਗਾ?",
     "pa_Arab": "تہاڈے ٹبر لئی مدد نوں کیہڑی شے ودھیا بنا سکدی اے؟",
     "ro": "Ce ar face sprijinul pentru familia ta mai bun?",
+    "cy": "Beth fyddai'n gwneud y cymorth i'ch teulu'n well?",
     "zh_Hans": "什么能让对你家庭的支持变得更好？",
 }
 

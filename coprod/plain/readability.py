@@ -30,6 +30,7 @@ _ABBREVIATIONS = {
     "en": {"mr", "mrs", "ms", "mx", "dr", "prof", "rev", "st", "cllr", "vs", "approx", "dept"},
     "pl": {"np", "tzn", "tj", "ul", "nr", "godz", "mgr", "inż", "wg", "pkt", "zob", "św", "r"},
     "ro": {"dl", "dna", "dra", "dnul", "nr", "str", "ex", "pag", "prof", "dr"},
+    "cy": {"mr", "mrs", "ms", "mx", "dr", "parch", "cyng", "st", "tud"},
 }
 # "etc." is left out on purpose: it ends sentences more often than not.
 

@@ -88,7 +88,22 @@ PIECES = st.one_of(
     st.sampled_from([t.terms[lang][0] for t in SEED for lang in t.terms]),
 )
 LANGS = st.sampled_from(
-    ["en", "ur", "pa", "pa_Arab", "bn", "ar", "pl", "ro", "so", "zh_Hans", "", "xx"]
+    [
+        "en",
+        "ur",
+        "pa",
+        "pa_Arab",
+        "bn",
+        "ar",
+        "pl",
+        "ro",
+        "cy",
+        "so",
+        "zh_Hans",
+        "zh_Hant",
+        "",
+        "xx",
+    ]
 )
 
 

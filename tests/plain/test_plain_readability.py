@@ -129,6 +129,15 @@ def test_line_breaks_end_list_items_and_bare_numbers_are_not_sentences() -> None
             "Avem nevoie de ex. o bancă. Dl. Popescu a spus da.",
             ["Avem nevoie de ex. o bancă.", "Dl. Popescu a spus da."],
         ),
+        (
+            "cy",
+            "Siaradodd y Cyng. Jones a'r Parch. Huws. Mae angen mainc, e.e. wrth y siop. Diolch.",
+            [
+                "Siaradodd y Cyng. Jones a'r Parch. Huws.",
+                "Mae angen mainc, e.e. wrth y siop.",
+                "Diolch.",
+            ],
+        ),
     ],
 )
 def test_sentences_end_where_each_script_ends_them(

@@ -9,7 +9,7 @@ import pytest
 from coprod.plain import Term, find_jargon, load_seed
 
 SEED = load_seed()
-LANGS = ["en", "ur", "pa", "pa_Arab", "bn", "ar", "pl", "ro", "so", "zh_Hans"]
+LANGS = ["en", "ur", "pa", "pa_Arab", "bn", "ar", "pl", "ro", "cy", "so", "zh_Hans", "zh_Hant"]
 WORKSHOP = [
     "co-production",
     "commissioning",
@@ -41,6 +41,7 @@ SAMPLE = {
     "ar": "تحدثنا في الاجتماع عن {} اليوم.",
     "pl": "Temat spotkania: {}.",
     "ro": "Tema întâlnirii: {}.",
+    "cy": "Pwnc y cyfarfod: {}.",
     "so": "Shirka waxaan kaga hadalnay: {}.",
     "zh_Hans": "我们在会上讨论了{}。",
 }
@@ -55,6 +56,7 @@ SCRIPT = {
     "en": "LATIN",
     "pl": "LATIN",
     "ro": "LATIN",
+    "cy": "LATIN",
     "so": "LATIN",
 }
 CASES = [(term, lang) for term in SEED for lang in LANGS]
