@@ -28,6 +28,7 @@ QUESTION = {
     "ro": "Ce ar face sprijinul pentru familia ta mai bun?",
     "cy": "Beth fyddai'n gwneud y cymorth i'ch teulu'n well?",
     "zh_Hans": "什么能让对你家庭的支持变得更好？",
+    "zh_Hant": "什麼能讓你家庭得到的支援變得更好？",
 }
 
 # (language written in, text, English translation or None, how camps A and B mark it)
