@@ -67,6 +67,8 @@ def test_romanian_typed_without_diacritics_still_matches() -> None:
         ("pa", "ਸਾਡੀ ਰਸੀਦ ਕਿੱਥੇ ਹੈ?", "receipt", "ਸਬੂਤ ਕਿ ਤੁਹਾਡੀ ਵੋਟ ਗਿਣੀ ਗਈ"),
         ("pa_Arab", "ساڈی رسید کتھے اے؟", "receipt", "ایس گل دا ثبوت کہ تہاڈا ووٹ گنیا گیا"),
         ("zh_Hans", "我们和利益相关者一起开会。", "stakeholder", "所有相关的人"),
+        ("zh_Hant", "我們和持份者一起開會。", "stakeholder", "所有相關的人"),
+        ("cy", "Ble mae fy nerbynneb?", "receipt", "prawf bod eich pleidlais wedi'i chyfrif"),
     ],
 )
 def test_terms_are_flagged_in_the_texts_own_language(

@@ -1,4 +1,4 @@
-"""The seeded glossary: every term, in all nine languages, found where it is written."""
+"""The seeded glossary: every term, in every language, found where it is written."""
 
 import json
 import unicodedata
@@ -44,6 +44,7 @@ SAMPLE = {
     "cy": "Pwnc y cyfarfod: {}.",
     "so": "Shirka waxaan kaga hadalnay: {}.",
     "zh_Hans": "我们在会上讨论了{}。",
+    "zh_Hant": "我們在會上討論了{}。",
 }
 # The script each language's plain words and explanations are written in.
 SCRIPT = {
@@ -53,6 +54,7 @@ SCRIPT = {
     "pa_Arab": "ARABIC",
     "bn": "BENGALI",
     "zh_Hans": "CJK",
+    "zh_Hant": "CJK",
     "en": "LATIN",
     "pl": "LATIN",
     "ro": "LATIN",
