@@ -30,7 +30,10 @@ def test_an_amount_in_a_sentence_reads_as_one_unit_in_every_language(app, client
         digits = OWN_DIGITS.get(lang, "0123456789")
         # The pound sign, never "UK£" or "GBP"; the rest is the number's own marks.
         assert re.sub(r"[\d\s,.'\u200e\u200f\u066b\u066c]", "", amount) == "£", (lang, amount)
-        assert "".join(c for c in amount if c.isdigit()) == digits[1] + digits[0] * 4, (lang, amount)
+        assert "".join(c for c in amount if c.isdigit()) == digits[1] + digits[0] * 4, (
+            lang,
+            amount,
+        )
         # The whole amount is inside the isolate: no digit or symbol of it is left outside.
         outside = ISOLATED.sub("", sentence)
         assert "£" not in outside and not any(c.isdigit() for c in outside), (lang, sentence)

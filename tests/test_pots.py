@@ -355,7 +355,9 @@ def test_a_proposal_in_a_round_with_pots_says_which_pot_and_moderators_see_it(ap
     assert "Ten volunteers and our church hall" in missing
     south = pot_of(rnd, "Southbank")
     too_dear = post_proposal(client, rnd, pot=str(south.id), cost="7000")
-    assert "more than all the money in this pot (\u2068£6,000\u2069)" in too_dear.get_data(as_text=True)
+    assert "more than all the money in this pot (\u2068£6,000\u2069)" in too_dear.get_data(
+        as_text=True
+    )
     assert 'value="7000"' in too_dear.get_data(as_text=True)
     assert remedies_of(group) == []
     post_proposal(client, rnd, pot=str(south.id), action="send")
