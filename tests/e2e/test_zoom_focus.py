@@ -34,7 +34,8 @@ def covered(page: Page) -> list[str]:
                   const r = el.getBoundingClientRect();
                   for (const bar of document.querySelectorAll(".meter.top")) {
                     const b = bar.getBoundingClientRect();
-                    if (getComputedStyle(bar).position === "sticky" && r.top < b.bottom && r.bottom > b.top)
+                    const sticky = getComputedStyle(bar).position === "sticky";
+                    if (sticky && r.top < b.bottom && r.bottom > b.top)
                       return el.outerHTML.slice(0, 80);
                   }
                   return "";
