@@ -1,11 +1,14 @@
 """What every template can use: the locale, its direction, money and dates in its format."""
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale, get_translations, to_user_timezone
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from coprod import i18n, words
@@ -19,6 +22,24 @@ from coprod.plain import link_terms
 ZERO = {"beng": "\u09e6", "arab": "\u0660", "arabext": "\u06f0", "guru": "\u0a66", "deva": "\u0966"}
 
 
+# The site serves British councils: English dates and numbers follow British English
+# ("7 December 2026", never the United States' "December 7, 2026").
+REGION = {"en": "en_GB"}
+# A pound is "£" to every reader here; CLDR gives Arabic "UK£" and Polish or Romanian "GBP".
+SYMBOL = {"GBP": "£"}
+# First-strong isolate … pop directional isolate: an amount is one unit inside any sentence,
+# so a right-to-left sentence cannot pull its symbol to the other side ("10,000£"). Plain
+# characters, not <bdi>, so the same amount works in a flash message, an email or a CSV.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def formats() -> Locale:
+    """The locale whose number, money and date formats the reader gets."""
+    locale = get_locale()
+    region = REGION.get(str(locale))
+    return Locale.parse(region) if region else locale
+
+
 def digits(text: str, locale=None) -> str:
     """Write the digits of `text` in the reader's own numbering system (Bengali, say)."""
     zero = ZERO.get((locale or get_locale()).default_numbering_system)
@@ -28,26 +49,63 @@ def digits(text: str, locale=None) -> str:
 
 
 def money(amount: int | float, currency: str = "GBP") -> str:
-    """Format money in the reader's locale and digits, without pennies when there are none."""
-    locale = get_locale()
+    """Money in the reader's locale, digits and pound sign, without pennies when there are
+    none, isolated so that it reads as one unit in any sentence."""
+    locale = formats()
     pattern = locale.currency_formats["standard"].pattern
     if float(amount).is_integer():
         # Drop the decimals from the locale's own pattern rather than hard-code a layout.
         pattern = pattern.replace(".00", "")
-    return digits(
-        format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False),
-        locale,
-    )
+    if currency in SYMBOL:
+        # Keep the locale's place for the symbol (before or after), with the expected symbol.
+        pattern = pattern.replace("¤", f"'{SYMBOL[currency]}'")
+    text = format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+    return FSI + digits(text, locale) + PDI
 
 
 def number(value: int | float) -> str:
     """A number in the reader's locale and digits."""
-    return digits(format_decimal(value, locale=get_locale()))
+    locale = formats()
+    return digits(format_decimal(value, locale=locale), locale)
 
 
 def day(value: date | None, form: str = "long") -> str:
-    """Format a date in the reader's locale and digits ('' for none)."""
-    return digits(format_date(value, form)) if value else ""
+    """A date in the order and digits of the reader's language ('' for none)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    locale = formats()
+    return digits(format_date(value, form, locale=locale), locale)
+
+
+def clock(value: datetime) -> str:
+    """A time of day in the reader's format and digits, in the site's time zone."""
+    locale = formats()
+    return digits(format_time(to_user_timezone(value), "short", locale=locale), locale)
+
+
+def _own_digits(rv: str, variables: dict) -> str:
+    """Whole numbers put into a sentence, in the reader's digits: a Bengali sentence with a
+    count and an amount then uses one set of digits, not two."""
+    for name, value in list(variables.items()):
+        if isinstance(value, int) and not isinstance(value, bool):
+            rv = rv.replace(f"%({name})d", f"%({name})s")
+            variables[name] = digits(str(value))
+    return rv % variables
+
+
+@pass_context
+def _gettext(context, string: str, /, **variables) -> str:
+    rv = get_translations().ugettext(string)
+    return _own_digits(Markup(rv) if context.eval_ctx.autoescape else rv, variables)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)
+    rv = get_translations().ungettext(singular, plural, num)
+    return _own_digits(Markup(rv) if context.eval_ctx.autoescape else rv, variables)
 
 
 def _path_without_lang() -> str:
@@ -149,6 +207,8 @@ def init_app(app: Flask) -> None:
         council=council,
         waiting_to_count=waiting_to_count,
     )
+    # flask-babel's gettext and ngettext for templates, with numbers in the reader's digits.
+    app.jinja_env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["number"] = number

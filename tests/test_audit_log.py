@@ -40,7 +40,7 @@ def test_the_audit_log_reads_as_sentences_in_the_readers_language(app):
     client = signed_in(app, ann)
     page = client.get("/staff/audit").get_data(as_text=True)
     assert "Organiser Ann Jones moved Test round on to “Voting is open”" in page
-    assert "on March 3, 2026 at 2:02" in page
+    assert "on 3 March 2026 at 14:02" in page
     assert "changed the role of =cmd" in page and "to Councillor" in page
     page = client.get("/staff/audit?lang=pl").get_data(as_text=True)
     assert "Organizator Ann Jones" in page and "3 marca 2026" in page and "14:02" in page

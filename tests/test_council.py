@@ -179,7 +179,7 @@ def test_dashboard_gives_the_budget_outcome_from_the_stored_count(app):
     client, _ = signed_in(app, Role.COMMISSIONER)
     html = page(client, f"/staff/council/rounds/{rnd.slug}")
     money = html.split('id="money"')[1].split("</section>")[0]
-    assert "£9,000 of £10,000" in money
+    assert "\u2068£9,000\u2069 of \u2068£10,000\u2069" in money
     assert money.index("Map") < money.index("Suppers") and "Connectors" not in money
 
 

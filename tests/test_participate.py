@@ -103,18 +103,24 @@ def test_citizen_goes_from_code_to_receipt_without_javascript(client):
     assert response.headers["Location"].endswith(f"/rounds/{rnd.slug}/ballot")
 
     page = client.get(f"/rounds/{rnd.slug}/ballot").get_data(as_text=True)
-    assert "different order for each person" in page and "Spent: £0 of £10,000" in page
+    assert (
+        "different order for each person" in page
+        and "Spent: \u2068£0\u2069 of \u2068£10,000\u2069" in page
+    )
     token = ballot_token(client, rnd)
     for remedy in (first, third, second):
         client.post(f"/rounds/{rnd.slug}/ballot", data={"add": remedy, "csrf_token": token})
     page = client.get(f"/rounds/{rnd.slug}/ballot").get_data(as_text=True)
-    assert "Spent: £12,000 of £10,000" in page and "Over by £2,000" in page
+    assert (
+        "Spent: \u2068£12,000\u2069 of \u2068£10,000\u2069" in page
+        and "Over by \u2068£2,000\u2069" in page
+    )
     page = client.get(f"/rounds/{rnd.slug}/review").get_data(as_text=True)
-    assert "there is only £10,000" in page and "Cast my ballot" not in page
+    assert "there is only \u2068£10,000\u2069" in page and "Cast my ballot" not in page
 
     client.post(f"/rounds/{rnd.slug}/ballot", data={"remove": second, "csrf_token": token})
     page = client.get(f"/rounds/{rnd.slug}/review").get_data(as_text=True)
-    assert "You chose these 2 ideas (£9,000 of £10,000)." in page
+    assert "You chose these 2 ideas (\u2068£9,000\u2069 of \u2068£10,000\u2069)." in page
     assert "Once you cast your ballot you cannot change it." in page
 
     response = client.post(

@@ -45,8 +45,8 @@ def test_a_voter_sees_and_can_choose_only_their_areas_pot_and_the_whole_place(ap
     north, south, whole = (_remedies(rnd, a) for a in ("Northfield", "Southbank", None))
     enter(client, rnd, _code(rnd, "Northfield"))
     page = client.get(f"/rounds/{rnd.slug}/ballot").get_data(as_text=True)
-    assert "Your area: Northfield — £5,000 to share" in page
-    assert "All of Brookfield — £10,000 to share" in page
+    assert "Your area: Northfield — \u2068£5,000\u2069 to share" in page
+    assert "All of Brookfield — \u2068£10,000\u2069 to share" in page
     assert "Southbank" not in page
     for remedy in north + whole:
         assert _title(remedy) in page
@@ -58,7 +58,7 @@ def test_a_voter_sees_and_can_choose_only_their_areas_pot_and_the_whole_place(ap
         client.post(f"/rounds/{rnd.slug}/ballot", data={"add": added.id, "csrf_token": token})
     review = client.get(f"/rounds/{rnd.slug}/review").get_data(as_text=True)
     assert _title(north[1]) in review and _title(south[0]) not in review
-    assert "You chose this 1 idea (£2,500 of £5,000)." in review
+    assert "You chose this 1 idea (\u2068£2,500\u2069 of \u2068£5,000\u2069)." in review
 
 
 def test_over_budget_in_one_pot_is_refused_naming_it_and_the_other_pots_choices_stay(app, client):
@@ -70,7 +70,7 @@ def test_over_budget_in_one_pot_is_refused_naming_it_and_the_other_pots_choices_
         client.post(f"/rounds/{rnd.slug}/ballot", data={"add": remedy.id, "csrf_token": token})
     review = client.get(f"/rounds/{rnd.slug}/review").get_data(as_text=True)
     assert (
-        "Northfield: Your choices cost £5,500, but there is only £5,000. "
+        "Northfield: Your choices cost \u2068£5,500\u2069, but there is only \u2068£5,000\u2069. "
         "Please take something off." in review
     )
     assert "All of Brookfield:" not in review
@@ -80,7 +80,7 @@ def test_over_budget_in_one_pot_is_refused_naming_it_and_the_other_pots_choices_
         data={"choice": chosen, "csrf_token": token},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "Northfield: Your choices cost £5,500" in cast
+    assert "Northfield: Your choices cost \u2068£5,500\u2069" in cast
     assert cast.count("Chosen") == 3  # the whole place's choice is kept, and both others
     assert db.session.scalar(select(func.count(Ballot.id))) == 0
 
@@ -206,9 +206,9 @@ def test_closing_counts_every_pot_in_one_go_and_results_show_each_pot(app, clien
     assert db.session.scalar(select(func.count(Count.id))) == 3
     page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
     for heading in (
-        "Northfield — £5,000 to share",
-        "Southbank — £6,000 to share",
-        "All of Brookfield — £10,000 to share",
+        "Northfield — \u2068£5,000\u2069 to share",
+        "Southbank — \u2068£6,000\u2069 to share",
+        "All of Brookfield — \u2068£10,000\u2069 to share",
     ):
         assert heading in page
     assert "4 ballots were counted." in page and "5 ballots were counted." not in page
@@ -355,7 +355,9 @@ def test_a_proposal_in_a_round_with_pots_says_which_pot_and_moderators_see_it(ap
     assert "Ten volunteers and our church hall" in missing
     south = pot_of(rnd, "Southbank")
     too_dear = post_proposal(client, rnd, pot=str(south.id), cost="7000")
-    assert "more than all the money in this pot (£6,000)" in too_dear.get_data(as_text=True)
+    assert "more than all the money in this pot (\u2068£6,000\u2069)" in too_dear.get_data(
+        as_text=True
+    )
     assert 'value="7000"' in too_dear.get_data(as_text=True)
     assert remedies_of(group) == []
     post_proposal(client, rnd, pot=str(south.id), action="send")
@@ -386,7 +388,7 @@ def test_a_code_without_an_area_votes_only_for_the_whole_place_or_is_told_it_can
     rnd = make_pot_round()
     enter(client, rnd, _code(rnd, None))
     page = client.get(f"/rounds/{rnd.slug}/ballot").get_data(as_text=True)
-    assert "All of Brookfield — £10,000 to share" in page and "Your area" not in page
+    assert "All of Brookfield — \u2068£10,000\u2069 to share" in page and "Your area" not in page
     areas_only = make_pot_round(pots={"Eastend": (1000, (500,)), "Westend": (1000, (700,))})
     other = app.test_client()
     enter(other, areas_only, _code(areas_only, None))

@@ -270,7 +270,11 @@ def test_any_member_of_the_group_can_change_its_draft_but_no_one_else(app, clien
         ({"now": "y" * 2001}, "now", "Please use 2000 characters or fewer. You wrote 2001."),
         ({"cost": "12.50"}, "cost", "Please write a whole number, like 1500"),
         ({"now_cost": "lots"}, "now_cost", "Please write a whole number, like 1500"),
-        ({"cost": "10001"}, "cost", "This is more than all the money in this round (£10,000)."),
+        (
+            {"cost": "10001"},
+            "cost",
+            "This is more than all the money in this round (\u2068£10,000\u2069).",
+        ),
         ({"offer": "<script>alert(1)</script>"}, "offer", "without HTML tags"),
         ({"action": "send", "who_helps": ""}, "who_helps", "Please fill this in before you send"),
         ({"action": "send", "cost": ""}, "cost", "Please say how much money you ask for."),

@@ -53,9 +53,9 @@ def test_remedy_page_uses_the_workshop_template(client):
     for text in (
         "What happens now",
         "Nobody translates",
-        "It costs £1,600",
+        "It costs \u2068£1,600\u2069",
         "What we propose",
-        "It would cost £4,000",
+        "It would cost \u2068£4,000\u2069",
         "Who it helps",
         "Families",
         "What our group can offer",

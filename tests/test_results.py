@@ -64,16 +64,16 @@ def test_results_page_explains_every_remedy_and_a_receipt(client):
     db.session.commit()
     page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
     assert "5 ballots were counted." in page
-    assert "1 idea gets the money: £60 of £100." in page
+    assert "1 idea gets the money: \u2068£60\u2069 of \u2068£100\u2069." in page
     # 5 voters: too few for the share who got something (it could single people out)
     assert "of voters chose at least one idea" not in page
     assert "Fewer than 10 people voted, so we do not show these figures" in page
-    assert "Funded. 3 people who voted for it paid £20 each of their share." in page
-    assert "had £48 left between them, but it costs £50" in page
+    assert "Funded. 3 people who voted for it paid \u2068£20\u2069 each of their share." in page
+    assert "had \u2068£48\u2069 left between them, but it costs \u2068£50\u2069" in page
     assert "Method of Equal Shares" in page and "ballots.pb" in page
     text = story_of(client, rnd, receipts[2])
     assert "Your ballot helped to pay for:" in text
-    assert "it costs £30" in text  # its second choice, and why it lost
+    assert "it costs \u2068£30\u2069" in text  # its second choice, and why it lost
     assert "We couldn't find a ballot with this receipt" in story_of(client, rnd, "AAAAA-BBBBB")
     # A receipt in the address is ignored: access logs would keep it beside an IP address.
     ignored = client.get(f"/rounds/{rnd.slug}/results", query_string={"receipt": receipts[2]})

@@ -81,9 +81,9 @@ def test_add1u_round_says_what_it_spent_from_the_money_left_and_what_was_left(cl
     # votes, £50): it does not fit.
     rnd, ids = fair_round(tally_rule="equalshares/add1u")
     page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
-    assert "£10 of the money was left over." in page
+    assert "\u2068£10\u2069 of the money was left over." in page
     assert "After Equal Shares, the money left went to the ideas with the most votes" in page
-    assert "The £10 left at the end was not enough either." in page
+    assert "The \u2068£10\u2069 left at the end was not enough either." in page
     assert "Any money still left goes to the ideas with the most votes that still fit." in page
 
 
@@ -92,7 +92,7 @@ def test_greedy_round_says_how_many_more_votes_a_losing_idea_needed(client):
     page = client.get(f"/rounds/{rnd.slug}/results").get_data(as_text=True)
     # C (15 votes) and A (10) are funded; B (4 votes, £50) needed 7 more to pass A.
     assert "With 7 more votes it would have got the money." in page
-    assert "£10 of the money was left over." in page
+    assert "\u2068£10\u2069 of the money was left over." in page
     assert "Every idea people voted for that did not get money costs more" in page
     assert "With the Method of Equal Shares" in page
 

@@ -121,7 +121,7 @@ def test_a_paper_ballot_counts_like_an_online_one(client):
         data={"sheet": "17", "code": code, "choices": ids, "csrf_token": token},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "there is only £10,000" in page and 'value="17"' in page
+    assert "there is only \u2068£10,000\u2069" in page and 'value="17"' in page
     page = client.post(
         f"/staff/rounds/{rnd.slug}/paper",
         data={"sheet": "17", "code": code, "choices": ids[:2], "csrf_token": token},

@@ -4,7 +4,7 @@ import csv
 import io
 
 from flask import Response, render_template, request
-from flask_babel import format_time, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from coprod.accounts.labels import ROLE
 from coprod.admin import bp
 from coprod.extensions import db
 from coprod.models import AuditEvent, Phase, Role, Round, User
-from coprod.templating import day, digits
+from coprod.templating import clock, day
 
 LIMIT = 500
 
@@ -105,7 +105,7 @@ def sentence(event: AuditEvent, lang: str) -> str:
     common = {
         "who": _who(event),
         "day": day(event.at),
-        "time": digits(format_time(event.at, "short")),
+        "time": clock(event.at),
         "round": title,
         "name": str(detail.get("name", "")),
     }

@@ -8,6 +8,7 @@ works without JavaScript.
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from flask import (
     abort,
@@ -41,6 +42,8 @@ from coprod.participate import bp
 from coprod.participate.forms import CodeForm, ReceiptForm
 from coprod.participate.messages import explain
 
+# How long voting takes, said on the start page: reading the ideas, choosing, checking.
+MINUTES = 10
 SCALE = range(1, 6)
 SCORES = {str(n) for n in SCALE}
 # Every voter goes through these pages, so each loads what it shows in as few queries as it
@@ -74,6 +77,15 @@ def _open(slug: str, options: tuple = WITHOUT_TEXTS) -> tuple[Round, object]:
         return rnd, None
     flash(_("This round is not taking votes or ratings right now."))
     return rnd, redirect(url_for("public.round_page", slug=slug))
+
+
+@bp.get("/rounds/<slug>/vote")
+def start(slug: str):
+    """The start page: what a voter needs before they begin (GOV.UK's start page pattern)."""
+    rnd, detour = _open(slug, (with_texts(Round.content),))
+    if detour is not None:
+        return detour
+    return render_template("participate/start.html", round=rnd, minutes=MINUTES)
 
 
 @bp.get("/rounds/<slug>/take-part")
@@ -366,7 +378,12 @@ def receipt(slug: str):
     value = session.get(f"receipt:{slug}")
     if not value:
         return redirect(url_for("participate.check", slug=slug))
-    return render_template("participate/receipt.html", slug=slug, receipt=value)
+    rnd = round_or_404(slug, options=WITHOUT_TEXTS)
+    # The votes are counted at the end of the day voting closes (the scheduled `tick`).
+    results_on = rnd.voting_closes + timedelta(days=1) if rnd.voting_closes else None
+    return render_template(
+        "participate/receipt.html", slug=slug, receipt=value, round=rnd, results_on=results_on
+    )
 
 
 @bp.route("/rounds/<slug>/check", methods=["GET", "POST"])

@@ -231,9 +231,9 @@ def test_a_council_runs_its_own_round_from_an_empty_database(browser, site):
     pots = citizen.locator("section.pot")
     expect(pots).to_have_count(3)
     for heading, (title, _cost) in (
-        ("Northfield — £3,000 to share", ideas["Northfield"]),
-        ("Southbank — £2,000 to share", ideas["Southbank"]),
-        ("£5,000 to share", ideas[None]),
+        ("Northfield — \u2068£3,000\u2069 to share", ideas["Northfield"]),
+        ("Southbank — \u2068£2,000\u2069 to share", ideas["Southbank"]),
+        ("\u2068£5,000\u2069 to share", ideas[None]),
     ):
         section = pots.filter(has_text=heading)
         expect(section.locator("section[aria-labelledby^=funded]")).to_contain_text(title)

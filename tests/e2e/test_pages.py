@@ -19,6 +19,7 @@ PUBLIC = [
     "/rounds/brookfield-spring/conversation/results",
     "/conversations/young-carers",
     "/conversations/young-carers/results",
+    "/rounds/brookfield-2026/vote",
     "/rounds/brookfield-2026/take-part",
     "/rounds/brookfield-2026/check",
     "/rounds/brookfield-areas-2026",

@@ -83,7 +83,7 @@ def test_a_round_with_two_areas_set_up_by_keyboard(browser, base_url, demo_login
     type_in(page, "#voting_closes", "03212027")
     go_on(page, r"/new/check$")
 
-    expect(page.locator("main")).to_contain_text("Keyboard South: £2,000")
+    expect(page.locator("main")).to_contain_text("Keyboard South: \u2068£2,000\u2069")
     tab_to(page, "a[href$='/new/name?check=1']")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/new/name\?check=1$"))
