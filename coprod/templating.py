@@ -134,6 +134,7 @@ def init_app(app: Flask) -> None:
             "lang": code,
             "html_lang": i18n.html_lang(code),
             "text_dir": i18n.direction(code),
+            "font_css": i18n.font(code),
             "languages": _language_links(current_path),
             "current_path": current_path,
         }
