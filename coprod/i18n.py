@@ -101,7 +101,9 @@ def _language_and_script(tag: str, sep: str = "_") -> tuple[str, str] | None:
     if not script:
         likely = get_global("likely_subtags").get(locale.language, "")
         script = Locale.parse(likely).script if likely else None
-    return locale.language, script or ""
+    # Cantonese speakers (yue-HK) read written Chinese, in Traditional characters.
+    language = "zh" if locale.language == "yue" else locale.language
+    return language, script or ""
 
 
 @cache

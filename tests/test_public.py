@@ -94,6 +94,7 @@ BROWSERS = [
     ("zh-SG", "zh_Hans"),
     ("zh-Hans", "zh_Hans"),
     ("zh-TW;q=0.3, zh-CN;q=0.9", "zh_Hans"),
+    ("yue-HK", "zh_Hant"),
     ("pa-PK", "pa_Arab"),
     ("pa-Arab", "pa_Arab"),
     ("pa", "pa"),
