@@ -11,7 +11,7 @@ PORT ?= 5000
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3) $(wildcard /usr/local/bin/python3.1[2-9]); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: run test install translations lint format bench soak lock clean check-python
+.PHONY: run test install translations fonts lint format bench soak lock clean check-python
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -38,6 +38,14 @@ install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
 	$(PY) -m babel.messages.frontend compile -d translations
+
+# The web fonts in coprod/static/fonts/ (tools/fonts.py says how): build them again when
+# Chinese strings change. fontTools is no part of the site, so it lives in a throwaway venv.
+FONTS_VENV ?= /tmp/coprod-fonts
+fonts: | check-python
+	test -x $(FONTS_VENV)/bin/python || $(PYTHON) -m venv $(FONTS_VENV)
+	$(FONTS_VENV)/bin/pip install -q fonttools==4.69.1 brotli==1.2.1
+	$(FONTS_VENV)/bin/python tools/fonts.py
 
 # The worker (emails, big counts, the 5-minute tick) runs in the background and stops
 # with the web server.

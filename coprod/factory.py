@@ -19,9 +19,23 @@ CSP = (
 )
 
 
+FONT_MAX_AGE = 365 * 24 * 3600
+
+
+class Coprod(Flask):
+    """Flask, with the web fonts kept by browsers for a year."""
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """A year for a font (its address names its content: tools/fonts.py), so a phone
+        fetches each once; Flask's default for the rest (the browser asks if it changed)."""
+        if filename and filename.startswith("fonts/") and filename.endswith(".woff2"):
+            return FONT_MAX_AGE
+        return super().get_send_file_max_age(filename)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, locale, blueprints and CLI commands."""
-    app = Flask(
+    app = Coprod(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),

@@ -7,7 +7,8 @@ language is one command (`flask translate init xx`) and one catalogue.
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from flask import current_app, request
 
 DEFAULT = "en"
@@ -25,9 +26,43 @@ def languages() -> tuple[str, ...]:
     return _languages(current_app.config["TRANSLATIONS_DIR"])
 
 
+# Babel names Shahmukhi "Arabic" and leaves Gurmukhi unnamed, so the two Punjabis would not
+# be told apart in the picker; each is named here by its script, as its readers call it.
+NAMES = {
+    "pa": "ਪੰਜਾਬੀ (ਗੁਰਮੁਖੀ)",
+    "pa_Arab": "پنجابی (شاہ مکھی)",
+    "zh_Hans": "中文（简体）",
+    "zh_Hant": "中文（繁體）",
+}
+
+# The web fonts a language's pages load (coprod/static/fonts/NAME.css, made by tools/fonts.py):
+# phones without the script's font would show empty boxes. Urdu readers, and Punjabi readers
+# of Shahmukhi, expect Nastaliq; Arabic readers, Naskh.
+FONTS = {
+    "ur": "nastaliq",
+    "pa_Arab": "nastaliq",
+    "ar": "naskh",
+    "bn": "bengali",
+    "pa": "gurmukhi",
+    "zh_Hans": "hans",
+    "zh_Hant": "hant",
+}
+
+# What a reader of one language can also read, for content not written in theirs (shown with
+# a note that it is not their language). Traditional and Simplified Chinese readers mostly
+# read each other's script. Punjabi readers of Shahmukhi learnt to read in Urdu at school;
+# Gurmukhi is a script they do not read, and the other way round.
+ALSO_READ = {"zh_Hant": ("zh_Hans",), "zh_Hans": ("zh_Hant",), "pa_Arab": ("ur",)}
+
+# Browsers list many languages in Accept-Language; the first few are all anyone means.
+_MAX_TAGS = 8
+
+
 @cache
 def native_name(code: str) -> str:
     """Name a language in its own script, e.g. 'اردو' for Urdu."""
+    if code in NAMES:
+        return NAMES[code]
     name = Locale.parse(code).display_name or code
     return name[:1].upper() + name[1:]
 
@@ -43,11 +78,61 @@ def html_lang(code: str) -> str:
     return code.replace("_", "-")
 
 
+def font(code: str) -> str | None:
+    """The name of the font stylesheet pages in `code` load, or None for none."""
+    return FONTS.get(code)
+
+
+def readable(code: str) -> tuple[str, ...]:
+    """The languages a reader of `code` reads, theirs first (see ALSO_READ)."""
+    return (code, *ALSO_READ.get(code, ()))
+
+
+def _language_and_script(tag: str, sep: str = "_") -> tuple[str, str] | None:
+    """A language tag's language and script, the script filled in from CLDR when the tag has
+    none: zh-TW and zh-HK are Traditional Chinese (Hant), zh and zh-SG Simplified (Hans),
+    pa-PK Punjabi in Shahmukhi (Arab), pa and pa-IN in Gurmukhi (Guru). None if Babel does not
+    know the tag."""
+    try:
+        locale = Locale.parse(tag, sep=sep)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    script = locale.script
+    if not script:
+        likely = get_global("likely_subtags").get(locale.language, "")
+        script = Locale.parse(likely).script if likely else None
+    # Cantonese speakers (yue-HK) read written Chinese, in Traditional characters.
+    language = "zh" if locale.language == "yue" else locale.language
+    return language, script or ""
+
+
 @cache
-def _tags(supported: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+def _by_language_and_script(supported: tuple[str, ...]) -> dict[tuple[str, str], str]:
     # Worked out once: every request, the health check included, chooses a locale.
-    tags = {html_lang(code): code for code in supported}
-    return tags, list(tags) + list(supported)
+    found: dict[tuple[str, str], str] = {}
+    for code in supported:
+        if key := _language_and_script(code):
+            found.setdefault(key, code)
+    return found
+
+
+def negotiate(accepted: list[str], supported: tuple[str, ...]) -> str | None:
+    """The served language that best fits the browser's languages, best first.
+
+    A tag matches the catalogue of its language in its script (zh-HK: zh_Hant, pa-PK: pa_Arab,
+    ur-PK: ur, cy-GB: cy). When no tag does, the first tag whose language is served in another
+    script gets that: Simplified Chinese suits a Traditional reader better than English.
+    """
+    wanted = [key for tag in accepted[:_MAX_TAGS] if (key := _language_and_script(tag, "-"))]
+    served = _by_language_and_script(supported)
+    for key in wanted:
+        if key in served:
+            return served[key]
+    for language, _script in wanted:
+        for (served_language, _), code in served.items():
+            if served_language == language:
+                return code
+    return None
 
 
 def select_locale() -> str:
@@ -56,14 +141,5 @@ def select_locale() -> str:
     for explicit in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if explicit in supported:
             return explicit
-    tags, offered = _tags(supported)
-    best = request.accept_languages.best_match(offered)
-    if best:
-        return tags.get(best, best)
-    # Accept-Language often names a region (ur-PK) or a script we file differently.
-    for tag, _quality in request.accept_languages:
-        base = tag.replace("-", "_").split("_")[0].lower()
-        for code in supported:
-            if code.split("_")[0] == base:
-                return code
-    return DEFAULT
+    accepted = [tag.replace("_", "-") for tag, quality in request.accept_languages if quality > 0]
+    return negotiate(accepted, supported) or DEFAULT

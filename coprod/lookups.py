@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from coprod.extensions import db
+from coprod.i18n import readable
 from coprod.models import Content, ContentText, Phase, Remedy, RemedyStatus, Round
 
 if TYPE_CHECKING:  # the type SQLAlchemy's loader functions return
@@ -29,8 +30,8 @@ def round_or_404(slug: str, *, drafts: bool = False, options: tuple = ()) -> Rou
 
 @functools.cache
 def texts_read_in(lang: str):
-    """`Content.texts`, only in `lang` (and its base language) and in the language each was
-    written in: all that `Content.text` can show a reader in `lang`.
+    """`Content.texts`, only in `lang` (and the languages its readers also read) and in the
+    language each was written in: all that `Content.text` can show a reader in `lang`.
 
     For pages that only show content: a remedy has six fields in every language, and a
     ballot page loaded all of them, nine rows for each one it shows. A collection loaded
@@ -39,7 +40,7 @@ def texts_read_in(lang: str):
     Made once per language: the option is an immutable part of a statement, and building
     its subquery took half a millisecond of every page.
     """
-    wanted = sorted({lang, lang.split("_")[0]})
+    wanted = sorted(readable(lang))
     own = aliased(Content)
     written_in = select(own.original_lang).where(own.id == ContentText.content_id)
     return Content.texts.and_(

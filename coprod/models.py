@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.extensions import db
+from coprod.i18n import readable
 
 if TYPE_CHECKING:  # a type checker cannot see through db.Model: it is Base with extras
     from coprod.extensions import Base as Model
@@ -156,9 +157,10 @@ class Content(Model):
     )
 
     def text(self, field: str, lang: str) -> Localized | None:
-        """Return `field` in `lang`, else in the language it was written in."""
+        """Return `field` in `lang`, else in a language its reader also reads (Simplified
+        Chinese for Traditional), else in the language it was written in."""
         by_lang = {t.lang: t for t in self.texts if t.field == field}
-        for wanted in (lang, lang.split("_")[0], self.original_lang):
+        for wanted in (*readable(lang), self.original_lang):
             if wanted in by_lang and by_lang[wanted].body:
                 t = by_lang[wanted]
                 return Localized(t.body, t.lang, t.lang != lang, t.reviewed)

@@ -143,10 +143,12 @@ def gloss(text: Localized | str | None) -> Markup:
         return Markup("")
     lang = text.lang if isinstance(text, Localized) else str(get_locale())
     reader = str(get_locale())
-    # The terms in the text's language and the reader's, looked up once per request.
+    # Plain words in the reader's language, else one they also read (Simplified Chinese for
+    # Traditional), else the text's. The terms are looked up once per request.
+    reads = (*i18n.readable(reader), lang)
     cached = g.setdefault("glossary_terms", {})
     if (lang, reader) not in cached:
-        cached[lang, reader] = {t.key: t for t in glossary_terms({lang, reader})}
+        cached[lang, reader] = {t.key: t for t in glossary_terms(set(reads))}
     terms = cached[lang, reader]
     out = []
     for segment, key in link_terms(str(text), terms.values(), lang):
@@ -154,8 +156,8 @@ def gloss(text: Localized | str | None) -> Markup:
             out.append(escape(segment))
             continue
         term = terms[key]
-        tip = term.plain.get(reader) or term.plain.get(lang) or ""
-        detail = term.explanation.get(reader) or term.explanation.get(lang) or ""
+        tip = next((term.plain[code] for code in reads if term.plain.get(code)), "")
+        detail = next((term.explanation[code] for code in reads if term.explanation.get(code)), "")
         g.tip_count = g.get("tip_count", 0) + 1
         tip_id = f"tip-{g.tip_count}"
         out.append(
@@ -192,6 +194,7 @@ def init_app(app: Flask) -> None:
             "lang": code,
             "html_lang": i18n.html_lang(code),
             "text_dir": i18n.direction(code),
+            "font_css": i18n.font(code),
             "languages": _language_links(current_path),
             "current_path": current_path,
         }

@@ -1,5 +1,6 @@
 """Every catalogue is complete: no untranslated or fuzzy entry, same placeholders, same tags."""
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -82,3 +83,13 @@ def test_catalogues_hold_every_string_the_code_uses(tmp_path):
         have = {m.id if isinstance(m.id, str) else m.id[0] for m in entries(po)}
         missing = sorted(wanted - have)
         assert not missing, f"{po.parts[-3]} lacks {missing[:5]}: run `flask translate update`"
+
+
+def test_chinese_fonts_hold_every_chinese_character_the_site_shows():
+    """A Chinese string added without `make fonts` would show as empty boxes on a phone
+    without a Chinese font."""
+    spec = importlib.util.spec_from_file_location("fonts", ROOT / "tools" / "fonts.py")
+    fonts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fonts)
+    missing = set(fonts.han_text()) - set(fonts.HAN_SUBSET.read_text("utf-8"))
+    assert not missing, f"run `make fonts`: the Chinese fonts lack {''.join(sorted(missing))}"

@@ -81,9 +81,61 @@ def test_arabic_browser_gets_a_right_to_left_page_in_arabic(client):
     assert "Skip to the main content" not in page  # translated, not English
 
 
-def test_regional_accept_language_finds_the_language(client):
-    page = client.get("/", headers={"Accept-Language": "ur-PK"}).get_data(as_text=True)
-    assert '<html lang="ur" dir="rtl">' in page
+# What a browser asks for, and the language the site answers in: the region or script a
+# browser names tells Traditional from Simplified Chinese and Shahmukhi from Gurmukhi.
+BROWSERS = [
+    ("zh-HK", "zh_Hant"),
+    ("zh-TW", "zh_Hant"),
+    ("zh-MO", "zh_Hant"),
+    ("zh-Hant", "zh_Hant"),
+    ("zh-Hant-HK, en;q=0.5", "zh_Hant"),
+    ("zh", "zh_Hans"),
+    ("zh-CN", "zh_Hans"),
+    ("zh-SG", "zh_Hans"),
+    ("zh-Hans", "zh_Hans"),
+    ("zh-TW;q=0.3, zh-CN;q=0.9", "zh_Hans"),
+    ("yue-HK", "zh_Hant"),
+    ("pa-PK", "pa_Arab"),
+    ("pa-Arab", "pa_Arab"),
+    ("pa", "pa"),
+    ("pa-IN", "pa"),
+    ("pa-Guru", "pa"),
+    ("cy", "cy"),
+    ("cy-GB, en-GB;q=0.8", "cy"),
+    ("ur-PK", "ur"),
+    ("bn-IN", "bn"),
+    ("en-GB, pa-PK;q=0.9", "en"),
+    ("fr-FR, de;q=0.9, pa-PK;q=0.5", "pa_Arab"),
+    ("pa-PK;q=0, pl", "pl"),
+    ("fr, x-klingon, *", "en"),
+    ("", "en"),
+]
+
+
+def test_each_browser_language_gets_its_own_language_script_and_font(client):
+    from coprod import i18n
+
+    for header, code in BROWSERS:
+        page = client.get("/how-it-works", headers={"Accept-Language": header}).text
+        tag, direction = i18n.html_lang(code), i18n.direction(code)
+        assert f'<html lang="{tag}" dir="{direction}">' in page, header
+        # Only a page in a language that needs a web font links its stylesheet, and only its.
+        fonts = re.findall(r'href="/static/fonts/(\w+)\.css"', page)
+        assert fonts == ([i18n.FONTS[code]] if code in i18n.FONTS else []), header
+    assert i18n.direction("pa_Arab") == "rtl" and i18n.direction("zh_Hant") == "ltr"
+    # The picker tells the two Punjabis and the two Chinese apart, each in its own words.
+    for tag, name in [
+        ("pa", "ਪੰਜਾਬੀ (ਗੁਰਮੁਖੀ)"),
+        ("pa-Arab", "پنجابی (شاہ مکھی)"),
+        ("zh-Hans", "中文（简体）"),
+        ("zh-Hant", "中文（繁體）"),
+        ("cy", "Cymraeg"),
+    ]:
+        assert re.search(rf'lang="{tag}" hreflang="{tag}"\s*>{re.escape(name)}</a>', page), tag
+    # Fonts are kept a year (their addresses change with them); the stylesheets are not.
+    font = client.get("/static/fonts/nastaliq-400.woff2")
+    assert font.status_code == 200 and font.cache_control.max_age == 365 * 24 * 3600
+    assert client.get("/static/fonts/nastaliq.css").cache_control.max_age is None
 
 
 def test_choosing_a_language_is_kept_and_beats_the_browser(client):
@@ -116,6 +168,18 @@ def test_untranslated_content_falls_back_with_a_note(client):
     )
     assert '<h1><span lang="ur" dir="rtl">بروک فیلڈ</span></h1>' in page
     assert "Written in اردو" in page
+    # A reader of Traditional Chinese gets the Simplified text, marked as such; a Punjabi
+    # reader of Shahmukhi never gets Gurmukhi, which they cannot read, but Urdu.
+    other = make_round(Phase.VOTING, title={"en": "Park", "zh_Hans": "公园", "pa": "ਪਾਰਕ"})
+    hant = client.get(f"/rounds/{other.slug}?lang=zh_Hant").text
+    assert '<h1><span lang="zh-Hans" dir="ltr">公园</span></h1>' in hant
+    shahmukhi = client.get(f"/rounds/{other.slug}?lang=pa_Arab").text
+    assert "ਪਾਰਕ" not in shahmukhi.split("<main")[1]
+    assert '<h1><span lang="en" dir="ltr">Park</span></h1>' in shahmukhi
+    other.content.set("title", "ur", "پارک")
+    db.session.commit()
+    shahmukhi = client.get(f"/rounds/{other.slug}?lang=pa_Arab").text
+    assert '<h1><span lang="ur" dir="rtl">پارک</span></h1>' in shahmukhi
 
 
 def test_typed_text_is_escaped(client):

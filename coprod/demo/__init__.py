@@ -310,7 +310,8 @@ def _rate(rnd: Round, rng: random.Random, today: date, voters: int) -> None:
 
 def _vote(secret: str, rnd: Round, rng: random.Random, voters: int, today: date | None) -> None:
     popularity = {r.id: rng.uniform(0.3, 3.0) for r in rnd.remedies}
-    langs = ["en"] * 6 + ["ur", "ur", "pa", "bn", "ar", "pl"]
+    # Most Punjabi readers here came from Pakistan and read Shahmukhi (pa_Arab).
+    langs = ["en"] * 6 + ["ur", "ur", "pa_Arab", "bn", "ar", "pl"]
     for code in codes.make_codes(secret, rnd, voters):
         order = sorted(popularity, key=lambda rid: -popularity[rid] * rng.random())
         chosen, spent = [], 0
