@@ -9,6 +9,7 @@ from flask_babel import format_date, get_locale
 from markupsafe import Markup, escape
 
 from coprod import i18n, words
+from coprod.easyread.pages import has_easy_read
 from coprod.models import Localized
 from coprod.operations.council import current
 from coprod.operations.glossary import glossary_terms
@@ -136,6 +137,9 @@ def init_app(app: Flask) -> None:
             "text_dir": i18n.direction(code),
             "languages": _language_links(current_path),
             "current_path": current_path,
+            "easy_read_path": (
+                "/easy-read" + request.path if has_easy_read(request.endpoint) else None
+            ),
         }
 
     from coprod import pots  # it reads the models, which read this module's neighbours
