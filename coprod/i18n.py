@@ -6,6 +6,7 @@ language is one command (`flask translate init xx`) and one catalogue.
 
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 import flask_babel
 from babel import Locale
@@ -89,9 +90,10 @@ class LiveDomain(flask_babel.Domain):
         layers = g.setdefault("accepted_wordings", {})
         if lang not in layers:
             layers[lang] = compiled
-            if wordings := accepted_wordings(lang):
+            wordings: dict[tuple[str, Any] | str, str] = dict(accepted_wordings(lang).items())
+            if wordings:
                 layer = Translations()
-                layer._catalog = wordings
+                layer._catalog = wordings  # gettext's own table: msgid -> wording
                 layer.add_fallback(compiled)  # strings nobody changed, and plurals
                 layers[lang] = layer
         return layers[lang]

@@ -236,7 +236,9 @@ def test_every_language_has_its_own_words_and_direction_and_easy_read(client, ap
             assert not stray, f"{lang} {path} shows English: {stray}"
             assert f'href="/easy-read{path}"' in text, f"{lang} {path} has no Easy Read link"
         for path in easy:
-            page = client.get(f"/easy-read{path}", headers={"Accept-Language": i18n.html_lang(lang)})
+            page = client.get(
+                f"/easy-read{path}", headers={"Accept-Language": i18n.html_lang(lang)}
+            )
             text = page.get_data(as_text=True)
             assert page.status_code == 200, (lang, path)
             assert f'lang="{i18n.html_lang(lang)}" dir="{i18n.direction(lang)}"' in text

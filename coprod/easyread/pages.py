@@ -5,20 +5,35 @@ symbols in `static/easyread.svg`. Every line must pass the plain-language checke
 language (tests/test_easyread.py).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from coprod.extensions import db
 from coprod.lookups import round_or_404, with_texts
 from coprod.models import Phase, Remedy, RemedyStatus, Round
 
 # The symbols drawn in static/easyread.svg.
-PICTURES = ("people", "money", "idea", "vote", "talk", "letter", "star", "results", "book",
-            "help", "lock", "receipt", "tick", "home", "bin")
+PICTURES = (
+    "people",
+    "money",
+    "idea",
+    "vote",
+    "talk",
+    "letter",
+    "star",
+    "results",
+    "book",
+    "help",
+    "lock",
+    "receipt",
+    "tick",
+    "home",
+    "bin",
+)
 
 Line = tuple[str, Any]
 
@@ -125,7 +140,7 @@ def has_easy_read(endpoint: str | None) -> bool:
     return endpoint in PAGES or endpoint in BUILT
 
 
-def easy_read(endpoint: str, args: dict[str, Any]) -> dict[str, Any]:
+def easy_read(endpoint: str, args: Mapping[str, Any]) -> dict[str, Any]:
     """The lines (and the round or remedy, if any) of one page's Easy Read version."""
     if endpoint in BUILT:
         return BUILT[endpoint](**args)

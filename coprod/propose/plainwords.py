@@ -47,8 +47,7 @@ def advice_for(text: str, lang: str, terms: list[Term]) -> Advice:
         reading=str(found.reading) if found.reading else None,
         long_sentences=[(s.text, s.word_count) for s in found.long_sentences],
         jargon=[
-            Jargon(hit.key, hit.text, hit.plain or "", hit.key in explained)
-            for hit in found.jargon
+            Jargon(hit.key, hit.text, hit.plain or "", hit.key in explained) for hit in found.jargon
         ],
     )
 

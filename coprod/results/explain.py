@@ -89,17 +89,20 @@ def _why(expl: dict, a: dict, currency: str) -> str:
             )
         case "did_not_fit":
             return _(
-                "Does not get the money. It costs %(cost)s, but only %(left)s was left when its turn came.",
+                "Does not get the money. It costs %(cost)s, but only %(left)s was left when "
+                "its turn came.",
                 cost=m("cost"),
                 left=m("left"),
             )
         case "not_reached":
             return _(
-                "Does not get the money. The count stopped before its turn, with %(left)s left.", left=m("left")
+                "Does not get the money. The count stopped before its turn, with %(left)s left.",
+                left=m("left"),
             )
         case "below_threshold" if a.get("by_points"):
             return _(
-                "Does not get the money. It needed at least %(threshold)s points and had %(score)s.",
+                "Does not get the money. It needed at least %(threshold)s points and had "
+                "%(score)s.",
                 threshold=number(a["threshold"]),
                 score=number(a["score"]),
             )

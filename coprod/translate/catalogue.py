@@ -7,7 +7,6 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 from markupsafe import Markup
 
-
 SHARED = ("templates/base.html", "templates/macros.html", "templates/forms.html")
 # Where the page puts a name, a number or a link, the picker shows this instead.
 FILLED_IN = "…"
