@@ -135,7 +135,8 @@ def test_results_follow_the_latest_count_and_change_when_it_is_redone(client):
     again = count_round(rnd)
     db.session.commit()
     after = client.get(url).get_data(as_text=True)
-    assert again.inputs_sha256 != first.inputs_sha256 and again.inputs_sha256 in after
+    checked = client.get(f"{url}/check").get_data(as_text=True)
+    assert again.inputs_sha256 != first.inputs_sha256 and again.inputs_sha256 in checked
     assert "10 ballots were counted." in after
     assert votes_shown(client, rnd) == {ids[0]: 3, ids[1]: 7, ids[2]: 2}
     assert again.selected == [ids[1], ids[2]]  # seven people now share out £50 for B, then C
