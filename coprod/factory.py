@@ -74,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from coprod.conversation import bp as conversation_bp
     from coprod.council import bp as council_bp
     from coprod.delivery import bp as delivery_bp
+    from coprod.easyread import bp as easyread_bp
     from coprod.following import bp as following_bp
     from coprod.ideas import bp as ideas_bp
     from coprod.map import bp as map_bp
@@ -110,6 +111,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         delivery_bp,
         map_bp,
         toolkit_bp,
+        easyread_bp,
     ):
         app.register_blueprint(blueprint)
     login.login_view = "accounts.sign_in"

@@ -4,12 +4,15 @@ The supported languages are English plus every catalogue in `translations/`, so 
 language is one command (`flask translate init xx`) and one catalogue.
 """
 
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
+import flask_babel
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from flask import current_app, request
+from babel.support import NullTranslations, Translations
+from flask import current_app, g, has_app_context, request
 
 DEFAULT = "en"
 COOKIE = "lang"
@@ -143,3 +146,38 @@ def select_locale() -> str:
             return explicit
     accepted = [tag.replace("_", "-") for tag, quality in request.accept_languages if quality > 0]
     return negotiate(accepted, supported) or DEFAULT
+
+
+class LiveDomain(flask_babel.Domain):
+    """The compiled catalogues, with the wordings organisers accepted on top of them.
+
+    Compiled catalogues cannot change while the site runs, so an accepted wording is read
+    from the database: once per language per request (or command), when a string is
+    first translated, and kept only until the request ends.
+    """
+
+    def get_translations(self) -> NullTranslations:
+        compiled = super().get_translations()
+        if not has_app_context():
+            return compiled
+        from coprod.operations.suggestions import accepted_wordings
+
+        lang = str(flask_babel.get_locale())
+        layers = g.setdefault("accepted_wordings", {})
+        if lang not in layers:
+            layers[lang] = compiled
+            wordings: dict[tuple[str, Any] | str, str] = dict(accepted_wordings(lang).items())
+            if wordings:
+                layer = Translations()
+                layer._catalog = wordings  # gettext's own table: msgid -> wording
+                layer.add_fallback(compiled)  # strings nobody changed, and plurals
+                layers[lang] = layer
+        return layers[lang]
+
+
+class Babel(flask_babel.Babel):
+    """Flask-Babel, translating through `LiveDomain`."""
+
+    @cached_property
+    def domain_instance(self) -> LiveDomain:
+        return LiveDomain(domain=self.domain)

@@ -12,6 +12,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from coprod import i18n, words
+from coprod.easyread.pages import has_easy_read
 from coprod.models import Localized
 from coprod.operations.council import current
 from coprod.operations.glossary import glossary_terms
@@ -197,6 +198,9 @@ def init_app(app: Flask) -> None:
             "font_css": i18n.font(code),
             "languages": _language_links(current_path),
             "current_path": current_path,
+            "easy_read_path": (
+                "/easy-read" + request.path if has_easy_read(request.endpoint) else None
+            ),
         }
 
     from coprod import pots  # it reads the models, which read this module's neighbours

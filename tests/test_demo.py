@@ -29,6 +29,15 @@ def test_demo_loads_once_with_a_round_in_each_phase(app, runner):
     assert db.session.scalar(select(Count).where(Count.round_id == counted.id)) is not None
     answers = db.session.scalars(select(Response).where(Response.round_id == counted.id)).all()
     assert len(answers) == 5 and sum(a.decision is not None for a in answers) == 3
+    # Each answer is about the remedy it is shown under (they were once matched by position).
+    said_about = {
+        db.session.get(Remedy, a.remedy_id).t("title", "en").text: a.t("reason", "en").text
+        for a in answers
+        if a.decision is not None
+    }
+    assert "interpreters" in said_about["Interpreters at council drop-ins"]
+    assert "newsletter" in said_about["The ward newsletter in six languages"]
+    assert "library" in said_about["Free rooms for community groups"]
     assert db.session.scalar(select(func.count(GlossaryTerm.id))) >= 19
     ur = voting.t("title", "ur")
     assert ur and not ur.is_fallback  # the demo speaks Urdu too

@@ -98,6 +98,7 @@ def real_values(app) -> dict[str, str]:
         "suggestion_id": "1",
         "code": "en",
         "token": "not-a-token",
+        "path": f"rounds/{voting.slug}",  # an Easy Read page's own page
         "verdict": "declined",
         "step": "name",
         "sheet": "ballot",

@@ -1896,11 +1896,11 @@ def test_workshop_names_come_back_as_text_and_bad_numbers_with_a_message(app):
     name = "<script>alert(1)</script> \u202e🙂 & 'Ann'"
     people = f'name,role\n"{name}",resident\nBo,officer\nCy,provider\nDi,resident\n'
 
-    @FEW
     def typed(spoil: bool):
         # Typed text is read as the file would be: anything but a real list comes back.
         return HOSTILE.map(lambda s: (s, "form" if kept(s) else "ok"))
 
+    @FEW
     @given(
         f=filled(
             SeatingForm, tables=numbers(("2", " 2 ")), sessions=numbers(("1", "2")), typed=typed

@@ -1,12 +1,15 @@
 """The public pages a citizen reads: home, a round, a remedy, the word list, how it works."""
 
+import html
 import re
 
 from flask import render_template_string
 
+from coprod.easyread.pages import BUILT, PAGES
 from coprod.extensions import db
 from coprod.models import GlossaryTerm, Phase, RemedyStatus, Role
 from coprod.operations.content import new_content
+from coprod.plain import Reading, check, load_seed
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
 
@@ -257,20 +260,63 @@ ENGLISH_ONLY = (
 )
 
 
-def test_every_language_has_its_own_words_and_direction(client, app):
+def test_every_language_has_its_own_words_and_direction_and_easy_read(client, app):
     from coprod import i18n
 
     rnd = make_round(Phase.VOTING)
     with app.test_request_context():
         langs = [code for code in i18n.languages() if code != "en"]
     assert len(langs) >= 8
-    for lang in langs:
+    remedy = rnd.remedies[0]
+    # Every kind of citizen page with an Easy Read version, each once.
+    easy = [
+        "/",
+        "/how-it-works",
+        "/glossary",
+        "/help",
+        "/contact",
+        "/accessibility",
+        "/privacy",
+        "/ideas",
+        f"/rounds/{rnd.slug}",
+        f"/rounds/{rnd.slug}/remedies/{remedy.id}",
+        f"/rounds/{rnd.slug}/results",
+        f"/rounds/{rnd.slug}/take-part",
+        f"/rounds/{rnd.slug}/ballot",
+        f"/rounds/{rnd.slug}/review",
+        f"/rounds/{rnd.slug}/receipt",
+        f"/rounds/{rnd.slug}/conversation",
+    ]
+    adapter = app.url_map.bind("")
+    assert {adapter.match(path)[0] for path in easy} == set(PAGES) | set(BUILT)
+    terms = load_seed()
+    english = set()  # the English lines, which no other language should show
+    for lang in ["en", *langs]:
         for path in ("/", f"/rounds/{rnd.slug}", "/how-it-works"):
             page = client.get(path, headers={"Accept-Language": i18n.html_lang(lang)})
             text = page.get_data(as_text=True)
             assert f'lang="{i18n.html_lang(lang)}" dir="{i18n.direction(lang)}"' in text
-            stray = [s for s in ENGLISH_ONLY if s in text]
+            stray = [s for s in ENGLISH_ONLY if s in text] if lang != "en" else []
             assert not stray, f"{lang} {path} shows English: {stray}"
+            assert f'href="/easy-read{path}"' in text, f"{lang} {path} has no Easy Read link"
+        for path in easy:
+            page = client.get(
+                f"/easy-read{path}", headers={"Accept-Language": i18n.html_lang(lang)}
+            )
+            text = page.get_data(as_text=True)
+            assert page.status_code == 200, (lang, path)
+            assert f'lang="{i18n.html_lang(lang)}" dir="{i18n.direction(lang)}"' in text
+            lines = re.findall(r'<li><svg class="picture".*?</svg><span>(.*?)</span></li>', text)
+            assert lines, (lang, path)
+            for line in map(html.unescape, lines):
+                advice = check(line, lang, terms)
+                # One short idea a line, no hard words; in English, easy to read too.
+                assert advice.sentence_count <= 2 and not advice.long_sentences, (lang, line)
+                assert not advice.jargon, (lang, line, advice.jargon)
+                assert lang != "en" or advice.reading == Reading.EASY, line
+                if lang == "en":
+                    english.add(line)
+                assert lang == "en" or line not in english, f"{lang} {path}: {line}"
 
 
 def test_header_and_footer_follow_language_address_and_person(app, client):

@@ -68,9 +68,14 @@ def test_results_page_explains_every_remedy_and_a_receipt(client):
     # 5 voters: too few for the share who got something (it could single people out)
     assert "of voters chose at least one idea" not in page
     assert "Fewer than 10 people voted, so we do not show these figures" in page
-    assert "Funded. 3 people who voted for it paid \u2068£20\u2069 each of their share." in page
-    assert "had \u2068£48\u2069 left between them, but it costs \u2068£50\u2069" in page
-    assert "Method of Equal Shares" in page and "ballots.pb" in page
+    assert "Gets the money. 3 people who voted for it paid ⁨£20⁩ each of their share." in page
+    assert "had ⁨£48⁩ left between them, but it costs ⁨£50⁩" in page
+    assert "Method of Equal Shares" in page
+    # The command line and the fingerprint are on their own page, for the few who want them.
+    assert "SHA-256" not in page and "python -m" not in page
+    assert f'href="/rounds/{rnd.slug}/results/check"' in page
+    check = client.get(f"/rounds/{rnd.slug}/results/check").get_data(as_text=True)
+    assert "ballots.pb" in check and "SHA-256" in check and "python -m coprod.tally" in check
     text = story_of(client, rnd, receipts[2])
     assert "Your ballot helped to pay for:" in text
     assert "it costs \u2068£30\u2069" in text  # its second choice, and why it lost
@@ -130,14 +135,15 @@ def test_results_follow_the_latest_count_and_change_when_it_is_redone(client):
     again = count_round(rnd)
     db.session.commit()
     after = client.get(url).get_data(as_text=True)
-    assert again.inputs_sha256 != first.inputs_sha256 and again.inputs_sha256 in after
+    checked = client.get(f"{url}/check").get_data(as_text=True)
+    assert again.inputs_sha256 != first.inputs_sha256 and again.inputs_sha256 in checked
     assert "10 ballots were counted." in after
     assert votes_shown(client, rnd) == {ids[0]: 3, ids[1]: 7, ids[2]: 2}
     assert again.selected == [ids[1], ids[2]]  # seven people now share out £50 for B, then C
     # B's 7 voters and the third voter (A and C): 8 of 10.
     assert "80% of voters got at least one idea" in after and "Fewer than 10 people" not in after
     story = story_of(client, rnd, receipts[0])
-    assert "Your ballot helped to pay for:" not in story and "Not funded." in story
+    assert "Your ballot helped to pay for:" not in story and "Does not get the money." in story
     api = client.get(f"/api/v1/rounds/{rnd.slug}/results").get_json()
     assert api["ballots"] == 10 and api["selected"] == [ids[1], ids[2]]
 

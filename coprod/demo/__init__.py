@@ -129,24 +129,24 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
         )
         db.session.add(rnd)
         pot_of = _pots(rnd, spec)
+        remedies = {}
         for key in spec["remedies"]:
             r = remedy_data[key]
             fields = ("title", "summary", "now", "proposal", "who_helps", "offer")
             pot = pot_of.get(key)
-            db.session.add(
-                Remedy(
-                    round=rnd,
-                    group=groups[r["group"]],
-                    barrier=barriers[r["barrier"]],
-                    area=pot.area if pot is not None and pot.area is not None else area,
-                    pot=pot,
-                    status=RemedyStatus.PUBLISHED,
-                    cost=r["cost"],
-                    now_cost=r["now_cost"],
-                    proposal_cost=r["proposal_cost"],
-                    content=new_content("en", _texts(r, fields, "remedies", extra)),
-                )
+            remedies[key] = Remedy(
+                round=rnd,
+                group=groups[r["group"]],
+                barrier=barriers[r["barrier"]],
+                area=pot.area if pot is not None and pot.area is not None else area,
+                pot=pot,
+                status=RemedyStatus.PUBLISHED,
+                cost=r["cost"],
+                now_cost=r["now_cost"],
+                proposal_cost=r["proposal_cost"],
+                content=new_content("en", _texts(r, fields, "remedies", extra)),
             )
+        db.session.add_all(remedies.values())
         db.session.flush()
         _offers(rnd, random.Random(len(rnd.slug)))
         target = Phase(spec["phase"])
@@ -169,7 +169,8 @@ def load(config: dict, today: date | None = None) -> Iterator[str]:
                 phase.change_phase(rnd, target)
         if spec.get("responses"):
             assert commissioner is not None  # the demo's people include a commissioner
-            _respond(rnd, spec["responses"], commissioner, today)
+            ids = {key: remedy.id for key, remedy in remedies.items()}
+            _respond(rnd, spec["ranked"], spec["responses"], ids, commissioner, today)
         if spec.get("conversation"):
             conversation_demo.load(rnd, random.Random(21), today)  # rng stays as it was
 
@@ -323,11 +324,31 @@ def _vote(secret: str, rnd: Round, rng: random.Random, voters: int, today: date 
         ballots.cast(secret, rnd, code, chosen, lang=rng.choice(langs), today=today)
 
 
-def _respond(rnd: Round, answers: list[dict], decision_maker: User, today: date) -> None:
+def _respond(
+    rnd: Round,
+    ranked: int,
+    answers: dict[str, dict],
+    ids: dict[str, int],
+    decision_maker: User,
+    today: date,
+) -> None:
+    """Rank `ranked` remedies, funded ones first, and attach each answer to its own remedy.
+
+    The answered remedies are always among the ranked ones: the votes decide where they
+    stand, and the rest of the places go to the others in order.
+    """
     count = counting.latest_count(rnd)
     funded = [int(i) for i in count.selected] if count else []
     others = [r.id for r in rnd.remedies if r.id not in funded]
-    for rank, (remedy_id, answer) in enumerate(zip(funded + others, answers, strict=False), 1):
+    by_id = {ids[key]: answer for key, answer in answers.items()}
+    spare = ranked - len(by_id)
+    top = []
+    for remedy_id in funded + others:
+        if remedy_id in by_id or spare > 0:
+            spare -= remedy_id not in by_id
+            top.append(remedy_id)
+    for rank, remedy_id in enumerate(top, 1):
+        answer = by_id.get(remedy_id, {})
         fields = {k: answer[k] for k in ("reason", "next_step") if k in answer}
         db.session.add(
             Response(

@@ -17,6 +17,7 @@ class Jargon:
     key: str
     found: str
     plain: str
+    explained: bool  # the glossary has an entry to link to (management words have none)
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Advice:
     verdict: str  # clear, could_be_simpler, hard
     reading_ease: float | None
     grade: float | None
+    reading: str | None  # easy, fairly_hard, very_hard; English only
     long_sentences: list[tuple[str, int]]
     jargon: list[Jargon]
 
@@ -37,12 +39,16 @@ class Advice:
 def advice_for(text: str, lang: str, terms: list[Term]) -> Advice:
     """Ask the plain-language core about one text; the only place that calls it."""
     found = check(text, lang, terms)
+    explained = {term.key for term in terms}
     return Advice(
         verdict=str(found.verdict),
         reading_ease=found.reading_ease,
         grade=found.grade,
+        reading=str(found.reading) if found.reading else None,
         long_sentences=[(s.text, s.word_count) for s in found.long_sentences],
-        jargon=[Jargon(hit.key, hit.text, hit.plain or "") for hit in found.jargon],
+        jargon=[
+            Jargon(hit.key, hit.text, hit.plain or "", hit.key in explained) for hit in found.jargon
+        ],
     )
 
 

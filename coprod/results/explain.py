@@ -43,8 +43,8 @@ def _why(expl: dict, a: dict, currency: str) -> str:
     match expl["reason"]:
         case "equal_shares":
             text = ngettext(
-                "Funded. %(n)s person who voted for it paid %(share)s of their share.",
-                "Funded. %(n)s people who voted for it paid %(share)s each of their share.",
+                "Gets the money. %(n)s person who voted for it paid %(share)s of their share.",
+                "Gets the money. %(n)s people who voted for it paid %(share)s each of their share.",
                 a["full_payers"],
                 n=number(a["full_payers"]),
                 share=m("share"),
@@ -60,28 +60,28 @@ def _why(expl: dict, a: dict, currency: str) -> str:
             return text
         case "greedy" if a.get("by_points"):
             return _(
-                "Funded. It had more points than the ideas after it, and %(cost)s of the "
+                "Gets the money. It had more points than the ideas after it, and %(cost)s of the "
                 "%(left)s left was enough.",
                 cost=m("cost"),
                 left=m("left"),
             )
         case "greedy":
             return _(
-                "Funded. It had more votes than the ideas after it, and %(cost)s of the "
+                "Gets the money. It had more votes than the ideas after it, and %(cost)s of the "
                 "%(left)s left was enough.",
                 cost=m("cost"),
                 left=m("left"),
             )
         case "completion":
             return _(
-                "Funded from the money Equal Shares left. Of the ideas still waiting that "
+                "Gets money that Equal Shares left. Of the ideas still waiting that "
                 "fitted, it had the most votes, and %(cost)s of the %(left)s left was enough.",
                 cost=m("cost"),
                 left=m("left"),
             )
         case "supporters_short":
             return _(
-                "Not funded. The people who voted for it had %(money)s left between "
+                "Does not get the money. The people who voted for it had %(money)s left between "
                 "them, but it costs %(cost)s: %(short)s short.",
                 money=m("money"),
                 cost=m("cost"),
@@ -89,29 +89,32 @@ def _why(expl: dict, a: dict, currency: str) -> str:
             )
         case "did_not_fit":
             return _(
-                "Not funded. It costs %(cost)s, but only %(left)s was left when its turn came.",
+                "Does not get the money. It costs %(cost)s, but only %(left)s was left when "
+                "its turn came.",
                 cost=m("cost"),
                 left=m("left"),
             )
         case "not_reached":
             return _(
-                "Not funded. The count stopped before its turn, with %(left)s left.", left=m("left")
+                "Does not get the money. The count stopped before its turn, with %(left)s left.",
+                left=m("left"),
             )
         case "below_threshold" if a.get("by_points"):
             return _(
-                "Not funded. It needed at least %(threshold)s points and had %(score)s.",
+                "Does not get the money. It needed at least %(threshold)s points and had "
+                "%(score)s.",
                 threshold=number(a["threshold"]),
                 score=number(a["score"]),
             )
         case "below_threshold":
             return _(
-                "Not funded. It needed at least %(threshold)s votes and had %(score)s.",
+                "Does not get the money. It needed at least %(threshold)s votes and had %(score)s.",
                 threshold=number(a["threshold"]),
                 score=number(a["score"]),
             )
         case "no_votes":
-            return _("Not funded. Nobody voted for it.")
-    return _("Funded.") if expl["funded"] else _("Not funded.")
+            return _("Does not get the money. Nobody voted for it.")
+    return _("Gets the money.") if expl["funded"] else _("Does not get the money.")
 
 
 def outcome_of(remedies: list[Remedy]) -> dict[int, tuple[bool, str]]:

@@ -26,15 +26,21 @@ def _counted_round(slug: str) -> Round:
     return rnd
 
 
+def _sections(rnd: Round) -> list[dict[str, Any]]:
+    """A round with pots shows one section per pot; without, the one count ([] before it)."""
+    if rnd.pots:
+        return pot_results(rnd)
+    data = results_data(rnd)
+    return [{"pot": None} | data] if data else []
+
+
 @bp.route("/rounds/<slug>/results", methods=["GET", "POST"])
 @limiter.limit("60 per hour", methods=["POST"])
 def results(slug: str):
     """The results; with a receipt posted (never in the address, where access logs would
     keep it beside the voter's IP address), what happened to that ballot."""
     rnd = _counted_round(slug)
-    data = results_data(rnd) if not rnd.pots else None
-    # A round with pots shows one section per pot; without, the one count as before.
-    sections = pot_results(rnd) if rnd.pots else ([{"pot": None} | data] if data else [])
+    sections = _sections(rnd)
     story: dict[str, Any] | None = None
     form = ReceiptForm()
     if sections and form.validate_on_submit():
@@ -65,6 +71,16 @@ def results(slug: str):
         language_name=i18n.native_name,
         channel_name=lambda key: str(CHANNEL.get(key, key)),
     )
+
+
+@bp.get("/rounds/<slug>/results/check")
+def check(slug: str):
+    """For the few who want to count again: the downloads, their fingerprint, the command."""
+    rnd = _counted_round(slug)
+    sections = _sections(rnd)
+    if not sections:
+        abort(404)  # not counted yet: nothing to check
+    return render_template("results/check.html", round=rnd, sections=sections)
 
 
 # Each download rebuilds every ballot of the round (seconds for a city): a few an hour

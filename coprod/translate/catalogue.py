@@ -1,11 +1,16 @@
 """Reading interface strings from the catalogues, and writing accepted suggestions back."""
 
+import re
 from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
+from markupsafe import Markup
 
 SHARED = ("templates/base.html", "templates/macros.html", "templates/forms.html")
+# Where the page puts a name, a number or a link, the picker shows this instead.
+FILLED_IN = "…"
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 
 
 def po_path(translations: str, lang: str) -> Path:
@@ -24,6 +29,13 @@ def _strings_by_file(pot: str, mtime: float) -> dict[str, list[str]]:
             for filename, _line in message.locations:
                 by_file.setdefault(filename, []).append(message.id)
     return by_file
+
+
+def as_seen(text: str) -> str:
+    """A string as a reader sees it on the page: markup read as text, filled-in parts marked."""
+    # Tags go first, so a placeholder inside a link's address goes with them.
+    shown = Markup(text).striptags()
+    return _PLACEHOLDER.sub(FILLED_IN, shown).replace("%%", "%")
 
 
 def page_strings(translations: str, template: str | None) -> list[str]:

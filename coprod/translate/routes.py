@@ -15,7 +15,7 @@ from coprod.links import local_path
 from coprod.models import Role, TranslationSuggestion
 from coprod.operations import suggestions
 from coprod.translate import bp
-from coprod.translate.catalogue import page_strings
+from coprod.translate.catalogue import as_seen, page_strings
 from coprod.translate.forms import SuggestionForm
 
 # The longest page a suggestion remembers (the column's size).
@@ -35,7 +35,7 @@ def suggest():
     strings = page_strings(current_app.config["TRANSLATIONS_DIR"], template or None)
     form = SuggestionForm(page=_local(request.args.get("page")))
     # Each choice shows the words as the reader sees them now, in their language.
-    form.msgid.choices = [(s, _(s)) for s in strings]
+    form.msgid.choices = [(s, as_seen(_(s))) for s in strings]
     if form.validate_on_submit():
         suggestions.suggest(lang, form.msgid.data, form.suggestion.data, _local(form.page.data))
         db.session.commit()
@@ -62,7 +62,17 @@ def decide(suggestion_id: int, verdict: str):
     if suggestion is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        suggestions.decide(suggestion, verdict, actor=current_user)
+        try:
+            suggestions.decide(suggestion, verdict, actor=current_user)
+        except suggestions.WordingDoesNotFit:
+            flash(
+                _(
+                    "This wording cannot be used: it leaves out or adds a part the site fills "
+                    "in, like a name, a number or a link."
+                ),
+                "error",
+            )
+            return redirect(url_for("translate.review"))
         db.session.commit()
-        flash(_("Saved. Accepted wordings go into the site with `flask translate suggestions`."))
+        flash(_("Saved. An accepted wording shows on the site at once."))
     return redirect(url_for("translate.review"))

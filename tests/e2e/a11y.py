@@ -2,7 +2,9 @@
 
 The flows run with JavaScript off, as on an old phone; axe itself is JavaScript, so each
 check loads the same address, with the same cookies and language, in a second context
-that has JavaScript on. The pages send no script, so both contexts see the same page.
+that has JavaScript on. The pages send no script but two small ones of our own that only
+add to the page (the map's zoom, the Listen button), so both contexts see the same page,
+but for those additions.
 
 That second context is made once for each flow's context (and language), not once for
 each check, and axe is added to it once, as a script every page it opens runs first.

@@ -45,6 +45,12 @@ PUBLIC = [
     "/toolkit/rounds/brookfield-2026/ballot",
     "/toolkit/rounds/brookfield-areas-2026/asset-sheet",
     "/no-such-page",
+    "/rounds/brookfield-2025/results/check",
+    # Easy Read: one page of each kind (they share one template).
+    "/easy-read/",
+    "/easy-read/rounds/brookfield-2026",
+    "/easy-read/rounds/brookfield-2025/results",
+    "/easy-read/privacy",
 ]
 STAFF = {
     "organiser": [
@@ -116,8 +122,10 @@ def check(page: Page, url: str, lang: str, direction: str) -> None:
     browser without JavaScript shows."""
     checker, response = open_in_checker(page, url, lang)
     assert response.status < 500, url
-    # The map's own small script only adds zooming and panning to what is already there.
-    scripts = checker.locator("script:not([src='/static/map.js'])")
+    # Only our own two small scripts, which add to what is already there: the map's
+    # zooming and panning, and the Listen button (hidden until the script finds a voice).
+    # Nothing inline, nothing else.
+    scripts = checker.locator("script:not([src='/static/map.js']):not([src='/static/listen.js'])")
     assert scripts.count() == 0, f"{url} sends a script"
     expect(checker.locator("html")).to_have_attribute("lang", lang.replace("_", "-"))
     expect(checker.locator("html")).to_have_attribute("dir", direction)
@@ -134,9 +142,41 @@ def test_every_public_page_is_accessible(browser, base_url, lang, direction):
     # and a remedy of the counted round: its page says what happened in the count
     page.goto(f"{base_url}/rounds/brookfield-2025/results")
     counted = page.locator("#funded + ol a").first.get_attribute("href")
-    for path in [*PUBLIC, remedy, counted, f"{remedy}/offer-help", follow]:
+    for path in [*PUBLIC, remedy, counted, f"{remedy}/offer-help", follow, f"/easy-read{remedy}"]:
         check(page, base_url + path, lang, direction)
+    # Without JavaScript there is no Listen button; with it, and a voice for the page's
+    # language, there is one, and nothing is said until it is pressed.
+    page.goto(base_url + remedy)
+    expect(page.locator(".listen")).to_be_hidden()
     context.close()
+    speaking = browser.new_context(locale=lang)
+    speaking.add_init_script(FAKE_VOICE.replace("LANG", lang.replace("_", "-")))
+    listener = speaking.new_page()
+    listener.goto(base_url + remedy)
+    listen = listener.locator(".listen button")
+    expect(listen).to_be_visible()
+    assert listener.evaluate("window.said") == []
+    listen.click()
+    said = listener.evaluate("window.said")
+    assert len(said) == 1 and said[0]["lang"] == lang.replace("_", "-").lower()
+    title = listener.locator("h1").inner_text()
+    assert title in said[0]["text"] and "Listen" not in said[0]["text"]
+    speaking.close()
+
+
+# The browser's speech, with one voice in the page's language, recording what it is asked to say.
+FAKE_VOICE = """
+window.said = [];
+const voice = {lang: "LANG", name: "test"};
+Object.defineProperty(window, "speechSynthesis", {value: {
+  speaking: false,
+  getVoices: () => [voice],
+  addEventListener: () => {},
+  cancel: () => {},
+  speak: (u) => window.said.push({lang: u.lang, text: u.text}),
+}});
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+"""
 
 
 @pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("ar", "rtl")])

@@ -5,7 +5,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coprod.plain import Advice, LongSentence, Verdict, check, load_seed
+from coprod.plain import Advice, LongSentence, Reading, Verdict, check, load_seed
 from coprod.plain.__main__ import main
 
 SEED = load_seed()
@@ -21,6 +21,7 @@ def test_a_long_jargon_heavy_sentence_is_hard_and_names_plain_alternatives() -> 
     assert advice.verdict == Verdict.HARD == "hard"
     assert advice.reading_ease is not None and advice.reading_ease < 30
     assert advice.grade is not None and advice.grade > 16
+    assert advice.reading == Reading.VERY_HARD
     assert advice.long_sentences == (LongSentence(LONG_JARGON, 26),)
     assert {(h.text, h.plain) for h in advice.jargon} >= {
         ("co-production", "working together as equals"),
@@ -35,6 +36,28 @@ def test_a_short_plain_sentence_is_clear() -> None:
     assert advice.reading_ease is not None and advice.reading_ease > 80
     assert (advice.long_sentences, advice.jargon) == ((), ())
     assert (advice.sentence_count, advice.word_count) == (1, 7)
+
+
+def test_management_words_are_flagged_with_plain_words_without_a_glossary() -> None:
+    text = (
+        "We will leverage synergies, operationalise the deliverables and facilitate "
+        "meetings that are facilitated and operationalized."
+    )
+    found = [(h.text, h.plain) for h in check(text, "en", []).jargon]
+    assert found == [
+        ("leverage", "use"),
+        ("synergies", "working well together"),
+        ("operationalise", "put into practice"),
+        ("deliverables", "what we will do"),
+        ("facilitate", "help, or run"),
+        ("facilitated", "help, or run"),
+        ("operationalized", "put into practice"),
+    ]
+    # Only whole words: "leverages" is one, "Synergy" any case, "facile" is not a form.
+    assert [h.key for h in check("It leverages Synergy; a facile task.", "en", []).jargon] == [
+        "leverage",
+        "synergies",
+    ]
 
 
 def test_one_term_in_a_plain_sentence_could_be_simpler() -> None:
@@ -78,7 +101,7 @@ def test_very_long_sentences_are_hard_even_without_jargon() -> None:
 
 
 def test_empty_text_gets_clear_advice_with_nothing_to_report() -> None:
-    assert check("", "en", SEED) == Advice(Verdict.CLEAR, None, None, 0, 0, (), ())
+    assert check("", "en", SEED) == Advice(Verdict.CLEAR, None, None, None, 0, 0, (), ())
 
 
 HOSTILE = ["\x00", "\u202e", "\u202d", "\u200f", "\u2066", "\ufeff", "\u0301", "\u0651", "\u200d"]
