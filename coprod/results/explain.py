@@ -98,15 +98,19 @@ def _why(expl: dict, a: dict, currency: str) -> str:
                 "Not funded. The count stopped before its turn, with %(left)s left.", left=m("left")
             )
         case "below_threshold" if a.get("by_points"):
-            return _(
-                "Not funded. It needed at least %(threshold)s points and had %(score)s.",
-                threshold=number(a["threshold"]),
+            return ngettext(
+                "Not funded. It needed at least %(n)s point and had %(score)s.",
+                "Not funded. It needed at least %(n)s points and had %(score)s.",
+                a["threshold"],
+                n=number(a["threshold"]),
                 score=number(a["score"]),
             )
         case "below_threshold":
-            return _(
-                "Not funded. It needed at least %(threshold)s votes and had %(score)s.",
-                threshold=number(a["threshold"]),
+            return ngettext(
+                "Not funded. It needed at least %(n)s vote and had %(score)s.",
+                "Not funded. It needed at least %(n)s votes and had %(score)s.",
+                a["threshold"],
+                n=number(a["threshold"]),
                 score=number(a["score"]),
             )
         case "no_votes":
