@@ -9,13 +9,9 @@ from coprod.models import Pot, Round
 
 
 def name(pot: Pot) -> str:
-    """An area's pot is called by the area; the whole-place pot by the round's place."""
+    """An area's pot is called by the area; the whole-place pot by the name the setup gives it."""
     if pot.area is not None:
         return pot.area.name
-    place = pot.round.area
-    if place is not None:
-        # i18n: the money for the whole town or city, e.g. "All of Brookfield".
-        return _("All of %(place)s", place=place.name)
     return _("The whole place")
 
 

@@ -93,3 +93,45 @@ def test_chinese_fonts_hold_every_chinese_character_the_site_shows():
     spec.loader.exec_module(fonts)
     missing = set(fonts.han_text()) - set(fonts.HAN_SUBSET.read_text("utf-8"))
     assert not missing, f"run `make fonts`: the Chinese fonts lack {''.join(sorted(missing))}"
+
+
+# Plural English nouns a count is often put before. "%(num)d days" in a plain message
+# cannot be right in a language with more than one plural form (Polish, Welsh, Arabic).
+PLURAL_NOUNS = [
+    *("days", "hours", "minutes", "weeks", "months", "years", "people", "persons", "voters"),
+    *("ballots", "votes", "points", "ideas", "problems", "places", "priorities", "volunteers"),
+    *("helpers", "cells", "codes", "tables", "groups", "areas", "answers", "statements"),
+    *("marks", "ratings", "offers", "rounds", "letters", "households", "members", "sessions"),
+    "words",
+]
+# A placeholder, perhaps one word between ("%(num)d named places", not "%(x)s of ballots"),
+# then one of those nouns.
+COUNT_BEFORE_NOUN = re.compile(
+    r"%\(\w+\)[sd]\s+(?:(?!of|to|in|for|from|and|or)\w+\s+)?(?:" + "|".join(PLURAL_NOUNS) + r")\b"
+)
+
+
+def test_counts_before_nouns_are_plural_messages():
+    """Every "%(num)d days" is an ngettext message, so each language can pick its form."""
+    with (ROOT / "translations" / "messages.pot").open("rb") as f:
+        catalog = read_po(f)
+    plain = [m.id for m in catalog if isinstance(m.id, str) and COUNT_BEFORE_NOUN.search(m.id)]
+    assert not plain, "use ngettext for these: " + "\n".join(plain)
+
+
+def test_counts_take_each_languages_own_form():
+    """The plural forms are filled by the rules of the language, not copied from English."""
+    from babel.support import Translations
+
+    def say(lang: str, n: int) -> str:
+        t = Translations.load(ROOT / "translations", [lang])
+        return t.ngettext(
+            "We delete your offer %(num)d day after the round ends.",
+            "We delete your offer %(num)d days after the round ends.",
+            n,
+        ) % {"num": n}
+
+    assert "2 ddiwrnod" in say("cy", 2) and "3 diwrnod" in say("cy", 3)
+    assert "1 dzień" in say("pl", 1) and "5 dni" in say("pl", 5)
+    assert "20 de zile" in say("ro", 20) and "2 zile" in say("ro", 2)
+    assert "يومين" in say("ar", 2) and "11 يومًا" in say("ar", 11)

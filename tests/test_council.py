@@ -402,7 +402,7 @@ def test_public_page_shows_three_answers_and_two_overdue_in_plain_sight(app, cli
     html = page(client, f"/rounds/{rnd.slug}/you-said-we-did")
     assert html.count("Yes, we will do it") == 3
     assert html.count('<strong class="badge overdue">Overdue</strong>') == 2
-    assert "3 of 5 priorities have an answer." in html and "2 answers are overdue." in html
+    assert "Priorities answered: 3 of 5." in html and "2 answers are overdue." in html
     for r in sent[3:]:
         item = html.split(f'id="priority-{r.rank}"')[1].split("</li>")[0]
         assert "Overdue" in item and "No answer yet. It was due on" in item

@@ -84,7 +84,10 @@ def test_a_bad_volunteers_file_is_refused_in_polish_and_the_command_line_says_it
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and 'lang="pl"' in page
-    assert "W tym pliku jest błąd w wierszu 3: ten wiersz ma 1 komórek" in page
+    assert (
+        "W tym pliku jest błąd w wierszu 3: liczba komórek w tym wierszu: 1; "
+        "w pierwszym wierszu: 2" in page
+    )
     (tmp_path / "v.csv").write_text(bad)
     (tmp_path / "q.csv").write_text(QUOTAS)
     said = runner.invoke(

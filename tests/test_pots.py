@@ -46,7 +46,7 @@ def test_a_voter_sees_and_can_choose_only_their_areas_pot_and_the_whole_place(ap
     enter(client, rnd, _code(rnd, "Northfield"))
     page = client.get(f"/rounds/{rnd.slug}/ballot").get_data(as_text=True)
     assert "Your area: Northfield — \u2068£5,000\u2069 to share" in page
-    assert "All of Brookfield — \u2068£10,000\u2069 to share" in page
+    assert "The whole place — \u2068£10,000\u2069 to share" in page
     assert "Southbank" not in page
     for remedy in north + whole:
         assert _title(remedy) in page
@@ -73,7 +73,7 @@ def test_over_budget_in_one_pot_is_refused_naming_it_and_the_other_pots_choices_
         "Northfield: Your choices cost \u2068£5,500\u2069, but there is only \u2068£5,000\u2069. "
         "Please take something off." in review
     )
-    assert "All of Brookfield:" not in review
+    assert "The whole place:" not in review
     chosen = [str(r.id) for r in (*north, whole[0])]
     cast = client.post(
         f"/rounds/{rnd.slug}/cast",
@@ -208,7 +208,7 @@ def test_closing_counts_every_pot_in_one_go_and_results_show_each_pot(app, clien
     for heading in (
         "Northfield — \u2068£5,000\u2069 to share",
         "Southbank — \u2068£6,000\u2069 to share",
-        "All of Brookfield — \u2068£10,000\u2069 to share",
+        "The whole place — \u2068£10,000\u2069 to share",
     ):
         assert heading in page
     assert "4 ballots were counted." in page and "5 ballots were counted." not in page
@@ -218,7 +218,7 @@ def test_closing_counts_every_pot_in_one_go_and_results_show_each_pot(app, clien
         f"/rounds/{rnd.slug}/results", data={"receipt": receipt, "csrf_token": token}
     ).get_data(as_text=True)
     mine = story[story.index('id="your-ballot"') :]
-    assert "<h3>Northfield</h3>" in mine and "<h3>All of Brookfield</h3>" in mine
+    assert "<h3>Northfield</h3>" in mine and "<h3>The whole place</h3>" in mine
     # With this ballot the whole place's W2 has 3 of 6 voters (£5,000 of their £10,000).
     assert mine.count("Your ballot helped to pay for:") == 2
     assert _title(n1) in mine and _title(w2) in mine
@@ -254,7 +254,7 @@ def test_turnout_per_pot_is_against_its_areas_people_and_languages(app, client):
     counting.count_pots(rnd)
     db.session.commit()
     counted = client.get(f"/staff/council/rounds/{rnd.slug}").get_data(as_text=True)
-    assert '<th scope="row">All of Brookfield</th><td class="num">5</td>' in counted
+    assert '<th scope="row">The whole place</th><td class="num">5</td>' in counted
     whole = db.session.scalar(select(Count).where(Count.pot_id == pot_of(rnd, None).id))
     assert whole.summary["turnout"]["languages"] == [["en", 5]]
 
@@ -295,7 +295,7 @@ def test_paper_ballots_and_the_api_follow_the_codes_area(app, client):
         raise AssertionError("a Northfield idea was taken on a Southbank paper")
     sign_in(client, typist)
     page = client.get(f"/staff/rounds/{rnd.slug}/paper").get_data(as_text=True)
-    assert "<legend>Southbank</legend>" in page and "<legend>All of Brookfield</legend>" in page
+    assert "<legend>Southbank</legend>" in page and "<legend>The whole place</legend>" in page
     body = {"code": _code(rnd, "Southbank"), "choices": [str(south[0].id), str(north[0].id)]}
     refused = client.post(f"/api/v1/rounds/{rnd.slug}/ballots", json=body)
     assert refused.status_code == 422
@@ -348,7 +348,7 @@ def test_a_proposal_in_a_round_with_pots_says_which_pot_and_moderators_see_it(ap
     group = make_group()
     sign_in(client, make_user(group=group))
     form = client.get(f"/rounds/{rnd.slug}/propose").get_data(as_text=True)
-    assert "The money it asks from" in form and "All of Brookfield" in form
+    assert "The money it asks from" in form and "The whole place" in form
     # Not chosen: refused beside the box, the rest kept, nothing stored.
     missing = post_proposal(client, rnd, pot="").get_data(as_text=True)
     assert "Please choose which money your idea asks from." in missing
@@ -388,7 +388,7 @@ def test_a_code_without_an_area_votes_only_for_the_whole_place_or_is_told_it_can
     rnd = make_pot_round()
     enter(client, rnd, _code(rnd, None))
     page = client.get(f"/rounds/{rnd.slug}/ballot").get_data(as_text=True)
-    assert "All of Brookfield — \u2068£10,000\u2069 to share" in page and "Your area" not in page
+    assert "The whole place — \u2068£10,000\u2069 to share" in page and "Your area" not in page
     areas_only = make_pot_round(pots={"Eastend": (1000, (500,)), "Westend": (1000, (700,))})
     other = app.test_client()
     enter(other, areas_only, _code(areas_only, None))

@@ -22,7 +22,7 @@ LIMIT = 500
 # Each kind of event, with the actions it holds: the filter on the page.
 KINDS = {
     "phases": (
-        _l("Rounds moving on and counts"),
+        _l("Rounds moving to their next step, and vote counts"),
         {
             "phase_changed",
             "voting_reopened",

@@ -45,21 +45,21 @@ RULES = {
         ),
     ),
     "equalshares/add1-comparison": (
-        _l("Equal Shares, checked against the most votes"),
+        _l("Equal Shares, checked against “most votes first”"),
         _l(
-            "Works out Equal Shares and the most-votes result, then uses the one that more "
-            "voters prefer."
+            "Works out both Equal Shares and “most votes first”, then uses the one that "
+            "more voters prefer."
         ),
     ),
     "greedy": (
-        _l("Most votes"),
+        _l("Most votes first"),
         _l(
             "The ideas with the most votes get the money first. An idea that costs more "
             "than the money left is skipped, and the next one is tried."
         ),
     ),
     "greedy-no-skip": (
-        _l("Most votes, stopping at the first idea that does not fit"),
+        _l("Most votes first, stopping at the first idea that does not fit"),
         _l(
             "The ideas with the most votes get the money first. It stops at the first idea "
             "that costs more than the money left."
@@ -176,7 +176,7 @@ class MoneyForm(Form):
     )
     budget = StringField(_l("Money to share out"))
     min_spend_percent = StringField(
-        _l("Least part of the money a ballot must spend, in percent"),
+        _l("Smallest share of the money each vote must spend (%)"),
         default="0",
         validators=[WholeNumber(100)],
     )
@@ -274,11 +274,11 @@ class WhoForm(Form):
 
 
 DATE_LABELS = {
-    "proposing_opens": _l("Ideas can be sent from"),
-    "rating_opens": _l("Rating opens"),
-    "voting_opens": _l("Voting opens"),
-    "voting_closes": _l("Voting closes"),
-    "responses_due": _l("The council answers by"),
+    "proposing_opens": _l("Date ideas can be sent from"),
+    "rating_opens": _l("Date rating opens"),
+    "voting_opens": _l("Date voting opens"),
+    "voting_closes": _l("Date voting closes"),
+    "responses_due": _l("Date the council answers by"),
 }
 
 

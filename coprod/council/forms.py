@@ -23,7 +23,7 @@ def _not_in_future(_form, field) -> None:
 class SendForm(Form):
     # i18n: the councillor or commissioner who must answer the top five priorities.
     decision_maker = SelectField(_l("Who must answer"), coerce=int, validators=[InputRequired()])
-    due_on = DateField(_l("Answer by"), validators=[DataRequired()])
+    due_on = DateField(_l("Date to answer by"), validators=[DataRequired()])
 
     def validate_due_on(self, field) -> None:
         if field.data and field.data <= date.today():

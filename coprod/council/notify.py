@@ -7,7 +7,7 @@ list from the top-5 page and tell people themselves.
 from email.message import EmailMessage
 
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -38,10 +38,12 @@ def _message(contact: Contact, response: Response, link: str) -> EmailMessage:
                     ),
                     _("Their decision: %(decision)s", decision=words.DECISION[response.decision]),
                     _("Read the whole answer and what happens next: %(link)s", link=link),
-                    _(
+                    ngettext(
                         "You get this email because you asked us to tell you. We delete your "
-                        "address %(days)d days after the round ends.",
-                        days=rnd.keep_contacts_days,
+                        "address %(num)d day after the round ends.",
+                        "You get this email because you asked us to tell you. We delete your "
+                        "address %(num)d days after the round ends.",
+                        rnd.keep_contacts_days,
                     ),
                 ]
             ),

@@ -1,7 +1,7 @@
 """Routes for the community map: the map pages, marking places, moderation, outlines, data."""
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -307,10 +307,11 @@ def outlines():
             else:
                 db.session.commit()
                 flash(
-                    _(
+                    ngettext(
+                        "The map of %(area)s is saved, with %(num)d named place.",
                         "The map of %(area)s is saved, with %(num)d named places.",
+                        found,
                         area=area.name,
-                        num=found,
                     )
                 )
                 return redirect(url_for("map.outlines"))

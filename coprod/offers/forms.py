@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -43,7 +44,13 @@ class OfferForm(Form):
 
     def validate_hours(self, field: Field) -> None:
         if field.data is not None and field.data > HOURS_MAX:
-            raise ValidationError(_("Please give at most %(num)d hours a month.", num=HOURS_MAX))
+            raise ValidationError(
+                ngettext(
+                    "Please give at most %(num)d hour a month.",
+                    "Please give at most %(num)d hours a month.",
+                    HOURS_MAX,
+                )
+            )
 
 
 class RoundOfferForm(OfferForm):

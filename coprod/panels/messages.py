@@ -17,7 +17,7 @@ FILE_REFUSED = {
     "not_csv": _l("it is not a CSV file (%(detail)s)"),
     "no_column": _l("the first line has no column called %(name)s"),
     "same_column": _l("two columns have the same name"),
-    "wrong_cells": _l("this line has %(cells)s cells but the first line has %(columns)s"),
+    "wrong_cells": _l("cells on this line: %(cells)s; on the first line: %(columns)s"),
     "empty_cell": _l("the %(name)s cell is empty"),
     "not_csv_line": _l("this line could not be read as CSV (%(detail)s)"),
     "not_whole": _l("%(name)s must be a whole number, not %(value)s"),
@@ -32,7 +32,7 @@ FILE_REFUSED = {
 
 DRAW_PROBLEMS = {
     # i18n: why no citizens' panel can be drawn from these volunteers and quotas.
-    "too_few": _l("a panel of %(size)s needs more than the %(volunteers)s volunteers"),
+    "too_few": _l("there are too few volunteers (%(volunteers)s) for a panel of %(size)s"),
     "sums": _l("the %(feature)s quotas add up to %(least)s-%(most)s, not %(size)s"),
     "short": _l("%(feature)s = %(value)s needs %(least)s but only %(have)s volunteered"),
     "no_quota": _l("volunteer %(id)s has a %(feature)s with no quota"),

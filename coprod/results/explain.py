@@ -100,16 +100,19 @@ def _why(expl: dict, a: dict, currency: str) -> str:
                 left=m("left"),
             )
         case "below_threshold" if a.get("by_points"):
-            return _(
-                "Does not get the money. It needed at least %(threshold)s points and had "
-                "%(score)s.",
-                threshold=number(a["threshold"]),
+            return ngettext(
+                "Does not get the money. It needed at least %(n)s point and had %(score)s.",
+                "Does not get the money. It needed at least %(n)s points and had %(score)s.",
+                a["threshold"],
+                n=number(a["threshold"]),
                 score=number(a["score"]),
             )
         case "below_threshold":
-            return _(
-                "Does not get the money. It needed at least %(threshold)s votes and had %(score)s.",
-                threshold=number(a["threshold"]),
+            return ngettext(
+                "Does not get the money. It needed at least %(n)s vote and had %(score)s.",
+                "Does not get the money. It needed at least %(n)s votes and had %(score)s.",
+                a["threshold"],
+                n=number(a["threshold"]),
                 score=number(a["score"]),
             )
         case "no_votes":

@@ -66,7 +66,9 @@ class StartForm(Form):
         _l("Name"),
         validators=[Required(_l("Please fill this in.")), MaxLength(200), NoMarkup()],
     )
-    round = SelectField(_l("The round the room rates"), coerce=int_or_none, validate_choice=False)
+    round = SelectField(
+        _l("Round to rate at this workshop"), coerce=int_or_none, validate_choice=False
+    )
     tables = IntegerField(
         _l("How many tables"),
         default=8,
