@@ -648,6 +648,11 @@ class WorkshopEntry(Model):
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(12), default="en")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    # Once an organiser turns it into a round's problem or idea: which one (its source, shown
+    # there as "from the workshop on 3 March, table 2").
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"), index=True)
+    remedy_id: Mapped[int | None] = mapped_column(ForeignKey("remedy.id"), index=True)
+    workshop: Mapped[Workshop] = relationship(viewonly=True)
 
 
 # --- Answers from people with power ----------------------------------------------------------
