@@ -168,3 +168,44 @@ def test_double_entry_counts_only_when_two_typists_agree(app):
     db.session.commit()
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann) == "waiting"
     db.session.commit()
+
+
+def test_a_group_member_types_in_the_paper_ballots_their_group_collected(app, client):
+    rnd = make_round(Phase.VOTING)
+    made = codes.make_codes(SECRET, rnd, 2)
+    group = rnd.remedies[0].group
+    member, outsider = make_user(Role.MEMBER), make_user(Role.MEMBER)
+    member.group_id = group.id
+    outsider.group_id = make_round(Phase.VOTING).remedies[0].group_id  # another round's group
+    db.session.commit()
+    url = f"/toolkit/rounds/{rnd.slug}/type-ballots"
+    assert client.get(url).status_code == 302  # to sign in
+    for who in (outsider, make_user(Role.MODERATOR)):  # not in this round; staff have theirs
+        other = app.test_client()
+        sign_in(other, who)
+        assert other.get(url).status_code == 403
+    sign_in(client, member)
+    assert url in client.get("/my-group").get_data(as_text=True)
+    urdu = client.get(url, headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    assert 'dir="rtl"' in urdu and "پرچے پر لکھا ووٹ کا کوڈ" in urdu
+
+    ids = [str(r.id) for r in rnd.remedies]
+    token = csrf_token(client, url)
+    typed = {"sheet": "4", "code": made[0], "choices": ids[:2], "csrf_token": token}
+    # The same checks as online: no code, a wrong code, too much spent; what was typed stays.
+    for changed, said in (
+        ({"code": ""}, "This field is required."),
+        ({"code": "NOT-A-CODE"}, "We couldn&#39;t find this code"),
+        ({"choices": ids}, "there is only £10,000"),
+    ):
+        page = client.post(url, data=typed | changed).get_data(as_text=True)
+        assert said in page and 'value="4"' in page
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    page = client.post(url, data=typed, follow_redirects=True).get_data(as_text=True)
+    assert "Sheet 4 is counted." in page
+    assert db.session.scalars(select(Ballot.channel)).all() == [Channel.PAPER]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "paper_ballot_entered"))
+    assert event.actor_id == member.id
+    again = client.post(url, data=typed | {"sheet": "5"}).get_data(as_text=True)
+    assert "already been used" in again  # one ballot for each code, on paper or online
+    assert db.session.scalar(select(func.count(Ballot.id))) == 1

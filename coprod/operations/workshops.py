@@ -258,7 +258,9 @@ def to_round(
     return counts
 
 
-def source_of(*, barrier: Barrier | None = None, remedy: Remedy | None = None) -> WorkshopEntry | None:
+def source_of(
+    *, barrier: Barrier | None = None, remedy: Remedy | None = None
+) -> WorkshopEntry | None:
     """The first table note a problem or an idea came from, for "from the workshop on ..."."""
     column = WorkshopEntry.barrier_id if barrier is not None else WorkshopEntry.remedy_id
     item = barrier if barrier is not None else remedy

@@ -135,9 +135,7 @@ class NotesForm(Form):
     """An organiser takes tables' notes into a round; a box, a kind and words for each note
     (added per workshop by `notes_form`)."""
 
-    round = SelectField(
-        _l("The round they go to"), coerce=int_or_none, validate_choice=False
-    )
+    round = SelectField(_l("The round they go to"), coerce=int_or_none, validate_choice=False)
 
     def validate_round(self, field: Field) -> None:
         if not field.data:

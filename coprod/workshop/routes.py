@@ -196,8 +196,7 @@ def to_round(workshop_id: int):
                 if made["merged"]:
                     said.append(
                         ngettext(
-                            "%(num)d had the same words as one already there and was joined "
-                            "to it.",
+                            "%(num)d had the same words as one already there and was joined to it.",
                             "%(num)d had the same words as ones already there and were joined "
                             "to them.",
                             made["merged"],
