@@ -453,6 +453,10 @@ class Rating(Model):
     indicative: Mapped[bool] = mapped_column(Boolean, default=False)  # open-to-all, no code
     lang: Mapped[str] = mapped_column(String(12), default="en")
     rated_on: Mapped[date] = mapped_column(Date)  # the day only, never the time
+    # PAPER: typed in from a paper rating sheet by a group's member (coprod/toolkit).
+    channel: Mapped[Channel] = mapped_column(
+        _enum(Channel), default=Channel.ONLINE, server_default=Channel.ONLINE.value
+    )
 
 
 class Ballot(Model):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coprod.extensions import db
-from coprod.models import AuditEvent, Ballot, Channel, PaperEntry, Phase, Role
+from coprod.models import AuditEvent, Ballot, Channel, PaperEntry, Phase, Rating, Role
 from coprod.operations import codes, paper
 from coprod.operations.ballots import CastError
 from tests.conftest import csrf_token
@@ -209,3 +209,33 @@ def test_a_group_member_types_in_the_paper_ballots_their_group_collected(app, cl
     again = client.post(url, data=typed | {"sheet": "5"}).get_data(as_text=True)
     assert "already been used" in again  # one ballot for each code, on paper or online
     assert db.session.scalar(select(func.count(Ballot.id))) == 1
+
+
+def test_a_group_member_types_in_rating_sheets_with_their_voter_codes(app, client):
+    rnd = make_round(Phase.RATING)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    member = make_user(Role.MEMBER)
+    member.group_id = rnd.remedies[0].group_id
+    db.session.commit()
+    sign_in(client, member)
+    url = f"/toolkit/rounds/{rnd.slug}/type-ratings"
+    assert url in client.get("/my-group").get_data(as_text=True)
+    barrier = rnd.barriers[0]
+    sheet = {f"barrier-{barrier.id}": "4", "csrf_token": csrf_token(client, url)}
+    wrong = client.post(url, data=sheet | {"code": "NOT-A-CODE"})
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "We couldn&#39;t find this code" in page
+    assert re.search(rf'name="barrier-{barrier.id}" value="4" checked', page)  # kept
+    assert client.post(url, data=sheet | {"code": code.lower()}).status_code == 302
+    [rating] = db.session.scalars(select(Rating)).all()
+    assert (rating.score, rating.channel, rating.indicative) == (4, Channel.PAPER, False)
+    # The code's answers online replace the sheet's: one set of answers for each code.
+    online = app.test_client()
+    take_part = f"/rounds/{rnd.slug}/take-part"
+    online.post(take_part, data={"code": code, "csrf_token": csrf_token(online, take_part)})
+    rate = f"/rounds/{rnd.slug}/rate"
+    online.post(rate, data={f"barrier-{barrier.id}": "2", "csrf_token": csrf_token(online, rate)})
+    db.session.expire_all()
+    assert [(r.score, r.channel) for r in db.session.scalars(select(Rating))] == [
+        (2, Channel.ONLINE)
+    ]

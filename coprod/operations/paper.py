@@ -160,14 +160,15 @@ def group_takes_part(group: Group | None, rnd: Round) -> bool:
 
 
 def rounds_to_type(group: Group | None) -> list[Round]:
-    """The rounds voting now whose paper ballots this group's members may type in."""
+    """The rounds rating or voting now whose paper rating sheets or ballots this group's
+    members may type in."""
     if group is None or not group.approved:
         return []
     return list(
         db.session.scalars(
             select(Round)
             .where(
-                Round.phase == Phase.VOTING,
+                Round.phase.in_((Phase.RATING, Phase.VOTING)),
                 Round.id.in_(
                     select(Remedy.round_id).where(
                         Remedy.group_id == group.id, Remedy.status != RemedyStatus.DRAFT

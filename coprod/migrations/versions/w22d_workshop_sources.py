@@ -1,4 +1,5 @@
-"""workshop sources: a table's note turned into a round's problem or idea keeps the link
+"""workshop sources: a table's note turned into a round's problem or idea keeps the link;
+ratings typed in from a paper rating sheet say so (their channel)
 
 Revision ID: w22d_workshop_sources
 Revises: f19a_count_progress
@@ -30,7 +31,20 @@ def upgrade():
         )
 
 
+    with op.batch_alter_table('rating', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                'channel',
+                sa.Enum('online', 'paper', 'api', 'imported', name='channel', native_enum=False, create_constraint=True, length=20),
+                nullable=False,
+                server_default='online',
+            )
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('rating', schema=None) as batch_op:
+        batch_op.drop_column('channel')
     with op.batch_alter_table('workshop_entry', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_workshop_entry_remedy_id_remedy'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_workshop_entry_barrier_id_barrier'), type_='foreignkey')
