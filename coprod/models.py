@@ -455,6 +455,10 @@ class Rating(Model):
     indicative: Mapped[bool] = mapped_column(Boolean, default=False)  # open-to-all, no code
     lang: Mapped[str] = mapped_column(String(12), default="en")
     rated_on: Mapped[date] = mapped_column(Date)  # the day only, never the time
+    # PAPER: typed in from a paper rating sheet by a group's member (coprod/toolkit).
+    channel: Mapped[Channel] = mapped_column(
+        _enum(Channel), default=Channel.ONLINE, server_default=Channel.ONLINE.value
+    )
 
 
 class Ballot(Model):
@@ -650,6 +654,11 @@ class WorkshopEntry(Model):
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(12), default="en")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    # Once an organiser turns it into a round's problem or idea: which one (its source, shown
+    # there as "from the workshop on 3 March, table 2").
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barrier.id"), index=True)
+    remedy_id: Mapped[int | None] = mapped_column(ForeignKey("remedy.id"), index=True)
+    workshop: Mapped[Workshop] = relationship(viewonly=True)
 
 
 # --- Answers from people with power ----------------------------------------------------------

@@ -118,6 +118,7 @@ from coprod.propose.forms import (
     SignUpForm,
     TranslationForm,
 )
+from coprod.toolkit.routes import RatingSheetForm
 from coprod.translate.forms import SuggestionForm
 from coprod.workshop.forms import (
     EntryForm,
@@ -1098,6 +1099,36 @@ def test_a_translation_suggestion_is_stored_as_text_with_a_safe_way_back(app):
         else:
             assert stored.page in (typed_page, "/")
         shows(organiser.get("/staff/translations"), stored.suggestion, where="suggestions")
+
+    check()
+
+
+@posts_to(RatingSheetForm)
+def test_a_rating_sheet_typed_by_a_group_member_takes_any_code_text(app):
+    rnd = make_round(Phase.RATING)
+    typist, member = signed_in(app, Role.MEMBER)
+    member.group_id = rnd.remedies[0].group_id
+    db.session.commit()
+    url = f"/toolkit/rounds/{rnd.slug}/type-ratings"
+    barrier = f"barrier-{rnd.barriers[0].id}"
+    field = typed_fields(RatingSheetForm)["code"]
+
+    def code(spoil: bool):
+        if spoil:  # not a code of this round, unless the box refuses it first
+            return HOSTILE.map(lambda s: (s, "field"))
+        [made] = codes.make_codes(SECRET, rnd, 1)
+        db.session.commit()
+        return decorated(made).map(lambda s: (s, "field" if breaks_rules(field, s) else "ok"))
+
+    @EXAMPLES
+    @given(sheet=filled(RatingSheetForm, code=code))
+    def check(sheet):
+        data = sheet.values | {barrier: "3", "csrf_token": csrf_token(typist, url)}
+        response = typist.post(url, data=data)
+        if sheet.accepted:
+            assert_stored(response)
+        else:
+            assert_kept(response, sheet, where="rating sheet")
 
     check()
 

@@ -6,12 +6,16 @@ from datetime import timedelta
 
 from coprod.council import stats
 from coprod.extensions import db
+from coprod.following import operations as following
 from coprod.models import Area, Phase, Role
+from coprod.operations import phase
 from tests.factories import make_round
 from tests.test_council import TODAY, cast, page, signed_in
+from tests.test_ideas import RecordingSMTP
 
 
-def test_the_lowest_turnout_comes_first_and_the_gap_is_shown_closing(app):
+def _last_year() -> tuple[Area, Area, Area]:
+    """A ward of two areas and last year's round: South Side and Urdu took part least."""
     ward = Area(
         slug="ward", name="Brookfield", population=10000,
         population_by_language={"en": 6000, "ur": 3000, "pl": 1000},
@@ -25,6 +29,11 @@ def test_the_lowest_turnout_comes_first_and_the_gap_is_shown_closing(app):
     cast(last, 40, lang="en", area=north)
     cast(last, 6, lang="ur", area=south, on=TODAY - timedelta(days=2))
     cast(last, 4, lang="pl", area=north)
+    return ward, north, south
+
+
+def test_the_lowest_turnout_comes_first_and_the_gap_is_shown_closing(app):
+    ward, north, south = _last_year()
     now = make_round(Phase.VOTING, area_id=ward.id, slug="this-year")
     cast(now, 10, lang="en", area=north)
     cast(now, 8, lang="ur", area=south)
@@ -52,3 +61,37 @@ def test_a_group_with_no_known_population_comes_last():
     before = {"language": [stats.Share("xx", 1, 0.5), stats.Share("ur", 1, 0.1, 10, 0.3)]}
     gaps = stats.invite_first(before, {})
     assert [g.key for g in gaps] == ["ur", "xx"] and gaps[0].closing is None
+
+
+def test_messages_inviting_people_to_vote_go_lowest_turnout_first(app, monkeypatch):
+    monkeypatch.setattr("smtplib.SMTP", RecordingSMTP)
+    RecordingSMTP.sent = []
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    ward, north, south = _last_year()
+    now = make_round(Phase.RATING, area_id=ward.id, slug="this-year")
+    now.remedies[0].area_id, now.remedies[1].area_id = north.id, south.id
+    db.session.commit()
+    # Who follows what, in the order they came: the round, then an idea in each area.
+    for kind, thing, who, lang in (
+        ("round", now, "en-round", "en"),
+        ("round", now, "pl-round", "pl"),
+        ("round", now, "ur-round", "ur"),
+        ("remedy", now.remedies[0], "en-north", "en"),
+        ("remedy", now.remedies[1], "en-south", "en"),
+    ):
+        following.follow(kind, thing.id, "email", f"{who}@example.org", lang)
+    db.session.commit()
+
+    client, _ = signed_in(app, Role.ORGANISER)
+    html = page(client, "/staff/council/rounds/this-year/invite-first?before=last-year")
+    assert "When voting opens, the messages to people who follow this round" in html
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    urdu = next(r for r in rows if "Urdu" in r.split("</th>")[0])
+    assert urdu.rstrip().endswith('<td class="num">1</td>\n  </tr>')
+
+    phase.change_phase(now, Phase.VOTING)
+    db.session.commit()
+    told = [m["To"].split("@")[0] for m in RecordingSMTP.sent]
+    # South Side (by the idea's area), then Urdu, then Polish; English speakers last.
+    assert told == ["en-south", "ur-round", "pl-round", "en-round", "en-north"]
+    assert "Jest teraz na karcie do głosowania" in RecordingSMTP.sent[2]["Subject"]

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coprod.extensions import db
-from coprod.models import AuditEvent, Ballot, Channel, PaperEntry, Phase, Role
+from coprod.models import AuditEvent, Ballot, Channel, PaperEntry, Phase, Rating, Role
 from coprod.operations import codes, paper
 from coprod.operations.ballots import CastError
 from tests.conftest import csrf_token
@@ -168,3 +168,74 @@ def test_double_entry_counts_only_when_two_typists_agree(app):
     db.session.commit()
     assert paper.enter_paper(SECRET, rnd, "2", second_code, ids[1:2], ann) == "waiting"
     db.session.commit()
+
+
+def test_a_group_member_types_in_the_paper_ballots_their_group_collected(app, client):
+    rnd = make_round(Phase.VOTING)
+    made = codes.make_codes(SECRET, rnd, 2)
+    group = rnd.remedies[0].group
+    member, outsider = make_user(Role.MEMBER), make_user(Role.MEMBER)
+    member.group_id = group.id
+    outsider.group_id = make_round(Phase.VOTING).remedies[0].group_id  # another round's group
+    db.session.commit()
+    url = f"/toolkit/rounds/{rnd.slug}/type-ballots"
+    assert client.get(url).status_code == 302  # to sign in
+    for who in (outsider, make_user(Role.MODERATOR)):  # not in this round; staff have theirs
+        other = app.test_client()
+        sign_in(other, who)
+        assert other.get(url).status_code == 403
+    sign_in(client, member)
+    assert url in client.get("/my-group").get_data(as_text=True)
+    urdu = client.get(url, headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    assert 'dir="rtl"' in urdu and "پرچے پر لکھا ووٹ کا کوڈ" in urdu
+
+    ids = [str(r.id) for r in rnd.remedies]
+    token = csrf_token(client, url)
+    typed = {"sheet": "4", "code": made[0], "choices": ids[:2], "csrf_token": token}
+    # The same checks as online: no code, a wrong code, too much spent; what was typed stays.
+    for changed, said in (
+        ({"code": ""}, "This field is required."),
+        ({"code": "NOT-A-CODE"}, "We couldn&#39;t find this code"),
+        ({"choices": ids}, "there is only £10,000"),
+    ):
+        page = client.post(url, data=typed | changed).get_data(as_text=True)
+        assert said in page and 'value="4"' in page
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    page = client.post(url, data=typed, follow_redirects=True).get_data(as_text=True)
+    assert "Sheet 4 is counted." in page
+    assert db.session.scalars(select(Ballot.channel)).all() == [Channel.PAPER]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "paper_ballot_entered"))
+    assert event.actor_id == member.id
+    again = client.post(url, data=typed | {"sheet": "5"}).get_data(as_text=True)
+    assert "already been used" in again  # one ballot for each code, on paper or online
+    assert db.session.scalar(select(func.count(Ballot.id))) == 1
+
+
+def test_a_group_member_types_in_rating_sheets_with_their_voter_codes(app, client):
+    rnd = make_round(Phase.RATING)
+    [code] = codes.make_codes(SECRET, rnd, 1)
+    member = make_user(Role.MEMBER)
+    member.group_id = rnd.remedies[0].group_id
+    db.session.commit()
+    sign_in(client, member)
+    url = f"/toolkit/rounds/{rnd.slug}/type-ratings"
+    assert url in client.get("/my-group").get_data(as_text=True)
+    barrier = rnd.barriers[0]
+    sheet = {f"barrier-{barrier.id}": "4", "csrf_token": csrf_token(client, url)}
+    wrong = client.post(url, data=sheet | {"code": "NOT-A-CODE"})
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "We couldn&#39;t find this code" in page
+    assert re.search(rf'name="barrier-{barrier.id}" value="4" checked', page)  # kept
+    assert client.post(url, data=sheet | {"code": code.lower()}).status_code == 302
+    [rating] = db.session.scalars(select(Rating)).all()
+    assert (rating.score, rating.channel, rating.indicative) == (4, Channel.PAPER, False)
+    # The code's answers online replace the sheet's: one set of answers for each code.
+    online = app.test_client()
+    take_part = f"/rounds/{rnd.slug}/take-part"
+    online.post(take_part, data={"code": code, "csrf_token": csrf_token(online, take_part)})
+    rate = f"/rounds/{rnd.slug}/rate"
+    online.post(rate, data={f"barrier-{barrier.id}": "2", "csrf_token": csrf_token(online, rate)})
+    db.session.expire_all()
+    assert [(r.score, r.channel) for r in db.session.scalars(select(Rating))] == [
+        (2, Channel.ONLINE)
+    ]

@@ -7,8 +7,18 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from coprod.extensions import db
-from coprod.models import Phase, Rating, Role, Workshop, WorkshopEntry, WorkshopPerson
-from coprod.operations import privacy
+from coprod.models import (
+    Barrier,
+    Phase,
+    Rating,
+    Remedy,
+    RemedyStatus,
+    Role,
+    Workshop,
+    WorkshopEntry,
+    WorkshopPerson,
+)
+from coprod.operations import privacy, workshops
 from tests.conftest import csrf_token
 from tests.factories import make_round, make_user
 from tests.test_staff import sign_in
@@ -114,3 +124,62 @@ def test_the_people_who_signed_in_are_deleted_on_time(app, client):
     db.session.commit()
     assert db.session.scalar(select(func.count(WorkshopPerson.id))) == 0
     assert db.session.get(Workshop, workshop.id) is not None
+
+
+def test_an_organiser_takes_the_tables_notes_into_the_round(app, client):
+    rnd = make_round(Phase.PROPOSING)
+    staff, workshop = _start(app, rnd)
+    notes = [
+        workshops.add_entry(workshop, 2, "barrier", "The bus stops at six", "en"),
+        workshops.add_entry(workshop, 1, "barrier", "the bus  stops at SIX!", "en"),
+        workshops.add_entry(workshop, 2, "remedy", "A late minibus", "en"),
+        workshops.add_entry(workshop, 3, "remedy", rnd.remedies[0].t("title", "en").text, "en"),
+        workshops.add_entry(workshop, 3, "barrier", "Left for another day", "en"),
+    ]
+    db.session.commit()
+    url = f"/staff/workshop/sessions/{workshop.id}/to-round"
+    arabic = staff.get(url, headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert 'dir="rtl"' in arabic and f'<option selected value="{rnd.id}">' in arabic
+    form = {"round": str(rnd.id), "csrf_token": csrf_token(staff, url)}
+    for n in notes[:4]:
+        form |= {f"take_{n.id}": "y", f"kind_{n.id}": n.kind, f"words_{n.id}": n.text}
+    form[f"words_{notes[2].id}"] = "A late minibus on Fridays"  # the organiser's wording
+    # Empty words are refused with the rest kept, and nothing written.
+    empty = staff.post(url, data=form | {f"words_{notes[0].id}": " "})
+    assert empty.status_code == 400 and "A late minibus on Fridays" in empty.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Barrier.id))) == 1
+
+    done = staff.post(url, data=form, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "4 notes are now in the round. 2 had the same words as ones already there" in page
+    db.session.expire_all()
+    assert len(rnd.barriers) == 2  # the round's own and the one from the tables
+    bus = next(b for b in rnd.barriers if b.t("title", "en").text == "The bus stops at six")
+    assert notes[0].barrier_id == notes[1].barrier_id == bus.id  # the same words: one problem
+    minibus = db.session.get(Remedy, notes[2].remedy_id)
+    assert minibus.t("title", "en").text == "A late minibus on Fridays"
+    assert minibus.status == RemedyStatus.SUBMITTED  # to the moderators, as any idea
+    assert notes[3].remedy_id == rnd.remedies[0].id and notes[4].barrier_id is None
+    said = "From the workshop on "
+    public = client.get(f"/rounds/{rnd.slug}").get_data(as_text=True)
+    assert said in public and ", table 2" in public
+    moderate = staff.get(f"/staff/moderate/remedies/{minibus.id}").get_data(as_text=True)
+    assert said in moderate and ", table 2" in moderate
+
+    # A note ticked on a page opened before it was taken is refused by name, nothing written;
+    # so is an idea for a round whose vote has started.
+    again = staff.post(url, data=form)
+    assert again.status_code == 400
+    assert "This note is already in a round. It can go only once." in again.get_data(as_text=True)
+    voting = make_round(Phase.VOTING)
+    late = {
+        "round": str(voting.id),
+        "csrf_token": csrf_token(staff, url),
+        f"take_{notes[4].id}": "y",
+        f"kind_{notes[4].id}": "remedy",
+        f"words_{notes[4].id}": "Left for another day",
+    }
+    refused = staff.post(url, data=late)
+    assert refused.status_code == 400 and "its vote has started" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert notes[4].remedy_id is None and len(voting.remedies) == 3

@@ -389,7 +389,12 @@ def make_codes(slug: str):
 @bp.route("/rounds/<slug>/paper", methods=["GET", "POST"])
 @role_required(*PAPER_TYPISTS)
 def paper_ballot(slug: str):
-    rnd = round_or_404(slug, drafts=True)
+    return type_paper(round_or_404(slug, drafts=True), "admin.paper_ballot")
+
+
+def type_paper(rnd: Round, here: str):
+    """The page that types in paper ballots, for staff and for a group's member alike: the
+    same form, the same operation (`paper.enter_paper`) and so the same checks as online."""
     form = PaperForm()
     form.choices.choices = [
         (str(r.id), str(r.t("title", "en") or ""))
@@ -429,23 +434,29 @@ def paper_ballot(slug: str):
                 }[outcome],
                 "error" if outcome == "mismatch" else "message",
             )
-            return redirect(url_for("admin.paper_ballot", slug=slug))
+            return redirect(url_for(here, slug=rnd.slug))
     # In a round with pots the paper has a part per pot; a code's area says which it may use.
     groups = [
         (pots.name(p), {str(r.id) for r in rnd.remedies if r.pot_id == p.id})
         for p in pots.in_order(rnd)
     ]
-    mismatches = db.session.scalars(
-        select(PaperEntry.sheet)
-        .where(PaperEntry.round_id == rnd.id, PaperEntry.status == "mismatch")
-        .distinct()
-    ).all()
+    staff = current_user.role in PAPER_TYPISTS
+    mismatches = (
+        db.session.scalars(
+            select(PaperEntry.sheet)
+            .where(PaperEntry.round_id == rnd.id, PaperEntry.status == "mismatch")
+            .distinct()
+        ).all()
+        if staff
+        else []
+    )
     return render_template(
         "admin/paper.html",
         round=rnd,
         form=form,
         groups=groups,
         mismatches=mismatches,
+        staff=staff,
         button=EmptyForm(),
     )
 

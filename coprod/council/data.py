@@ -249,6 +249,36 @@ def turnout(rnd: Round, today: date | None = None, count: Count | None = None) -
     )
 
 
+@dataclass(frozen=True)
+class InviteOrder:
+    """Who to invite to a round first: its areas and languages, lowest turnout in an earlier
+    round first, with how each takes part now (`stats.invite_first`)."""
+
+    earlier: Round | None
+    others: list[Round]  # the rounds to compare with, newest first
+    gaps: list[stats.Gap]
+    area_names: dict[str, str]
+
+    @property
+    def order(self) -> list[tuple[str, str]]:
+        return [(g.kind, g.key) for g in self.gaps]
+
+
+def invite_order(rnd: Round, before: str | None = None) -> InviteOrder:
+    """The invite-first order for `rnd` against the round `before` (a slug), or the newest
+    other round. Letters and messages to vote go out in this order."""
+    others = [r for r in db.session.scalars(select(Round).order_by(Round.id.desc())) if r != rnd]
+    earlier = next((r for r in others if r.slug == before), others[0] if others else None)
+    now = turnout(rnd)
+    then = turnout(earlier) if earlier is not None else None
+    gaps = stats.invite_first(
+        {"area": then.areas, "language": then.languages} if then else {},
+        {"area": now.areas, "language": now.languages},
+    )
+    names = (then.area_names if then else {}) | now.area_names
+    return InviteOrder(earlier, others, gaps, names)
+
+
 def pot_parts(rnd: Round, counts: list[Count]) -> list[PotPart]:
     """Each pot's result (once counted) and turnout, in the pots' order.
 

@@ -33,6 +33,7 @@ from coprod.council import bp, charts, data, exports, labels, notify, stats
 from coprod.council.forms import AnswerForm, ContactForm, SendForm, UpdateForm
 from coprod.extensions import db, limiter
 from coprod.following import operations as following
+from coprod.following import sending
 from coprod.ideas import operations as ideas
 from coprod.lookups import round_or_404, with_remedies_texts
 from coprod.models import Barrier, Contact, Phase, Remedy, Role, Round, User
@@ -169,23 +170,16 @@ def invite_first(slug: str):
     """Who to send this round's letters and messages to first: the areas and languages that
     took part least in an earlier round, with how they are taking part now."""
     rnd = round_or_404(slug, drafts=True)
-    others = [r for r in db.session.scalars(select(Round).order_by(Round.id.desc())) if r != rnd]
-    chosen = request.args.get("before", "")
-    earlier = next((r for r in others if r.slug == chosen), others[0] if others else None)
-    now = data.turnout(rnd)
-    then = data.turnout(earlier) if earlier is not None else None
-    gaps = stats.invite_first(
-        {"area": then.areas, "language": then.languages} if then else {},
-        {"area": now.areas, "language": now.languages},
-    )
-    names = (then.area_names if then else {}) | now.area_names
+    found = data.invite_order(rnd, request.args.get("before", ""))
     return render_template(
         "council/invite_first.html",
         round=rnd,
-        earlier=earlier,
-        others=others,
-        gaps=gaps,
-        area_names=names,
+        earlier=found.earlier,
+        others=found.others,
+        gaps=found.gaps,
+        area_names=found.area_names,
+        audience=following.audience(rnd),
+        can_send=sending.can_send(),
     )
 
 

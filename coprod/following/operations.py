@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
@@ -143,16 +144,39 @@ def _new_token(follower: Follower) -> str:
 
 def tell(kind: str, target_id: int, event: str) -> int:
     """Queue a message about `event` to everyone following this thing; how many."""
-    thing = target(kind, target_id)
-    if thing is None or event not in EVENTS or not sending.can_send():
+    return tell_all([(kind, target_id)], event)
+
+
+# A follower's place in the queue: lower goes first (see `invite_rank`).
+Rank = Callable[[Follower, Any], int]
+
+
+def _followers(targets: list[tuple[str, int]]) -> list[tuple[str, Any, Follower]]:
+    found = []
+    for kind, target_id in targets:
+        thing = target(kind, target_id)
+        if thing is None:
+            continue
+        followers = db.session.scalars(
+            select(Follower)
+            .where(Follower.kind == kind, Follower.target_id == target_id)
+            .order_by(Follower.id)
+        )
+        found += [(kind, thing, f) for f in followers]
+    return found
+
+
+def tell_all(targets: list[tuple[str, int]], event: str, rank: Rank | None = None) -> int:
+    """Queue a message about `event` to the followers of each thing; with `rank`, in its
+    order (lowest first; the followers of one rank in the order they came), else thing by
+    thing. The job queue sends them in the order queued. Returns how many were queued."""
+    if event not in EVENTS or not sending.can_send():
         return 0
-    followers = db.session.scalars(
-        select(Follower)
-        .where(Follower.kind == kind, Follower.target_id == target_id)
-        .order_by(Follower.id)
-    ).all()
+    found = _followers(targets)
+    if rank is not None:
+        found.sort(key=lambda found: rank(found[2], found[1]))
     told = 0
-    for follower in followers:
+    for kind, thing, follower in found:
         if not sending.can_send(follower.channel):
             continue
         token = _new_token(follower)
@@ -173,11 +197,47 @@ def tell(kind: str, target_id: int, event: str) -> int:
     return told
 
 
-def tell_round(rnd: Round, event: str, remedies: list[int] | None = None) -> None:
-    """Tell the round's followers and those of each remedy named (or all published ones)."""
-    tell("round", rnd.id, event)
+def invite_rank(order: list[tuple[str, str]]) -> Rank:
+    """Rank followers by the invite-first order of areas and languages (("area", area id) and
+    ("language", code), lowest turnout first): a follower takes the better place of their
+    language and, following an idea for one area, that area. Anyone else comes last."""
+    place = {found: i for i, found in enumerate(order)}
+    last = len(order)
+
+    def rank(follower: Follower, thing: Any) -> int:
+        area = getattr(thing, "area_id", None) if isinstance(thing, Remedy) else None
+        return min(
+            place.get(("language", follower.lang), last),
+            place.get(("area", str(area)), last) if area is not None else last,
+        )
+
+    return rank
+
+
+def round_targets(rnd: Round, remedies: list[int] | None = None) -> list[tuple[str, int]]:
+    """The round and each remedy named (or all its published ones): whose followers hear."""
     ids = remedies
     if ids is None:
         ids = [r.id for r in rnd.remedies if r.status == RemedyStatus.PUBLISHED]
-    for remedy_id in ids:
-        tell("remedy", remedy_id, event)
+    return [("round", rnd.id)] + [("remedy", i) for i in ids]
+
+
+def audience(rnd: Round) -> dict[tuple[str, str], int]:
+    """How many followers of the round and its published ideas each area and language has:
+    the people the invitation to vote reaches by message."""
+    counts: dict[tuple[str, str], int] = {}
+    for _kind, thing, follower in _followers(round_targets(rnd)):
+        keys = {("language", follower.lang)}
+        if isinstance(thing, Remedy) and thing.area_id is not None:
+            keys.add(("area", str(thing.area_id)))
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def tell_round(
+    rnd: Round, event: str, remedies: list[int] | None = None, rank: Rank | None = None
+) -> None:
+    """Tell the round's followers and those of each remedy named (or all published ones),
+    in `rank`'s order when given."""
+    tell_all(round_targets(rnd, remedies), event, rank)

@@ -3,7 +3,17 @@
 from sqlalchemy import distinct, func, select
 
 from coprod.extensions import db
-from coprod.models import Ballot, Channel, PaperEntry, Phase, Round, User
+from coprod.models import (
+    Ballot,
+    Channel,
+    Group,
+    PaperEntry,
+    Phase,
+    Remedy,
+    RemedyStatus,
+    Round,
+    User,
+)
 from coprod.operations import audit, ballots, codes
 from coprod.operations.ballots import CastError, Problem
 
@@ -128,3 +138,43 @@ def set_double_entry(rnd: Round, on: bool, organiser: User) -> bool:
     audit.record("paper_double_entry_changed", actor=organiser, round=rnd, on=on)
     db.session.flush()
     return True
+
+
+def group_takes_part(group: Group | None, rnd: Round) -> bool:
+    """Whether a group takes part in a round: it has sent an idea to it (a draft does not
+    count). Only then may one of its members type in the paper ballots it collected."""
+    if group is None or not group.approved:
+        return False
+    return (
+        db.session.scalar(
+            select(Remedy.id)
+            .where(
+                Remedy.round_id == rnd.id,
+                Remedy.group_id == group.id,
+                Remedy.status != RemedyStatus.DRAFT,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def rounds_to_type(group: Group | None) -> list[Round]:
+    """The rounds rating or voting now whose paper rating sheets or ballots this group's
+    members may type in."""
+    if group is None or not group.approved:
+        return []
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(
+                Round.phase.in_((Phase.RATING, Phase.VOTING)),
+                Round.id.in_(
+                    select(Remedy.round_id).where(
+                        Remedy.group_id == group.id, Remedy.status != RemedyStatus.DRAFT
+                    )
+                ),
+            )
+            .order_by(Round.id)
+        ).unique()
+    )

@@ -39,9 +39,11 @@ def change_phase(
     rnd.phase = to
     db.session.flush()
     if to == Phase.VOTING:
-        from coprod.following.operations import tell_round
+        from coprod.council.data import invite_order
+        from coprod.following.operations import invite_rank, tell_round
 
-        tell_round(rnd, "vote")
+        # The invitations to vote go lowest-turnout areas and languages first, as letters do.
+        tell_round(rnd, "vote", rank=invite_rank(invite_order(rnd).order))
 
 
 def close_voting(rnd: Round, *, today: date, actor: User | None = None) -> None:

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import delete
 
 from coprod.extensions import db
-from coprod.models import Rating, Round
+from coprod.models import Channel, Rating, Round
 
 
 def save_ratings(
@@ -17,6 +17,7 @@ def save_ratings(
     indicative: bool = False,
     lang: str = "en",
     today: date | None = None,
+    channel: Channel = Channel.ONLINE,
 ) -> None:
     """Replace a rater's scores (1-5) in a round; skipped items stay unrated (the caller
     commits)."""
@@ -33,6 +34,7 @@ def save_ratings(
                 indicative=indicative,
                 lang=lang,
                 rated_on=day,
+                channel=channel,
                 **{column: target},
             )
         )

@@ -1,14 +1,28 @@
 """Workshops in a room: starting one, signing in by short code, tables' entries, deleting
 the people's facts on time. Each write flushes; the request or command commits once."""
 
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 
 from coprod.extensions import db
-from coprod.models import Round, User, Workshop, WorkshopEntry, WorkshopPerson
+from coprod.models import (
+    Barrier,
+    Content,
+    Phase,
+    Remedy,
+    RemedyStatus,
+    Round,
+    User,
+    Workshop,
+    WorkshopEntry,
+    WorkshopPerson,
+)
 from coprod.operations import audit
+from coprod.operations.content import new_content
 from coprod.seating.tables import Attendee
 
 # No 0/O, 1/I/L, 5/S, 2/Z: easy to read off a screen across a room and to type.
@@ -130,3 +144,128 @@ def purge(today: date) -> int:
         deleted += n
     db.session.flush()
     return deleted
+
+
+# --- A table's notes into the round's problems and ideas ------------------------------------
+
+
+class TurnError(Exception):
+    """The chosen notes cannot go to the round; `code` says why, `entries` which notes."""
+
+    def __init__(self, code: str, entries: list[WorkshopEntry] | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.entries = entries or []
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """One table note an organiser chose, as what (barrier or remedy), in what words."""
+
+    entry: WorkshopEntry
+    kind: str
+    wording: str
+
+
+def can_take(rnd: Round, kind: str) -> bool:
+    """A round takes new problems until it closes, new ideas until voting opens (the ballot's
+    ideas are fixed then), as for themes from a conversation."""
+    if kind == "barrier":
+        return rnd.phase != Phase.CLOSED
+    return not rnd.phase.rules_frozen
+
+
+def same_words(text: str) -> str:
+    """Wording compared for duplicates: letters and digits only, any case, any spacing."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _titles(content: Content) -> set[str]:
+    return {same_words(t.body) for t in content.texts if t.field == "title"}
+
+
+def _already_in(rnd: Round, kind: str, wording: str) -> Barrier | Remedy | None:
+    """The round's problem or idea with this wording (in any of its languages), if any."""
+    key = same_words(wording)
+    if kind == "barrier":
+        return next((b for b in rnd.barriers if key in _titles(b.content)), None)
+    return next(
+        (
+            r
+            for r in rnd.remedies
+            if r.status != RemedyStatus.REJECTED and key in _titles(r.content)
+        ),
+        None,
+    )
+
+
+def to_round(
+    workshop: Workshop, chosen: list[Chosen], rnd: Round, actor: User | None
+) -> dict[str, int]:
+    """Turn table notes into the round's problems (barriers) and ideas (remedies), all or none.
+
+    A problem joins the round at once, as a theme turned into one does; an idea goes to the
+    moderators' queue like any idea sent in. The same words twice (in this choice, or already
+    in the round) make one: the note is linked to the one there. A note already turned is
+    refused, named, and nothing is written. Returns how many were new and how many merged.
+    """
+    if not chosen:
+        raise TurnError("none_chosen")
+    taken = [c.entry for c in chosen if c.entry.barrier_id or c.entry.remedy_id]
+    if taken:
+        raise TurnError("already_taken", taken)
+    closed = [c.entry for c in chosen if not can_take(rnd, c.kind)]
+    if closed:
+        raise TurnError("round_closed", closed)
+    counts = {"new": 0, "merged": 0}
+    for c in chosen:
+        if c.entry.workshop_id != workshop.id or c.kind not in KINDS:
+            raise ValueError(c)
+        found = _already_in(rnd, c.kind, c.wording)
+        if found is not None:
+            counts["merged"] += 1
+        elif c.kind == "barrier":
+            found = Barrier(
+                key=f"workshop-{c.entry.id}",
+                content=new_content(c.entry.lang, {"title": c.wording.strip()}),
+            )
+            rnd.barriers.append(found)
+            counts["new"] += 1
+        else:
+            found = Remedy(
+                round=rnd,
+                area_id=rnd.area_id,
+                status=RemedyStatus.SUBMITTED,
+                created_by_id=actor.id if actor else None,
+                content=new_content(c.entry.lang, {"title": c.wording.strip()}),
+            )
+            db.session.add(found)
+            counts["new"] += 1
+        db.session.flush()
+        if c.kind == "barrier":
+            c.entry.barrier_id = found.id
+        else:
+            c.entry.remedy_id = found.id
+        audit.record(
+            f"workshop_to_{'problem' if c.kind == 'barrier' else 'idea'}",
+            actor=actor,
+            round=rnd,
+            workshop=workshop.id,
+            table=c.entry.table,
+            **({"remedy": found} if isinstance(found, Remedy) else {"barrier": found.id}),
+        )
+    db.session.flush()
+    return counts
+
+
+def source_of(
+    *, barrier: Barrier | None = None, remedy: Remedy | None = None
+) -> WorkshopEntry | None:
+    """The first table note a problem or an idea came from, for "from the workshop on ..."."""
+    column = WorkshopEntry.barrier_id if barrier is not None else WorkshopEntry.remedy_id
+    item = barrier if barrier is not None else remedy
+    if item is None:
+        return None
+    return db.session.scalar(
+        select(WorkshopEntry).where(column == item.id).order_by(WorkshopEntry.id).limit(1)
+    )

@@ -36,7 +36,10 @@ DRAW_PROBLEMS = {
     "sums": _l("the %(feature)s quotas add up to %(least)s-%(most)s, not %(size)s"),
     "short": _l("%(feature)s = %(value)s needs %(least)s but only %(have)s volunteered"),
     "no_quota": _l("volunteer %(id)s has a %(feature)s with no quota"),
-    "none_found": _l("the lottery found no panel that meets every quota (%(detail)s)"),
+    "none_found": _l(
+        "the lottery found no panel that meets every quota. Try quotas with more room "
+        "between the least and the most, or more volunteers"
+    ),
     "method": _l("there is no way of drawing called %(method)s"),
     "seed": _l("the lottery number must be 1 or more"),
     "error": _l("something went wrong on our side; please try again"),

@@ -158,8 +158,8 @@ def rate(slug: str):
     key, indicative = rater
     remedies = published_remedies(rnd)
     if request.method == "POST":
-        barrier_scores = _scores("barrier", {b.id for b in rnd.barriers})
-        remedy_scores = _scores("remedy", {r.id for r in remedies})
+        barrier_scores = read_scores("barrier", {b.id for b in rnd.barriers})
+        remedy_scores = read_scores("remedy", {r.id for r in remedies})
         ratings.save_ratings(
             rnd, key, barrier_scores, remedy_scores, indicative=indicative, lang=str(get_locale())
         )
@@ -183,7 +183,7 @@ def rate(slug: str):
     )
 
 
-def _scores(kind: str, allowed: set[int]) -> dict[int, int]:
+def read_scores(kind: str, allowed: set[int]) -> dict[int, int]:
     """Read `kind-<id>` radios; skipped or tampered answers are left out, never guessed."""
     scores = {}
     for name, value in request.form.items():

@@ -20,7 +20,7 @@ from coprod.accounts import groups, role_required
 from coprod.extensions import db, limiter
 from coprod.lookups import round_or_404
 from coprod.models import Area, Group, Phase, Remedy, RemedyStatus, Role, Round, User
-from coprod.operations import proposals
+from coprod.operations import paper, proposals
 from coprod.operations.proposals import Proposal, ProposalError
 from coprod.propose import bp, plainwords
 from coprod.propose.forms import (
@@ -211,6 +211,7 @@ def my_group():
         rounds=db.session.scalars(
             select(Round).where(Round.phase == Phase.PROPOSING).order_by(Round.id)
         ).all(),
+        paper_rounds=paper.rounds_to_type(group) if current_user.role == Role.MEMBER else [],
         button=EmptyForm(),
     )
 

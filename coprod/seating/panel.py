@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from coprod.seating.files import FileRefused, read_rows, whole_number
 
 ATTEMPTS = 100  # the legacy method's tries before it gives up
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ PROBLEMS = {
     "sums": "the %(feature)s quotas add up to %(least)s-%(most)s, not %(size)s",
     "short": "%(feature)s = %(value)s needs %(least)s but only %(have)s volunteered",
     "no_quota": "volunteer %(id)s has a %(feature)s with no quota",
-    "none_found": "no panel met every quota (%(detail)s)",
+    "none_found": "no panel met every quota (the lottery's own reason is in the log)",
     "method": "unknown method %(method)s",
     "seed": "the lottery number must be 1 or more",
 }
@@ -183,6 +184,7 @@ def _library_draw(
 ) -> list[str]:
     """One panel from sortition-algorithms (imported here: it is big and only draws need it)."""
     from sortition_algorithms import Settings, run_stratification
+    from sortition_algorithms.errors import SortitionBaseError
     from sortition_algorithms.features import (
         FeatureCollection,
         FeatureValueMinMax,
@@ -209,10 +211,16 @@ def _library_draw(
         max_attempts=ATTEMPTS,
     )
     with _ONE_AT_A_TIME:
-        ok, panels, run = run_stratification(features, people, size, settings)
+        try:
+            ok, panels, run = run_stratification(features, people, size, settings)
+            error = run.last_error()
+        except SortitionBaseError as raised:
+            ok, panels, error = False, [], raised
     if not ok or not panels:
-        error = run.last_error()
-        raise DrawFailed(("none_found", {"detail": str(error) if error else "-"}))
+        # The library's reason is technical English: it goes to the log for whoever looks
+        # after the site; the organiser reads a plain reason in their own language.
+        log.warning("sortition-algorithms found no panel: %s", error or "-")
+        raise DrawFailed(("none_found", {}))
     return sorted(panels[0])
 
 

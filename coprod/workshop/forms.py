@@ -128,3 +128,42 @@ class SeatForm(Form):
             NumberRange(1, 10, _l("Please give a number from %(min)s to %(max)s.")),
         ],
     )
+
+
+NOTE_KINDS = (("barrier", _l("A problem")), ("remedy", _l("An idea")))
+
+
+class NotesForm(Form):
+    """An organiser takes tables' notes into a round; a box, a kind and words for each note
+    (added per workshop by `notes_form`)."""
+
+    round = SelectField(_l("The round they go to"), coerce=int_or_none, validate_choice=False)
+
+    def validate_round(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError(_("Please choose the round."))
+
+
+def notes_form(entries: list) -> NotesForm:
+    """The form for these notes: `take_<id>`, `kind_<id>` and `words_<id>` for each."""
+
+    class ForTheseNotes(NotesForm):
+        pass
+
+    for e in entries:
+        setattr(ForTheseNotes, f"take_{e.id}", BooleanField(_l("Take this note")))
+        setattr(
+            ForTheseNotes,
+            f"kind_{e.id}",
+            SelectField(_l("It goes in as"), choices=NOTE_KINDS, default=e.kind),
+        )
+        setattr(
+            ForTheseNotes,
+            f"words_{e.id}",
+            TextAreaField(
+                _l("In these words (you can change them)"),
+                default=e.text,
+                validators=[MaxLength(1000), NoMarkup()],
+            ),
+        )
+    return ForTheseNotes()

@@ -3,8 +3,8 @@ get table lists to print, see what tables wrote and the room's ratings as they c
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import format_decimal, get_locale
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from coprod.panels.messages import seating as seating_reason
 from coprod.seating import tables
 from coprod.seating.files import FileRefused
 from coprod.workshop import bp
-from coprod.workshop.forms import ROLES, SeatForm, SeatingForm, StartForm
+from coprod.workshop.forms import ROLES, SeatForm, SeatingForm, StartForm, notes_form
 
 ORGANISERS = (Role.ORGANISER, Role.MODERATOR)
 
@@ -135,3 +135,88 @@ def ratings(workshop_id: int):
         remedies=remedies,
         one_decimal=lambda x: format_decimal(x, format="0.0"),
     )
+
+
+def _cannot_take(form, refused: workshops.TurnError) -> None:
+    """Say beside each refused note why it cannot go; nothing was written."""
+    for entry in refused.entries:
+        if refused.code == "already_taken":
+            said = _("This note is already in a round. It can go only once.")
+        elif form[f"kind_{entry.id}"].data == "barrier":
+            said = _("This round no longer takes new problems: it is closed.")
+        else:
+            said = _("This round no longer takes new ideas: its vote has started.")
+        form[f"take_{entry.id}"].errors.append(said)
+
+
+@bp.route("/sessions/<int:workshop_id>/to-round", methods=["GET", "POST"])
+@role_required(*ORGANISERS)
+def to_round(workshop_id: int):
+    """Turn the notes the tables wrote into the round's problems and ideas, in a few clicks:
+    tick the ones to take, say what each is, change its words if needed, pick the round."""
+    workshop = _workshop(workshop_id)
+    # Every note has its boxes, so a note ticked on a page opened before someone else took it
+    # is refused by name; the page shows the notes still waiting.
+    form = notes_form(workshop.entries)
+    rounds = _open_rounds()
+    lang = str(get_locale())
+    form.round.choices = [("", _("Choose a round"))] + [
+        (i, str(r.t("title", lang) or r.slug)) for i, r in rounds.items()
+    ]
+    if request.method == "GET" and workshop.round_id in rounds:
+        form.round.data = workshop.round_id
+    if form.validate_on_submit():
+        chosen = []
+        for e in workshop.entries:
+            if not form[f"take_{e.id}"].data:
+                continue
+            words = form[f"words_{e.id}"]
+            if not (words.data or "").strip():
+                words.errors.append(_("Please fill this in."))
+            chosen.append(workshops.Chosen(e, form[f"kind_{e.id}"].data, words.data or ""))
+        rnd = rounds.get(form.round.data)
+        if rnd is None:
+            form.round.errors.append(_("Please choose the round."))
+        elif not chosen:
+            form.round.errors.append(_("Please tick at least one note to take."))
+        elif not form.errors:
+            try:
+                made = workshops.to_round(workshop, chosen, rnd, current_user)
+            except workshops.TurnError as refused:
+                _cannot_take(form, refused)
+            else:
+                db.session.commit()
+                said = [
+                    ngettext(
+                        "%(num)d note is now in the round.",
+                        "%(num)d notes are now in the round.",
+                        len(chosen),
+                    )
+                ]
+                if made["merged"]:
+                    said.append(
+                        ngettext(
+                            "%(num)d had the same words as one already there and was joined to it.",
+                            "%(num)d had the same words as ones already there and were joined "
+                            "to them.",
+                            made["merged"],
+                        )
+                    )
+                said.append(_("Ideas wait for a moderator, as any idea sent in."))
+                flash(" ".join(said))
+                return redirect(url_for("workshop.session", workshop_id=workshop.id))
+    status = 400 if form.errors else 200
+    waiting = [
+        e
+        for e in workshop.entries
+        if (e.barrier_id is None and e.remedy_id is None) or form[f"take_{e.id}"].errors
+    ]
+    return render_template(
+        "workshop/to_round.html", workshop=workshop, form=form, waiting=waiting
+    ), status
+
+
+@bp.app_template_global()
+def workshop_note(barrier=None, remedy=None):
+    """The table note a problem or an idea came from, for "from the workshop on ..."."""
+    return workshops.source_of(barrier=barrier, remedy=remedy)

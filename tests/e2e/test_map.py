@@ -3,6 +3,7 @@ from another host, a barrier placed on the map without JavaScript, an asset a gr
 shown once a moderator checks it, and every printable sheet on one A4 page in every language."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -76,19 +77,20 @@ def test_the_map_shows_places_people_add_and_the_kit_prints_one_page_each(
         citizen.get_by_role("link", name="Something the community has: Gurdwara langar hall")
     ).to_have_count(1)
 
-    # Every sheet of the kit fits one A4 page (the browser's own PDF): all of them left to
-    # right and right to left; in every other language, the two whose length depends most on
-    # the language (the guide's sentences, the rating sheet's words for the five answers).
+    # Every sheet of the kit fits one A4 page (the browser's own PDF), in every language in
+    # translations/, and in large type too for a language of each direction. One page object
+    # for all, the page count read from the PDF's bytes.
     with live_app.app_context():
         every_language = languages()
-    assert len(every_language) == 9
+    folders = {p.name for p in Path(live_app.config["TRANSLATIONS_DIR"]).iterdir() if p.is_dir()}
+    assert set(every_language) == folders | {"en"}
+    printer = citizen
     for lang in every_language:
-        printer = browser.new_context(locale=lang).new_page()
-        for path in SHEETS if lang in ("en", "ar") else SHEETS[::3]:
-            printer.goto(base_url + path)
-            expect(printer.locator("html")).to_have_attribute("lang", lang.replace("_", "-"))
-            pages = _pdf_pages(printer.pdf(format="A4", print_background=True))
-            assert pages == 1, f"{path} in {lang}: {pages} pages"
-        printer.context.close()
+        for path in SHEETS:
+            for large in ("", "&size=large") if lang in ("en", "ar") else ("",):
+                printer.goto(f"{base_url}{path}?lang={lang}{large}")
+                expect(printer.locator("html")).to_have_attribute("lang", lang.replace("_", "-"))
+                pages = _pdf_pages(printer.pdf(format="A4", print_background=True))
+                assert pages == 1, f"{path} in {lang}{large}: {pages} pages"
     for context in (citizen.context, member.context, moderator.context):
         context.close()

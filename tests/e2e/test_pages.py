@@ -93,6 +93,7 @@ STAFF = {
         "/staff/workshop/sessions",
         "/staff/workshop/sessions/1",
         "/staff/workshop/sessions/1/ratings",
+        "/staff/workshop/sessions/1/to-round",
         "/staff/council/rounds/brookfield-2025/invite-first",
         "/staff/map",
     ],
