@@ -196,7 +196,7 @@ def test_a_group_member_types_in_the_paper_ballots_their_group_collected(app, cl
     for changed, said in (
         ({"code": ""}, "This field is required."),
         ({"code": "NOT-A-CODE"}, "We couldn&#39;t find this code"),
-        ({"choices": ids}, "there is only £10,000"),
+        ({"choices": ids}, "there is only \u2068£10,000\u2069"),
     ):
         page = client.post(url, data=typed | changed).get_data(as_text=True)
         assert said in page and 'value="4"' in page
