@@ -717,10 +717,10 @@ def theme_rows_of(themes: list[Theme], lang: str) -> list[dict]:
         .join(Statement, Statement.id == Mark.statement_id)
         .where(Statement.theme_id.in_(ids), Mark.value == 1)
     )
-    agreed: dict[int, set[str]] = {}
+    agreed: dict[int | None, set[str]] = {}
     for theme_id, marker in db.session.execute(agreed_marks):
         agreed.setdefault(theme_id, set()).add(marker)
-    by_area: dict[int, list] = {}
+    by_area: dict[int | None, list] = {}
     for theme_id, area, n in db.session.execute(
         select(Statement.theme_id, Area.name, func.count(func.distinct(Mark.marker)))
         .select_from(Mark)
@@ -731,7 +731,7 @@ def theme_rows_of(themes: list[Theme], lang: str) -> list[dict]:
         .order_by(Statement.theme_id, Area.name)
     ):
         by_area.setdefault(theme_id, []).append((area, shown(n)))
-    by_lang: dict[int, list] = {}
+    by_lang: dict[int | None, list] = {}
     for theme_id, code, n in db.session.execute(
         select(Statement.theme_id, Mark.lang, func.count(func.distinct(Mark.marker)))
         .join(Statement, Statement.id == Mark.statement_id)
