@@ -115,14 +115,20 @@ def _path_without_lang() -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
-def _language_links(back_to: str) -> list[tuple[str, str, str, str]]:
-    """Each language's code, own name, BCP 47 tag, and link that comes back to this page."""
+def language_links() -> list[tuple[str, str, str, str]]:
+    """Each language's code, own name, BCP 47 tag, and link that comes back to this page.
+
+    Called by the page's header only, so emails, letters and fragments do not build them.
+    The way back (`?next=`, as long as the address, 10,000 characters for a hostile one) is
+    encoded once, as Werkzeug's `url_for` encodes a query, not once for each language.
+    """
+    back = "?" + urlencode({"next": _path_without_lang()}, safe="!$'()*,/:;?@")
     return [
         (
             code,
             i18n.native_name(code),
             i18n.html_lang(code),
-            url_for("public.choose_language", code=code, next=back_to),
+            url_for("public.choose_language", code=code) + back,
         )
         for code in i18n.languages()
     ]
@@ -196,7 +202,6 @@ def init_app(app: Flask) -> None:
             "html_lang": i18n.html_lang(code),
             "text_dir": i18n.direction(code),
             "font_css": i18n.font(code),
-            "languages": _language_links(current_path),
             "current_path": current_path,
             "easy_read_path": (
                 "/easy-read" + request.path if has_easy_read(request.endpoint) else None
@@ -212,6 +217,7 @@ def init_app(app: Flask) -> None:
         native_name=i18n.native_name,
         words=words,
         council=council,
+        language_links=language_links,
         waiting_to_count=waiting_to_count,
     )
     # flask-babel's gettext and ngettext for templates, with numbers in the reader's digits.
