@@ -4,7 +4,7 @@ flash and redirect."""
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -72,6 +72,12 @@ def _signer() -> URLSafeTimedSerializer:
 
 def _secret() -> str:
     return current_app.config["SECRET_KEY"]
+
+
+def _browser() -> str | None:
+    """This browser session, hashed: a code and an email proved in it are one person."""
+    sid = getattr(session, "sid", None)
+    return ideas.browser_key(_secret(), sid) if sid else None
 
 
 # --- Public pages ------------------------------------------------------------------------------
@@ -163,7 +169,9 @@ def support_by_email(idea_id: int):
     address = form.email.data.strip()
     key = ideas.email_key(_secret(), address)
     try:
-        result = ideas.add_support(idea, SupportWay.EMAIL, key, confirmed=False)
+        result = ideas.add_support(
+            idea, SupportWay.EMAIL, key, confirmed=False, browser=_browser()
+        )
     except Refused as refused:
         flash(REFUSED[refused.code], "error")
         return redirect(url_for("ideas.idea_page", idea_id=idea.id))
@@ -207,7 +215,9 @@ def support_by_code(idea_id: int):
         form.code.errors = [_("This voter code is not for this area. Please check it.")]
         return _idea_page(idea, 400, code_form=form)
     try:
-        result = ideas.add_support(idea, SupportWay.CODE, ideas.code_key(_secret(), form.code.data))
+        result = ideas.add_support(
+            idea, SupportWay.CODE, ideas.code_key(_secret(), form.code.data), browser=_browser()
+        )
     except Refused as refused:
         flash(REFUSED[refused.code], "error")
         return redirect(url_for("ideas.idea_page", idea_id=idea.id))
@@ -229,7 +239,7 @@ def confirm(idea_id: int, token: str):
     form = EmptyForm()
     if form.validate_on_submit():
         try:
-            result = ideas.confirm_support(idea, key)
+            result = ideas.confirm_support(idea, key, browser=_browser())
         except Refused as refused:
             flash(REFUSED[refused.code], "error")
         else:
@@ -376,8 +386,6 @@ def set_threshold(area_id: int):
     area = db.session.get(Area, area_id)
     if area is None:
         abort(404)
-    from flask import request
-
     form = _rule_form(area, formdata=request.form)
     if form.validate():
         person = (
