@@ -90,22 +90,47 @@ def test_an_idea_is_checked_before_anyone_sees_it(app, client):
         "proposal": "Two benches.",
         "proposal_cost": "£1,200",
     }
-    html = client.post("/ideas/new", data=form, follow_redirects=True).get_data(as_text=True)
+    sent = client.post("/ideas/new", data=form)
+    yours = sent.headers["Location"]  # the author's private page
+    html = client.get(yours).get_data(as_text=True)
     assert "A moderator will check your idea" in html
-    assert "Benches by the bus stop" not in html  # not public yet
+    assert "Benches by the bus stop" in html and "Keep this page" in html
+    assert "Benches by the bus stop" not in client.get("/ideas").get_data(as_text=True)
     idea = db.session.scalars(select(Idea)).one()
     assert idea.proposal_cost == 1200 and idea.status == RemedyStatus.SUBMITTED
     assert client.get(f"/ideas/{idea.id}").status_code == 404
+    assert client.get(yours[:-3] + "xyz").status_code == 404
 
+    # The moderator asks for changes (a message is needed); the author reads it in their
+    # language's page, changes the idea, and it comes back to the queue.
     moderator = app.test_client()
     sign_in(moderator, make_user(Role.MODERATOR))
     assert "Benches by the bus stop" in moderator.get("/staff/moderate/").get_data(as_text=True)
+    check = f"/staff/moderate/ideas/{idea.id}"
+    empty = {"csrf_token": csrf_token(moderator, check), "message": " "}
+    assert moderator.post(f"{check}/changes", data=empty).status_code == 400
+    moderator.post(f"{check}/changes", data=empty | {"message": "Say which bus stop, please."})
+    assert "Benches by the bus stop" not in moderator.get("/staff/moderate/").get_data(
+        as_text=True
+    )
+    polish = client.get(yours, headers={"Accept-Language": "pl"}).get_data(as_text=True)
+    assert "Say which bus stop, please." in polish and 'lang="pl"' in polish
+    changed = form | {"csrf_token": csrf_token(client, yours), "title": "Benches at stop 45"}
+    del changed["area"]
+    assert client.post(yours, data=changed | {"now": ""}).status_code == 400
+    client.post(yours, data=changed)
+    assert "Benches at stop 45" in moderator.get("/staff/moderate/").get_data(as_text=True)
+    assert "Say which bus stop" in moderator.get(check).get_data(as_text=True)
+    again = client.post(yours, data=changed | {"title": "Not now"})  # no change while waiting
+    assert again.status_code == 200 and "Not now" not in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert idea.t("title", "en").text == "Benches at stop 45"
     url = f"/staff/moderate/ideas/{idea.id}/publish"
     moderator.post(
         url, data={"csrf_token": csrf_token(moderator, f"/staff/moderate/ideas/{idea.id}")}
     )
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
-    assert "Benches by the bus stop" in page and "Support this idea" in page
+    assert "Benches at stop 45" in page and "Support this idea" in page
 
 
 def test_a_bad_idea_form_keeps_what_was_typed(app, client):

@@ -83,6 +83,38 @@ def publish(idea: Idea, moderator: User) -> None:
     db.session.flush()
 
 
+def ask_for_changes(idea: Idea, moderator: User, message: str) -> None:
+    """Send an idea back to its author with a message saying what to change, as remedies are."""
+    if idea.status != RemedyStatus.SUBMITTED:
+        raise IdeaError("not_waiting")
+    idea.status = RemedyStatus.CHANGES_REQUESTED
+    idea.moderator_message = message.strip()
+    audit.record("idea_changes_requested", actor=moderator, idea=idea.id)
+    db.session.flush()
+
+
+def change(
+    idea: Idea,
+    lang: str,
+    texts: dict[str, str],
+    now_cost: int | None,
+    proposal_cost: int | None,
+) -> None:
+    """The author's changed idea, back in the moderators' queue."""
+    if idea.status != RemedyStatus.CHANGES_REQUESTED:
+        raise IdeaError("not_editable")
+    content = idea.content
+    if content.original_lang != lang:  # now written in another language: the old words go
+        content.texts = [t for t in content.texts if t.lang != content.original_lang]
+        content.original_lang = lang
+    for field in FIELDS:
+        content.set(field, lang, texts.get(field, "").strip(), reviewed=True)
+    idea.now_cost, idea.proposal_cost = now_cost, proposal_cost
+    idea.status = RemedyStatus.SUBMITTED
+    audit.record("idea_resubmitted", idea=idea.id)
+    db.session.flush()
+
+
 def reject(idea: Idea, moderator: User, reason: str) -> None:
     """Turn an idea down, with a reason kept beside it."""
     if idea.status != RemedyStatus.SUBMITTED:
