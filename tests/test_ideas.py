@@ -501,3 +501,61 @@ def test_a_phone_number_needs_notify(app, client):
     said = follow(client, idea, "07700 900123", "en").get_data(as_text=True)
     assert "We cannot send text messages." in said
     assert db.session.scalar(select(func.count(Follower.id))) == 0
+
+
+class DeadSMTP(RecordingSMTP):
+    def send_message(self, message):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def test_messages_the_jobs_gave_up_on_are_shown_to_organisers_who_can_send_them_again(
+    app, client, monkeypatch
+):
+    from datetime import datetime
+
+    from coprod.models import UnsentEmail
+
+    monkeypatch.setattr("smtplib.SMTP", DeadSMTP)
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    idea = queued_idea(an_area(), make_user(Role.COUNCILLOR))
+    follow(client, idea, "piotr@example.org", "en")
+    follow(client, idea, "ola@example.org", "en")
+    following.tell("idea", idea.id, "answered")
+    db.session.commit()
+    huey = app.extensions["coprod.jobs"].huey
+    while due := huey.read_schedule(datetime(2999, 1, 1)):  # every retry, at once
+        for task in due:
+            huey.execute(task, datetime(2999, 1, 1))
+    assert db.session.scalar(select(func.count(UnsentEmail.id)).where(UnsentEmail.gave_up)) == 2
+
+    organiser = app.test_client()
+    sign_in(organiser, make_user(Role.ORGANISER))
+    page = organiser.get("/staff/").get_data(as_text=True)
+    assert "The council has answered: Open the library late" in page
+    assert "<td>2</td>" in page and "We could not reach the email or text service." in page
+    moderator = app.test_client()
+    sign_in(moderator, make_user(Role.MODERATOR))
+    assert "Try again" not in moderator.get("/staff/").get_data(as_text=True)
+    [row_id] = re.findall(r"/staff/unsent-emails/(\d+)/send-again", page)
+    url = f"/staff/unsent-emails/{row_id}/send-again"
+    assert moderator.post(url, data={"csrf_token": csrf_token(moderator, "/staff/")}).status_code in (
+        302,
+        403,
+    )
+    assert organiser.post(url).status_code in (302, 400)  # no CSRF token: nothing sent
+    assert db.session.scalar(select(func.count(UnsentEmail.id))) == 2
+
+    # The mail server is back: one press sends it again to both.
+    monkeypatch.setattr("smtplib.SMTP", RecordingSMTP)
+    RecordingSMTP.sent = []
+    said = organiser.post(
+        url, data={"csrf_token": csrf_token(organiser, "/staff/")}, follow_redirects=True
+    )
+    assert "We will try again to send it to 2 people." in said.get_data(as_text=True)
+    assert sorted(m["To"] for m in RecordingSMTP.sent) == ["ola@example.org", "piotr@example.org"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(UnsentEmail.id))) == 0
+    again = organiser.post(
+        url, data={"csrf_token": csrf_token(organiser, "/staff/")}, follow_redirects=True
+    )
+    assert again.status_code == 200 and "not waiting any more" in again.get_data(as_text=True)
