@@ -6,6 +6,8 @@ from wtforms import BooleanField, DateField, Field, RadioField, StringField, Tex
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from flask_wtf.file import FileField
+
 from coprod.forms import Form
 from coprod.propose.forms import TEXT_MAX, MaxLength, NoMarkup, WholeNumberField
 
@@ -35,7 +37,8 @@ class UpdateForm(Form):
     note = TextAreaField(
         _l("What happened"), validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()]
     )
-    photo_url = StringField(_l("Address of a photo, if you have one"), validators=[MaxLength(500)])
+    photo = FileField(_l("A photo, if you have one"))
+    photo_url = StringField(_l("Or the address of a photo on the web"), validators=[MaxLength(500)])
     photo_alt = StringField(
         _l("What the photo shows, for people who cannot see it"),
         validators=[MaxLength(300), NoMarkup()],
@@ -46,7 +49,8 @@ class UpdateForm(Form):
             raise ValidationError(_("Please give an address that starts with https://"))
 
     def validate_photo_alt(self, field: Field) -> None:
-        if (self.photo_url.data or "").strip() and not (field.data or "").strip():
+        has_photo = bool(self.photo.data) or bool((self.photo_url.data or "").strip())
+        if has_photo and not (field.data or "").strip():
             raise ValidationError(_("Please say what the photo shows."))
 
 

@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from coprod.delivery.models import STAGES, CaseStudy, Delivery, DeliveryUpdate
+from coprod.delivery.models import STAGES, CaseStudy, Delivery, DeliveryPhoto, DeliveryUpdate
+from coprod.delivery.photos import Photo
 from coprod.extensions import db
 from coprod.following import operations as following
 from coprod.models import Count, Remedy, Round, User
@@ -91,9 +92,12 @@ def add_update(
     by_group: bool,
     photo_url: str = "",
     photo_alt: str = "",
+    photo: Photo | None = None,
     actor: User,
 ) -> DeliveryUpdate:
-    if photo_url and not photo_alt.strip():
+    """A dated note, maybe with a photo: an uploaded one (`photo`, prepared by
+    `coprod.delivery.photos`) or the address of one on the web; either needs its words."""
+    if (photo_url or photo is not None) and not photo_alt.strip():
         raise DeliveryError("photo_needs_words")
     update = DeliveryUpdate(
         delivery=delivery,
@@ -104,6 +108,10 @@ def add_update(
         photo_url=photo_url.strip(),
         photo_alt=photo_alt.strip(),
     )
+    if photo is not None:
+        update.photo = DeliveryPhoto(
+            media_type=photo.media_type, width=photo.width, height=photo.height, data=photo.data
+        )
     db.session.add(update)
     audit.record("delivery_update", actor=actor, remedy=delivery.remedy)
     db.session.flush()

@@ -3,7 +3,7 @@ studies on one public page, each printable on one A4 page."""
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +11,9 @@ from flask_login import current_user, login_required
 
 from coprod.delivery import bp
 from coprod.delivery import operations as deliveries
+from coprod.delivery import photos
 from coprod.delivery.forms import STAGE_WORDS, CaseStudyForm, FactsForm, UpdateForm
+from coprod.delivery.models import DeliveryPhoto
 from coprod.delivery.operations import DeliveryError
 from coprod.extensions import db
 from coprod.lookups import round_or_404
@@ -25,6 +27,10 @@ REFUSED = {
     "photo_needs_words": _l("Please say what the photo shows."),
     "unknown_stage": _l("Please choose where things are now."),
 }
+PHOTO_REFUSED = {
+    "too_big": _l("This photo is bigger than 5 MB. Please send a smaller one."),
+    "not_a_photo": _l("This file is not a photo we can show. Please send a JPEG, PNG or WebP."),
+}
 
 
 @bp.app_template_global()
@@ -35,6 +41,11 @@ def delivery_glance(rnd):
 @bp.app_template_global()
 def funded_remedies(rnd) -> list[Remedy]:
     return [db.session.get_one(Remedy, i) for i in deliveries.funded_ids(rnd)]
+
+
+@bp.app_template_global()
+def photo_suffix(photo: DeliveryPhoto) -> str:
+    return photos.SUFFIXES[photo.media_type]
 
 
 @bp.app_template_global()
@@ -144,6 +155,13 @@ def add_update(slug: str, remedy_id: int):
     form = UpdateForm()
     if not form.validate_on_submit():
         return _page(remedy, 400, update=form)
+    photo = None
+    if form.photo.data:
+        try:
+            photo = photos.prepare(form.photo.data.read(photos.MAX_BYTES + 1))
+        except photos.PhotoRefused as refused:
+            form.photo.errors = [PHOTO_REFUSED[refused.code]]
+            return _page(remedy, 400, update=form)
     deliveries.add_update(
         deliveries.ensure(remedy),
         form.note.data,
@@ -152,11 +170,32 @@ def add_update(slug: str, remedy_id: int):
         by_group=writer == "group",
         photo_url=form.photo_url.data or "",
         photo_alt=form.photo_alt.data or "",
+        photo=photo,
         actor=current_user,
     )
     db.session.commit()
     flash(_("The update is added. Everyone can see it on this page."))
     return redirect(url_for("delivery.delivery_page", slug=slug, remedy_id=remedy_id))
+
+
+@bp.get("/delivery/photos/<int:photo_id>.<suffix>")
+def photo(photo_id: int, suffix: str):
+    """An uploaded photo; it never changes, so browsers and proxies may keep it a year."""
+    found = db.session.get(DeliveryPhoto, photo_id)
+    remedy = found.update.delivery.remedy if found is not None else None
+    if (
+        found is None
+        or remedy is None
+        or remedy.status != RemedyStatus.PUBLISHED
+        or photos.SUFFIXES[found.media_type] != suffix
+    ):
+        abort(404)
+    response = Response(found.data, mimetype=found.media_type)
+    response.cache_control.public = True
+    response.cache_control.max_age = 365 * 86400
+    response.cache_control.immutable = True
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/rounds/<slug>/remedies/<int:remedy_id>/case-study/write", methods=["GET", "POST"])
