@@ -181,9 +181,7 @@ def _send_email(message: EmailMessage, task=None) -> None:
         emails.sent(task.id)
 
 
-def _deliver(
-    channel: str, address: str, subject: str, body: str, unfollow: str, task=None
-) -> None:
+def _deliver(channel: str, address: str, subject: str, body: str, unfollow: str, task=None) -> None:
     from coprod.following import sending
 
     try:

@@ -141,7 +141,7 @@ def test_the_case_study_needs_consent_for_stories_and_prints_on_its_own_page(app
     assert db.session.scalars(select(deliveries.CaseStudy)).one().stories_consent
 
 
-def _photo(kind: str, size=(3000, 2000), *, gps: bool = False) -> bytes:
+def _photo(kind: str, size=(1600, 1000), *, gps: bool = False) -> bytes:
     from io import BytesIO
 
     from PIL import Image
@@ -187,7 +187,12 @@ def test_staff_and_the_group_upload_photos_checked_shrunk_and_without_location(a
         assert refused.status_code == 400 and reason in html and "Planted." in html, name
     polish = staff.post(
         f"{url}/updates",
-        data={"csrf_token": token, "note": "x", "photo_alt": "y", "photo": (BytesIO(b"x"), "a.jpg")},
+        data={
+            "csrf_token": token,
+            "note": "x",
+            "photo_alt": "y",
+            "photo": (BytesIO(b"x"), "x.jpg"),
+        },
         content_type="multipart/form-data",
         headers={"Accept-Language": "pl"},
     )
@@ -195,14 +200,14 @@ def test_staff_and_the_group_upload_photos_checked_shrunk_and_without_location(a
     assert "not a photo we can show" not in polish.get_data(as_text=True)
 
     # A phone's photo with its place in it: shrunk, turned upright, its EXIF gone.
-    assert send(staff, _photo("JPEG", gps=True), "IMG_0001.JPG").status_code == 302
+    assert send(staff, _photo("JPEG", (2000, 1500), gps=True), "IMG_1.JPG").status_code == 302
     page = client.get(url).get_data(as_text=True)
     [src] = re.findall(r'src="(/delivery/photos/\d+\.jpg)"', page)
     assert 'alt="New trees by the path"' in page
     served = client.get(src)
     assert served.mimetype == "image/jpeg" and "max-age=31536000" in served.headers["Cache-Control"]
     with Image.open(BytesIO(served.data)) as shown:
-        assert shown.size == (800, 1200) and not dict(shown.getexif())
+        assert shown.size == (1200, 1600) and not dict(shown.getexif())  # upright, no place
     assert client.get(src, headers={"If-None-Match": served.headers["ETag"]}).status_code == 304
     assert client.get(src.replace(".jpg", ".png")).status_code == 404
 

@@ -22,6 +22,7 @@ from coprod.admin.forms import (
 )
 from coprod.admin.setup import round_languages
 from coprod.extensions import db
+from coprod.following import sending
 from coprod.lookups import round_or_404
 from coprod.models import (
     Ballot,
@@ -35,7 +36,6 @@ from coprod.models import (
     UnsentEmail,
     VoterCode,
 )
-from coprod.following import sending
 from coprod.operations import codes, emails, paper
 from coprod.operations import phase as phases
 from coprod.operations.ballots import CastError

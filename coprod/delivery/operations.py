@@ -155,6 +155,28 @@ def all_case_studies() -> list[CaseStudy]:
     return list(db.session.scalars(select(CaseStudy).order_by(CaseStudy.id)).unique())
 
 
+def place_of(remedy: Remedy) -> str:
+    """The area a remedy was for ("" for the whole place)."""
+    area = remedy.area or remedy.round.area
+    return area.name if area else ""
+
+
+def theme_of(remedy: Remedy, lang: str) -> str:
+    """The problem ("brick in the wall") a remedy answers, in `lang` ("" when none)."""
+    title = remedy.barrier.t("title", lang) if remedy.barrier else None
+    return title.text if title else ""
+
+
+def case_studies_by(by: str, lang: str) -> list[tuple[str, list[CaseStudy]]]:
+    """Case studies gathered by area ("area") or by the problem they answer ("theme"), in
+    alphabetical order, the ones with neither last."""
+    groups: dict[str, list[CaseStudy]] = {}
+    for study in all_case_studies():
+        key = theme_of(study.remedy, lang) if by == "theme" else place_of(study.remedy)
+        groups.setdefault(key, []).append(study)
+    return sorted(groups.items(), key=lambda item: (item[0] == "", item[0].casefold()))
+
+
 @dataclass
 class Glance:
     """A round's delivery in a line: how many funded, started, done and late; the money."""

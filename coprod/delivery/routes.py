@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from coprod.delivery import bp
+from coprod.delivery import bp, photos
 from coprod.delivery import operations as deliveries
-from coprod.delivery import photos
-from coprod.delivery.forms import STAGE_WORDS, CaseStudyForm, FactsForm, UpdateForm
+from coprod.delivery.forms import CASE_MAX, STAGE_WORDS, CaseStudyForm, FactsForm, UpdateForm
 from coprod.delivery.models import DeliveryPhoto
 from coprod.delivery.operations import DeliveryError
 from coprod.extensions import db
@@ -233,22 +232,36 @@ def write_case_study(slug: str, remedy_id: int):
         flash(_("The case study is saved. Everyone can read and print it."))
         return redirect(url_for("delivery.case_study", remedy_id=remedy.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("delivery/write.html", remedy=remedy, form=form), status
+    page = render_template("delivery/write.html", remedy=remedy, form=form, case_max=CASE_MAX)
+    return page, status
+
+
+def _by() -> str:
+    return "theme" if request.args.get("by") == "theme" else "area"
 
 
 @bp.get("/case-studies")
 def case_studies():
-    studies = deliveries.all_case_studies()
-    by_place: dict[str, list] = {}
-    for s in studies:
-        remedy = s.remedy
-        area = (
-            remedy.area.name
-            if remedy.area
-            else (remedy.round.area.name if remedy.round.area else "")
-        )
-        by_place.setdefault(area, []).append(s)
-    return render_template("delivery/case_studies.html", by_place=sorted(by_place.items()))
+    by = _by()
+    return render_template(
+        "delivery/case_studies.html",
+        by=by,
+        groups=deliveries.case_studies_by(by, str(get_locale())),
+        place_of=deliveries.place_of,
+    )
+
+
+@bp.get("/case-studies/print")
+def case_studies_pack():
+    """Every case study, one to a printed A4 page, for a director's pack."""
+    by = _by()
+    groups = deliveries.case_studies_by(by, str(get_locale()))
+    studies = [study for _key, found in groups for study in found]
+    return render_template(
+        "delivery/pack.html",
+        by=by,
+        studies=[(study, deliveries.of(study.remedy)) for study in studies],
+    )
 
 
 @bp.get("/case-studies/<int:remedy_id>")

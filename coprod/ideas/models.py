@@ -111,7 +111,8 @@ class IdeaSupport(Model):
     The unique pair (idea, supporter) is what makes one way of supporting count once, even
     when the same person presses twice at once. `person` is what is counted: a voter code
     and an email address proved in the same browser session are one person (the later
-    support takes the earlier one's `person`), so supporting both ways counts once. Names and addresses are kept only for paper forms (so
+    support takes the earlier one's `person`), so supporting both ways counts once. Names
+    and addresses are kept only for paper forms (so
     staff can check them), and only until the privacy settings say (`IdeaRule.keep_days`).
     """
 

@@ -80,9 +80,7 @@ def _author_token(idea: Idea) -> str:
 
 def _author_idea(idea_id: int, token: str) -> Idea:
     try:
-        found = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="idea-author").loads(
-            token
-        )
+        found = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="idea-author").loads(token)
     except BadSignature:
         found = None
     if found != idea_id:
@@ -158,7 +156,7 @@ def yours(idea_id: int, token: str):
     form = None
     if idea.status == RemedyStatus.CHANGES_REQUESTED:
         lang = idea.content.original_lang
-        data = {f: str(idea.t(f, lang) or "") for f in ideas.FIELDS}
+        data: dict[str, object] = {f: str(idea.t(f, lang) or "") for f in ideas.FIELDS}
         data |= {"now_cost": idea.now_cost, "proposal_cost": idea.proposal_cost}
         form = IdeaChangeForm(data=data)
         if form.validate_on_submit():
@@ -220,9 +218,7 @@ def support_by_email(idea_id: int):
     address = form.email.data.strip()
     key = ideas.email_key(_secret(), address)
     try:
-        result = ideas.add_support(
-            idea, SupportWay.EMAIL, key, confirmed=False, browser=_browser()
-        )
+        result = ideas.add_support(idea, SupportWay.EMAIL, key, confirmed=False, browser=_browser())
     except Refused as refused:
         flash(REFUSED[refused.code], "error")
         return redirect(url_for("ideas.idea_page", idea_id=idea.id))
