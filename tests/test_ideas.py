@@ -319,6 +319,71 @@ def test_support_counts_once_when_pressed_at_the_same_moment(app):
     assert len(queued) == 1 and idea.due_on is not None
 
 
+def test_a_code_and_an_email_proved_in_one_browser_count_once_even_at_the_same_moment(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks and unique constraints racing: PostgreSQL only")
+    from itsdangerous import URLSafeTimedSerializer
+
+    area = an_area()
+    idea = an_idea(area, needed=9)
+    rnd = make_round(Phase.VOTING)
+    code, other_code = codes.make_codes(SECRET, rnd, 2, area_id=area.id)
+    signer = URLSafeTimedSerializer(SECRET, salt="idea-support")
+
+    def link_for(address: str) -> str:  # as the email asking to confirm would carry it
+        key = ideas.email_key(SECRET, address)
+        ideas.add_support(idea, SupportWay.EMAIL, key, confirmed=False)
+        db.session.commit()
+        return f"/ideas/{idea.id}/confirm/{signer.dumps([idea.id, key])}"
+
+    # One browser (four tabs sharing its session) presses "support with my voter code" and
+    # opens the email's link at the same moment: one person.
+    link = link_for("sana@example.org")
+    first = app.test_client()
+    token = csrf_token(first, link)
+    tabs = [first] + [app.test_client() for _ in range(3)]
+    for tab in tabs[1:]:
+        tab.set_cookie("session", first.get_cookie("session").value)
+    by_code = (f"/ideas/{idea.id}/support-by-code", {"csrf_token": token, "code": code})
+    by_link = (link, {"csrf_token": token})
+    presses = [by_code, by_link, by_code, by_link]
+    start = threading.Barrier(len(tabs))
+    statuses: list[int] = []
+
+    def press(tab, url_and_form) -> None:
+        start.wait(30)
+        statuses.append(tab.post(url_and_form[0], data=url_and_form[1]).status_code)
+
+    threads = [threading.Thread(target=press, args=p) for p in zip(tabs, presses, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert statuses == [302] * 4
+    db.session.expire_all()
+    assert ideas.supporters(idea) == 1
+    rows = db.session.scalars(select(IdeaSupport).where(IdeaSupport.confirmed)).all()
+    assert {r.way for r in rows} == {SupportWay.CODE, SupportWay.EMAIL}
+
+    # Counted apart in two browsers, then both shown in one: they become one person.
+    elsewhere, here = app.test_client(), app.test_client()
+    elsewhere.post(
+        f"/ideas/{idea.id}/support-by-code",
+        data={"csrf_token": csrf_token(elsewhere, f"/ideas/{idea.id}"), "code": other_code},
+    )
+    link = link_for("piotr@example.org")
+    here.post(link, data={"csrf_token": csrf_token(here, link)})
+    assert ideas.supporters(idea) == 3
+    said = here.post(
+        f"/ideas/{idea.id}/support-by-code",
+        data={"csrf_token": csrf_token(here, f"/ideas/{idea.id}"), "code": other_code},
+        follow_redirects=True,
+    )
+    assert "It counts once." in said.get_data(as_text=True)
+    db.session.expire_all()
+    assert ideas.supporters(idea) == 2
+
+
 # --- Following: GOV.UK Notify (a fake server) and SMTP ------------------------------------------
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
