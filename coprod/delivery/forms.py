@@ -55,7 +55,7 @@ class UpdateForm(Form):
 
 # Each part of a case study is short enough that all four print on one A4 page, in every
 # script (checked in the browser tests).
-CASE_MAX = 700
+CASE_MAX = 500
 
 
 def _part(label, required: bool = True) -> TextAreaField:
