@@ -122,7 +122,10 @@ class IdeaSupport(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
     supporter: Mapped[str] = mapped_column(String(64))
-    person: Mapped[str] = mapped_column(String(64))
+    # Until linked to another way of supporting, each supporter is their own person.
+    person: Mapped[str] = mapped_column(
+        String(64), default=lambda context: context.get_current_parameters()["supporter"]
+    )
     # A keyed hash of the browser session that proved it (a code typed, a link opened).
     browser: Mapped[str | None] = mapped_column(String(64), index=True)
     way: Mapped[SupportWay] = mapped_column(_enum(SupportWay))
