@@ -91,6 +91,7 @@ class Jobs:
             retries=config["MAIL_RETRIES"],
             retry_delay=config["MAIL_RETRY_DELAY"],
             retry_backoff=2,
+            context=True,
         )(in_app(_deliver))
         self.count_round = task(name="count_round", retries=2, retry_delay=60, context=True)(
             in_app(_count_round)
@@ -180,10 +181,19 @@ def _send_email(message: EmailMessage, task=None) -> None:
         emails.sent(task.id)
 
 
-def _deliver(channel: str, address: str, subject: str, body: str, unfollow: str) -> None:
+def _deliver(channel: str, address: str, subject: str, body: str, unfollow: str, task=None) -> None:
     from coprod.following import sending
 
-    sending.deliver(channel, address, subject, body, unfollow)
+    try:
+        sending.deliver(channel, address, subject, body, unfollow)
+    except Exception as error:  # Notify's errors, the network's, SMTP's: all worth a retry
+        emails.message_failed(
+            task.id, channel, address, subject, body, unfollow, error, final=task.retries == 0
+        )
+        db.session.commit()
+        raise
+    if task.retries < current_app.config["MAIL_RETRIES"]:  # a retry got through
+        emails.sent(task.id)
 
 
 # --- Counts ----------------------------------------------------------------------------------

@@ -760,8 +760,10 @@ class AuditEvent(Model):
 class UnsentEmail(Model):
     """An email the mail server refused: retried by its job, shown to organisers until sent.
 
-    Only the address and subject are kept (never the body, which may hold a password link).
-    The row goes when a retry gets through; it stays as "gave_up" when the job stops trying.
+    Staff emails keep only the address and subject (never the body, which may hold a
+    password link). Messages to followers and supporters (`channel` email or sms) also keep
+    their words, so an organiser can send them again. The row goes when a retry gets
+    through; it stays as "gave_up" when the job stops trying.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -771,6 +773,10 @@ class UnsentEmail(Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     gave_up: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str] = mapped_column(String(300), default="")
+    why: Mapped[str] = mapped_column(String(20), default="")  # a key of `emails.WHY`
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    body: Mapped[str] = mapped_column(Text, default="")
+    unfollow: Mapped[str] = mapped_column(String(500), default="")
     first_failed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     last_failed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 

@@ -1,6 +1,7 @@
 """Delivery people can see: a funded remedy's stages, late promises, updates, case studies,
 the round's glance and the open data."""
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -138,3 +139,81 @@ def test_the_case_study_needs_consent_for_stories_and_prints_on_its_own_page(app
     sign_in(stranger, make_user(Role.MEMBER))
     assert stranger.get(url).status_code == 403
     assert db.session.scalars(select(deliveries.CaseStudy)).one().stories_consent
+
+
+def _photo(kind: str, size=(1600, 1000), *, gps: bool = False) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    if gps:
+        exif[0x8825] = {1: "N", 2: (52.0, 28.0, 0.0)}  # where it was taken
+        exif[0x0112] = 6  # turned on its side
+    out = BytesIO()
+    Image.new("RGB", size, "green").save(out, kind, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_staff_and_the_group_upload_photos_checked_shrunk_and_without_location(app, client):
+    from io import BytesIO
+
+    from PIL import Image
+
+    rnd = funded_round()
+    remedy = rnd.remedies[0]
+    url = f"/rounds/{rnd.slug}/remedies/{remedy.id}/delivery"
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.COUNCILLOR))
+    token = csrf_token(staff, url)
+    assert 'enctype="multipart/form-data"' in staff.get(url).get_data(as_text=True)
+
+    def send(who, raw: bytes, name: str, alt: str = "New trees by the path", **more):
+        form = {"csrf_token": token, "note": "Planted.", "photo_alt": alt, **more}
+        form["photo"] = (BytesIO(raw), name)
+        return who.post(f"{url}/updates", data=form, content_type="multipart/form-data")
+
+    # Refused, with the reason in the person's words and the note kept: not a photo (whatever
+    # its name says), a kind we do not show, too big, or no words for people who cannot see.
+    refusals = [
+        (b"<?php evil(); ?>", "trees.jpg", {}, "not a photo we can show"),
+        (_photo("GIF"), "trees.gif", {}, "not a photo we can show"),
+        (b"\xff\xd8" + b"0" * (5 * 1024 * 1024), "big.jpg", {}, "bigger than 5 MB"),
+        (_photo("PNG"), "trees.png", {"alt": ""}, "Please say what the photo shows."),
+    ]
+    for raw, name, more, reason in refusals:
+        refused = send(staff, raw, name, **more)
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and reason in html and "Planted." in html, name
+    polish = staff.post(
+        f"{url}/updates",
+        data={
+            "csrf_token": token,
+            "note": "x",
+            "photo_alt": "y",
+            "photo": (BytesIO(b"x"), "x.jpg"),
+        },
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "pl"},
+    )
+    assert polish.status_code == 400 and 'lang="pl"' in polish.get_data(as_text=True)
+    assert "not a photo we can show" not in polish.get_data(as_text=True)
+
+    # A phone's photo with its place in it: shrunk, turned upright, its EXIF gone.
+    assert send(staff, _photo("JPEG", (2000, 1500), gps=True), "IMG_1.JPG").status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    [src] = re.findall(r'src="(/delivery/photos/\d+\.jpg)"', page)
+    assert 'alt="New trees by the path"' in page
+    served = client.get(src)
+    assert served.mimetype == "image/jpeg" and "max-age=31536000" in served.headers["Cache-Control"]
+    with Image.open(BytesIO(served.data)) as shown:
+        assert shown.size == (1200, 1600) and not dict(shown.getexif())  # upright, no place
+    assert client.get(src, headers={"If-None-Match": served.headers["ETag"]}).status_code == 304
+    assert client.get(src.replace(".jpg", ".png")).status_code == 404
+
+    # The group that proposed it can add one too (a WebP), and a web address still works.
+    group = app.test_client()
+    sign_in(group, make_user(group=remedy.group))
+    token = csrf_token(group, url)
+    assert send(group, _photo("WEBP", (600, 400)), "p.webp").status_code == 302
+    assert re.search(r'src="/delivery/photos/\d+\.webp"', client.get(url).get_data(as_text=True))

@@ -103,6 +103,9 @@ def real_values(app) -> dict[str, str]:
         "step": "name",
         "sheet": "ballot",
         "filename": "style.css",
+        "photo_id": "1",
+        "suffix": "jpg",
+        "row_id": "1",
     }
 
 

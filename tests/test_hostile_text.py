@@ -69,6 +69,7 @@ from coprod.ideas.forms import (
     CodeSupportForm,
     EmailSupportForm,
     IdeaAnswerForm,
+    IdeaChangeForm,
     IdeaForm,
     PaperSupportForm,
     RuleForm,
@@ -2404,6 +2405,54 @@ def test_ideas_support_and_following_take_hostile_text_as_text(app, monkeypatch)
         else:
             assert_stored(response)
             assert latest(Follower).lang == "ur"
+
+    check()
+
+
+@posts_to(IdeaChangeForm)
+@reads(("coprod/delivery/routes.py", "args", "by"))
+def test_an_idea_changed_by_its_author_and_case_studies_by_anything(app):
+    from itsdangerous import URLSafeSerializer
+
+    from coprod.ideas import operations as idea_ops
+    from coprod.ideas.models import Idea
+    from coprod.models import RemedyStatus
+
+    area = _idea_area()
+    _moderator, moderator = signed_in(app, Role.MODERATOR)
+    texts = {"title": "Benches", "now": "None.", "proposal": "Two."}
+    idea = idea_ops.put_up(area, "en", texts, None, None)
+    db.session.commit()
+    signer = URLSafeSerializer(app.config["SECRET_KEY"], salt="idea-author")
+    url = f"/ideas/{idea.id}/yours/{signer.dumps(idea.id)}"
+    author = app.test_client()
+    token = csrf_token(author, "/ideas/new")
+
+    @FEW
+    @given(
+        change=filled(
+            IdeaChangeForm,
+            now_cost=numbers(("1500",), blank_ok=True),
+            proposal_cost=numbers(("250",), blank_ok=True),
+        ),
+        by=HOSTILE,
+    )
+    def check(change, by):
+        found = db.session.get(Idea, idea.id)
+        found.status = RemedyStatus.SUBMITTED
+        idea_ops.ask_for_changes(found, moderator, "Please say where.")
+        db.session.commit()
+        response = author.post(url, data=change.values | {"csrf_token": token})
+        if not change.accepted:
+            assert_kept(response, change, where="changed idea")
+        else:
+            assert_stored(response)
+            db.session.expire_all()
+            title = kept(change.values["title"])
+            assert db.session.get(Idea, idea.id).content.text("title", "en").text == title
+            shows(author.get(url), title, where="the author's page")
+        shows(author.get("/case-studies", query_string={"by": by}), where="case studies")
+        shows(author.get("/case-studies/print", query_string={"by": by}), where="pack")
 
     check()
 

@@ -90,22 +90,45 @@ def test_an_idea_is_checked_before_anyone_sees_it(app, client):
         "proposal": "Two benches.",
         "proposal_cost": "£1,200",
     }
-    html = client.post("/ideas/new", data=form, follow_redirects=True).get_data(as_text=True)
+    sent = client.post("/ideas/new", data=form)
+    yours = sent.headers["Location"]  # the author's private page
+    html = client.get(yours).get_data(as_text=True)
     assert "A moderator will check your idea" in html
-    assert "Benches by the bus stop" not in html  # not public yet
+    assert "Benches by the bus stop" in html and "Keep this page" in html
+    assert "Benches by the bus stop" not in client.get("/ideas").get_data(as_text=True)
     idea = db.session.scalars(select(Idea)).one()
     assert idea.proposal_cost == 1200 and idea.status == RemedyStatus.SUBMITTED
     assert client.get(f"/ideas/{idea.id}").status_code == 404
+    assert client.get(yours[:-3] + "xyz").status_code == 404
 
+    # The moderator asks for changes (a message is needed); the author reads it in their
+    # language's page, changes the idea, and it comes back to the queue.
     moderator = app.test_client()
     sign_in(moderator, make_user(Role.MODERATOR))
     assert "Benches by the bus stop" in moderator.get("/staff/moderate/").get_data(as_text=True)
+    check = f"/staff/moderate/ideas/{idea.id}"
+    empty = {"csrf_token": csrf_token(moderator, check), "message": " "}
+    assert moderator.post(f"{check}/changes", data=empty).status_code == 400
+    moderator.post(f"{check}/changes", data=empty | {"message": "Say which bus stop, please."})
+    assert "Benches by the bus stop" not in moderator.get("/staff/moderate/").get_data(as_text=True)
+    polish = client.get(yours, headers={"Accept-Language": "pl"}).get_data(as_text=True)
+    assert "Say which bus stop, please." in polish and 'lang="pl"' in polish
+    changed = form | {"csrf_token": csrf_token(client, yours), "title": "Benches at stop 45"}
+    del changed["area"]
+    assert client.post(yours, data=changed | {"now": ""}).status_code == 400
+    client.post(yours, data=changed)
+    assert "Benches at stop 45" in moderator.get("/staff/moderate/").get_data(as_text=True)
+    assert "Say which bus stop" in moderator.get(check).get_data(as_text=True)
+    again = client.post(yours, data=changed | {"title": "Not now"})  # no change while waiting
+    assert again.status_code == 200 and "Not now" not in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert idea.t("title", "en").text == "Benches at stop 45"
     url = f"/staff/moderate/ideas/{idea.id}/publish"
     moderator.post(
         url, data={"csrf_token": csrf_token(moderator, f"/staff/moderate/ideas/{idea.id}")}
     )
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
-    assert "Benches by the bus stop" in page and "Support this idea" in page
+    assert "Benches at stop 45" in page and "Support this idea" in page
 
 
 def test_a_bad_idea_form_keeps_what_was_typed(app, client):
@@ -296,6 +319,71 @@ def test_support_counts_once_when_pressed_at_the_same_moment(app):
     assert len(queued) == 1 and idea.due_on is not None
 
 
+def test_a_code_and_an_email_proved_in_one_browser_count_once_even_at_the_same_moment(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks and unique constraints racing: PostgreSQL only")
+    from itsdangerous import URLSafeTimedSerializer
+
+    area = an_area()
+    idea = an_idea(area, needed=9)
+    rnd = make_round(Phase.VOTING)
+    code, other_code = codes.make_codes(SECRET, rnd, 2, area_id=area.id)
+    signer = URLSafeTimedSerializer(SECRET, salt="idea-support")
+
+    def link_for(address: str) -> str:  # as the email asking to confirm would carry it
+        key = ideas.email_key(SECRET, address)
+        ideas.add_support(idea, SupportWay.EMAIL, key, confirmed=False)
+        db.session.commit()
+        return f"/ideas/{idea.id}/confirm/{signer.dumps([idea.id, key])}"
+
+    # One browser (four tabs sharing its session) presses "support with my voter code" and
+    # opens the email's link at the same moment: one person.
+    link = link_for("sana@example.org")
+    first = app.test_client()
+    token = csrf_token(first, link)
+    tabs = [first] + [app.test_client() for _ in range(3)]
+    for tab in tabs[1:]:
+        tab.set_cookie("session", first.get_cookie("session").value)
+    by_code = (f"/ideas/{idea.id}/support-by-code", {"csrf_token": token, "code": code})
+    by_link = (link, {"csrf_token": token})
+    presses = [by_code, by_link, by_code, by_link]
+    start = threading.Barrier(len(tabs))
+    statuses: list[int] = []
+
+    def press(tab, url_and_form) -> None:
+        start.wait(30)
+        statuses.append(tab.post(url_and_form[0], data=url_and_form[1]).status_code)
+
+    threads = [threading.Thread(target=press, args=p) for p in zip(tabs, presses, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert statuses == [302] * 4
+    db.session.expire_all()
+    assert ideas.supporters(idea) == 1
+    rows = db.session.scalars(select(IdeaSupport).where(IdeaSupport.confirmed)).all()
+    assert {r.way for r in rows} == {SupportWay.CODE, SupportWay.EMAIL}
+
+    # Counted apart in two browsers, then both shown in one: they become one person.
+    elsewhere, here = app.test_client(), app.test_client()
+    elsewhere.post(
+        f"/ideas/{idea.id}/support-by-code",
+        data={"csrf_token": csrf_token(elsewhere, f"/ideas/{idea.id}"), "code": other_code},
+    )
+    link = link_for("piotr@example.org")
+    here.post(link, data={"csrf_token": csrf_token(here, link)})
+    assert ideas.supporters(idea) == 3
+    said = here.post(
+        f"/ideas/{idea.id}/support-by-code",
+        data={"csrf_token": csrf_token(here, f"/ideas/{idea.id}"), "code": other_code},
+        follow_redirects=True,
+    )
+    assert "It counts once." in said.get_data(as_text=True)
+    db.session.expire_all()
+    assert ideas.supporters(idea) == 2
+
+
 # --- Following: GOV.UK Notify (a fake server) and SMTP ------------------------------------------
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
@@ -476,3 +564,59 @@ def test_a_phone_number_needs_notify(app, client):
     said = follow(client, idea, "07700 900123", "en").get_data(as_text=True)
     assert "We cannot send text messages." in said
     assert db.session.scalar(select(func.count(Follower.id))) == 0
+
+
+class DeadSMTP(RecordingSMTP):
+    def send_message(self, message):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def test_messages_the_jobs_gave_up_on_are_shown_to_organisers_who_can_send_them_again(
+    app, client, monkeypatch
+):
+    from datetime import datetime
+
+    from coprod.models import UnsentEmail
+
+    monkeypatch.setattr("smtplib.SMTP", DeadSMTP)
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    idea = queued_idea(an_area(), make_user(Role.COUNCILLOR))
+    follow(client, idea, "piotr@example.org", "en")
+    follow(client, idea, "ola@example.org", "en")
+    following.tell("idea", idea.id, "answered")
+    db.session.commit()
+    huey = app.extensions["coprod.jobs"].huey
+    while due := huey.read_schedule(datetime(2999, 1, 1)):  # every retry, at once
+        for task in due:
+            huey.execute(task, datetime(2999, 1, 1))
+    assert db.session.scalar(select(func.count(UnsentEmail.id)).where(UnsentEmail.gave_up)) == 2
+
+    organiser = app.test_client()
+    sign_in(organiser, make_user(Role.ORGANISER))
+    page = organiser.get("/staff/").get_data(as_text=True)
+    assert "The council has answered: Open the library late" in page
+    assert "<td>2</td>" in page and "We could not reach the email or text service." in page
+    moderator = app.test_client()
+    sign_in(moderator, make_user(Role.MODERATOR))
+    assert "Try again" not in moderator.get("/staff/").get_data(as_text=True)
+    [row_id] = re.findall(r"/staff/unsent-emails/(\d+)/send-again", page)
+    url = f"/staff/unsent-emails/{row_id}/send-again"
+    refused = moderator.post(url, data={"csrf_token": csrf_token(moderator, "/staff/")})
+    assert refused.status_code == 403
+    assert organiser.post(url).status_code in (302, 400)  # no CSRF token: nothing sent
+    assert db.session.scalar(select(func.count(UnsentEmail.id))) == 2
+
+    # The mail server is back: one press sends it again to both.
+    monkeypatch.setattr("smtplib.SMTP", RecordingSMTP)
+    RecordingSMTP.sent = []
+    said = organiser.post(
+        url, data={"csrf_token": csrf_token(organiser, "/staff/")}, follow_redirects=True
+    )
+    assert "We will try again to send it to 2 people." in said.get_data(as_text=True)
+    assert sorted(m["To"] for m in RecordingSMTP.sent) == ["ola@example.org", "piotr@example.org"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(UnsentEmail.id))) == 0
+    again = organiser.post(
+        url, data={"csrf_token": csrf_token(organiser, "/staff/")}, follow_redirects=True
+    )
+    assert again.status_code == 200 and "not waiting any more" in again.get_data(as_text=True)

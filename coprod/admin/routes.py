@@ -22,6 +22,7 @@ from coprod.admin.forms import (
 )
 from coprod.admin.setup import round_languages
 from coprod.extensions import db
+from coprod.following import sending
 from coprod.lookups import round_or_404
 from coprod.models import (
     Ballot,
@@ -32,6 +33,7 @@ from coprod.models import (
     RemedyStatus,
     Role,
     Round,
+    UnsentEmail,
     VoterCode,
 )
 from coprod.operations import codes, emails, paper
@@ -50,6 +52,14 @@ from coprod.participate.letters import render_letters
 from coprod.participate.messages import explain
 
 STAFF = tuple(Role)[1:]  # everyone but group members
+WHY = {
+    # i18n: why a message to followers or supporters did not go.
+    "refused": _l("The email or text service said no: maybe a wrong address or phone number."),
+    "unreachable": _l("We could not reach the email or text service."),
+    "no_sms": _l("Text messages need GOV.UK Notify, which is not set up."),
+    "other": _l("Something else went wrong."),
+    "": _l("Something else went wrong."),
+}
 ORGANISER = (Role.ORGANISER,)
 PAPER_TYPISTS = (Role.ORGANISER, Role.MODERATOR)  # who may type in paper ballots
 
@@ -73,15 +83,38 @@ def _next_phase(rnd: Round) -> Phase | None:
 @role_required(*STAFF)
 def home():
     rounds = db.session.scalars(select(Round).order_by(Round.id.desc())).all()
-    retrying, gave_up = emails.unsent() if current_user.role == Role.ORGANISER else ([], [])
+    organiser = current_user.role == Role.ORGANISER
+    retrying, gave_up = emails.unsent() if organiser else ([], [])
     return render_template(
         "admin/home.html",
         rounds=rounds,
         retrying=retrying,
         gave_up=gave_up,
+        failed_messages=emails.given_up_by_message() if organiser else [],
+        why_words=WHY,
         button=EmptyForm(),
         types_paper=current_user.role in PAPER_TYPISTS,
     )
+
+
+@bp.post("/unsent-emails/<int:row_id>/send-again")
+@role_required(*ORGANISER)
+def send_again(row_id: int):
+    """Send a message the jobs gave up on again, to everyone it failed for."""
+    row = db.session.get(UnsentEmail, row_id)
+    if row is None or not row.gave_up:
+        flash(_("This message is not waiting any more."), "error")
+    elif EmptyForm().validate_on_submit():
+        people = emails.send_again(row, current_user, sending.send_later)
+        db.session.commit()
+        flash(
+            ngettext(
+                "We will try again to send it to %(num)d person.",
+                "We will try again to send it to %(num)d people.",
+                people,
+            )
+        )
+    return redirect(url_for("admin.home", _anchor="unsent"))
 
 
 @bp.post("/unsent-emails/clear")

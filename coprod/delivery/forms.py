@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
@@ -35,7 +36,8 @@ class UpdateForm(Form):
     note = TextAreaField(
         _l("What happened"), validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()]
     )
-    photo_url = StringField(_l("Address of a photo, if you have one"), validators=[MaxLength(500)])
+    photo = FileField(_l("A photo, if you have one"))
+    photo_url = StringField(_l("Or the address of a photo on the web"), validators=[MaxLength(500)])
     photo_alt = StringField(
         _l("What the photo shows, for people who cannot see it"),
         validators=[MaxLength(300), NoMarkup()],
@@ -46,26 +48,28 @@ class UpdateForm(Form):
             raise ValidationError(_("Please give an address that starts with https://"))
 
     def validate_photo_alt(self, field: Field) -> None:
-        if (self.photo_url.data or "").strip() and not (field.data or "").strip():
+        has_photo = bool(self.photo.data) or bool((self.photo_url.data or "").strip())
+        if has_photo and not (field.data or "").strip():
             raise ValidationError(_("Please say what the photo shows."))
 
 
+# Each part of a case study is short enough that all four print on one A4 page, in every
+# script (checked in the browser tests).
+CASE_MAX = 500
+
+
+def _part(label, required: bool = True) -> TextAreaField:
+    first = [DataRequired()] if required else []
+    return TextAreaField(label, validators=[*first, MaxLength(CASE_MAX), NoMarkup()])
+
+
 class CaseStudyForm(Form):
-    before = TextAreaField(
-        _l("We used to do"), validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()]
-    )
+    before = _part(_l("We used to do"))
     before_cost = WholeNumberField(_l("It cost"))
-    after = TextAreaField(
-        _l("Now we do"), validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()]
-    )
+    after = _part(_l("Now we do"))
     after_cost = WholeNumberField(_l("It costs"))
-    who = TextAreaField(
-        _l("What changed, and for whom"),
-        validators=[DataRequired(), MaxLength(TEXT_MAX), NoMarkup()],
-    )
-    stories = TextAreaField(
-        _l("People's own stories"), validators=[MaxLength(TEXT_MAX), NoMarkup()]
-    )
+    who = _part(_l("What changed, and for whom"))
+    stories = _part(_l("People's own stories"), required=False)
     consent = BooleanField(_l("The people in these stories agreed to share them."))
 
     def validate_consent(self, field: Field) -> None:

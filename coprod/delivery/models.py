@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.models import AwareDateTime, Content, HasContent, Model, Remedy, utcnow
@@ -48,7 +57,8 @@ class Delivery(Model):
 
 class DeliveryUpdate(Model):
     """A dated note from the council or the group, in its writer's language, maybe a photo
-    (an address of a picture and words describing it for people who cannot see it)."""
+    (uploaded, or the address of a picture on the web) with words describing it for people
+    who cannot see it."""
 
     __tablename__ = "delivery_update"
 
@@ -64,6 +74,26 @@ class DeliveryUpdate(Model):
     photo_alt: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     delivery: Mapped[Delivery] = relationship(back_populates="updates")
+    photo: Mapped[DeliveryPhoto | None] = relationship(
+        back_populates="update", cascade="all, delete-orphan"
+    )
+
+
+class DeliveryPhoto(Model):
+    """An uploaded photo of an update, as it is served: checked, shrunk, with no EXIF data
+    (so no place it was taken). Kept in the database, which every web worker shares."""
+
+    __tablename__ = "delivery_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("delivery_update.id", ondelete="CASCADE"), unique=True
+    )
+    media_type: Mapped[str] = mapped_column(String(20))  # image/jpeg, image/png, image/webp
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    update: Mapped[DeliveryUpdate] = relationship(back_populates="photo")
 
 
 class CaseStudy(HasContent, Model):

@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from coprod.delivery.models import STAGES, CaseStudy, Delivery, DeliveryUpdate
+from coprod.delivery.models import STAGES, CaseStudy, Delivery, DeliveryPhoto, DeliveryUpdate
+from coprod.delivery.photos import Photo
 from coprod.extensions import db
 from coprod.following import operations as following
 from coprod.models import Count, Remedy, Round, User
@@ -91,9 +92,12 @@ def add_update(
     by_group: bool,
     photo_url: str = "",
     photo_alt: str = "",
+    photo: Photo | None = None,
     actor: User,
 ) -> DeliveryUpdate:
-    if photo_url and not photo_alt.strip():
+    """A dated note, maybe with a photo: an uploaded one (`photo`, prepared by
+    `coprod.delivery.photos`) or the address of one on the web; either needs its words."""
+    if (photo_url or photo is not None) and not photo_alt.strip():
         raise DeliveryError("photo_needs_words")
     update = DeliveryUpdate(
         delivery=delivery,
@@ -104,6 +108,10 @@ def add_update(
         photo_url=photo_url.strip(),
         photo_alt=photo_alt.strip(),
     )
+    if photo is not None:
+        update.photo = DeliveryPhoto(
+            media_type=photo.media_type, width=photo.width, height=photo.height, data=photo.data
+        )
     db.session.add(update)
     audit.record("delivery_update", actor=actor, remedy=delivery.remedy)
     db.session.flush()
@@ -145,6 +153,28 @@ def write_case_study(
 
 def all_case_studies() -> list[CaseStudy]:
     return list(db.session.scalars(select(CaseStudy).order_by(CaseStudy.id)).unique())
+
+
+def place_of(remedy: Remedy) -> str:
+    """The area a remedy was for ("" for the whole place)."""
+    area = remedy.area or remedy.round.area
+    return area.name if area else ""
+
+
+def theme_of(remedy: Remedy, lang: str) -> str:
+    """The problem ("brick in the wall") a remedy answers, in `lang` ("" when none)."""
+    title = remedy.barrier.t("title", lang) if remedy.barrier else None
+    return title.text if title else ""
+
+
+def case_studies_by(by: str, lang: str) -> list[tuple[str, list[CaseStudy]]]:
+    """Case studies gathered by area ("area") or by the problem they answer ("theme"), in
+    alphabetical order, the ones with neither last."""
+    groups: dict[str, list[CaseStudy]] = {}
+    for study in all_case_studies():
+        key = theme_of(study.remedy, lang) if by == "theme" else place_of(study.remedy)
+        groups.setdefault(key, []).append(study)
+    return sorted(groups.items(), key=lambda item: (item[0] == "", item[0].casefold()))
 
 
 @dataclass

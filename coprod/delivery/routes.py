@@ -3,15 +3,16 @@ studies on one public page, each printable on one A4 page."""
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from coprod.delivery import bp
+from coprod.delivery import bp, photos
 from coprod.delivery import operations as deliveries
-from coprod.delivery.forms import STAGE_WORDS, CaseStudyForm, FactsForm, UpdateForm
+from coprod.delivery.forms import CASE_MAX, STAGE_WORDS, CaseStudyForm, FactsForm, UpdateForm
+from coprod.delivery.models import DeliveryPhoto
 from coprod.delivery.operations import DeliveryError
 from coprod.extensions import db
 from coprod.lookups import round_or_404
@@ -25,6 +26,10 @@ REFUSED = {
     "photo_needs_words": _l("Please say what the photo shows."),
     "unknown_stage": _l("Please choose where things are now."),
 }
+PHOTO_REFUSED = {
+    "too_big": _l("This photo is bigger than 5 MB. Please send a smaller one."),
+    "not_a_photo": _l("This file is not a photo we can show. Please send a JPEG, PNG or WebP."),
+}
 
 
 @bp.app_template_global()
@@ -35,6 +40,11 @@ def delivery_glance(rnd):
 @bp.app_template_global()
 def funded_remedies(rnd) -> list[Remedy]:
     return [db.session.get_one(Remedy, i) for i in deliveries.funded_ids(rnd)]
+
+
+@bp.app_template_global()
+def photo_suffix(photo: DeliveryPhoto) -> str:
+    return photos.SUFFIXES[photo.media_type]
 
 
 @bp.app_template_global()
@@ -144,6 +154,13 @@ def add_update(slug: str, remedy_id: int):
     form = UpdateForm()
     if not form.validate_on_submit():
         return _page(remedy, 400, update=form)
+    photo = None
+    if form.photo.data:
+        try:
+            photo = photos.prepare(form.photo.data.read(photos.MAX_BYTES + 1))
+        except photos.PhotoRefused as refused:
+            form.photo.errors = [PHOTO_REFUSED[refused.code]]
+            return _page(remedy, 400, update=form)
     deliveries.add_update(
         deliveries.ensure(remedy),
         form.note.data,
@@ -152,11 +169,32 @@ def add_update(slug: str, remedy_id: int):
         by_group=writer == "group",
         photo_url=form.photo_url.data or "",
         photo_alt=form.photo_alt.data or "",
+        photo=photo,
         actor=current_user,
     )
     db.session.commit()
     flash(_("The update is added. Everyone can see it on this page."))
     return redirect(url_for("delivery.delivery_page", slug=slug, remedy_id=remedy_id))
+
+
+@bp.get("/delivery/photos/<int:photo_id>.<suffix>")
+def photo(photo_id: int, suffix: str):
+    """An uploaded photo; it never changes, so browsers and proxies may keep it a year."""
+    found = db.session.get(DeliveryPhoto, photo_id)
+    remedy = found.update.delivery.remedy if found is not None else None
+    if (
+        found is None
+        or remedy is None
+        or remedy.status != RemedyStatus.PUBLISHED
+        or photos.SUFFIXES[found.media_type] != suffix
+    ):
+        abort(404)
+    response = Response(found.data, mimetype=found.media_type)
+    response.cache_control.public = True
+    response.cache_control.max_age = 365 * 86400
+    response.cache_control.immutable = True
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/rounds/<slug>/remedies/<int:remedy_id>/case-study/write", methods=["GET", "POST"])
@@ -194,22 +232,36 @@ def write_case_study(slug: str, remedy_id: int):
         flash(_("The case study is saved. Everyone can read and print it."))
         return redirect(url_for("delivery.case_study", remedy_id=remedy.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("delivery/write.html", remedy=remedy, form=form), status
+    page = render_template("delivery/write.html", remedy=remedy, form=form, case_max=CASE_MAX)
+    return page, status
+
+
+def _by() -> str:
+    return "theme" if request.args.get("by") == "theme" else "area"
 
 
 @bp.get("/case-studies")
 def case_studies():
-    studies = deliveries.all_case_studies()
-    by_place: dict[str, list] = {}
-    for s in studies:
-        remedy = s.remedy
-        area = (
-            remedy.area.name
-            if remedy.area
-            else (remedy.round.area.name if remedy.round.area else "")
-        )
-        by_place.setdefault(area, []).append(s)
-    return render_template("delivery/case_studies.html", by_place=sorted(by_place.items()))
+    by = _by()
+    return render_template(
+        "delivery/case_studies.html",
+        by=by,
+        groups=deliveries.case_studies_by(by, str(get_locale())),
+        place_of=deliveries.place_of,
+    )
+
+
+@bp.get("/case-studies/print")
+def case_studies_pack():
+    """Every case study, one to a printed A4 page, for a director's pack."""
+    by = _by()
+    groups = deliveries.case_studies_by(by, str(get_locale()))
+    studies = [study for _key, found in groups for study in found]
+    return render_template(
+        "delivery/pack.html",
+        by=by,
+        studies=[(study, deliveries.of(study.remedy)) for study in studies],
+    )
 
 
 @bp.get("/case-studies/<int:remedy_id>")

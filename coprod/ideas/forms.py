@@ -65,6 +65,12 @@ class IdeaForm(Form):
             raise ValidationError(_("Please choose an area."))
 
 
+class IdeaChangeForm(IdeaForm):
+    """The author's changes, asked for by a moderator: the same template, the area kept."""
+
+    area = None  # type: ignore[assignment]
+
+
 class EmailSupportForm(Form):
     email = EmailField(
         _l("Your email address"),

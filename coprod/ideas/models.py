@@ -108,8 +108,11 @@ class Idea(HasContent, Model):
 class IdeaSupport(Model):
     """One person's support for one idea, under a keyed hash of who they are.
 
-    The unique pair (idea, supporter) is what makes support count once, even when the same
-    person presses twice at once. Names and addresses are kept only for paper forms (so
+    The unique pair (idea, supporter) is what makes one way of supporting count once, even
+    when the same person presses twice at once. `person` is what is counted: a voter code
+    and an email address proved in the same browser session are one person (the later
+    support takes the earlier one's `person`), so supporting both ways counts once. Names
+    and addresses are kept only for paper forms (so
     staff can check them), and only until the privacy settings say (`IdeaRule.keep_days`).
     """
 
@@ -119,6 +122,12 @@ class IdeaSupport(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
     supporter: Mapped[str] = mapped_column(String(64))
+    # Until linked to another way of supporting, each supporter is their own person.
+    person: Mapped[str] = mapped_column(
+        String(64), default=lambda context: context.get_current_parameters()["supporter"]
+    )
+    # A keyed hash of the browser session that proved it (a code typed, a link opened).
+    browser: Mapped[str | None] = mapped_column(String(64), index=True)
     way: Mapped[SupportWay] = mapped_column(_enum(SupportWay))
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     on: Mapped[date] = mapped_column(Date)

@@ -1,9 +1,12 @@
 """Writes for ideas outside rounds: putting one up, moderating, support, the duty to answer.
 
 Each write adds its rows and audit event to the caller's transaction and flushes; the caller
-commits once. Support is counted once per person by the unique (idea, supporter) pair; the
-idea's row is locked while support is added, so exactly one request moves it into the
-answer queue when the threshold is reached, however many arrive at once.
+commits once. Support is counted once per person: each way (a voter code, an email address,
+a paper form's name and address) once by the unique (idea, supporter) pair, and a code and an
+email proved in the same browser session as one person (`IdeaSupport.person`; see
+`_proved_in`). The idea's
+row is locked while support is added, so exactly one request moves it into the answer queue
+when the threshold is reached, however many arrive at once.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from coprod.extensions import db
 from coprod.ideas.models import Idea, IdeaAnswer, IdeaRule, IdeaSupport, SupportWay
@@ -76,6 +80,38 @@ def publish(idea: Idea, moderator: User) -> None:
         raise IdeaError("not_waiting")
     idea.status = RemedyStatus.PUBLISHED
     audit.record("idea_published", actor=moderator, idea=idea.id)
+    db.session.flush()
+
+
+def ask_for_changes(idea: Idea, moderator: User, message: str) -> None:
+    """Send an idea back to its author with a message saying what to change, as remedies are."""
+    if idea.status != RemedyStatus.SUBMITTED:
+        raise IdeaError("not_waiting")
+    idea.status = RemedyStatus.CHANGES_REQUESTED
+    idea.moderator_message = message.strip()
+    audit.record("idea_changes_requested", actor=moderator, idea=idea.id)
+    db.session.flush()
+
+
+def change(
+    idea: Idea,
+    lang: str,
+    texts: dict[str, str],
+    now_cost: int | None,
+    proposal_cost: int | None,
+) -> None:
+    """The author's changed idea, back in the moderators' queue."""
+    if idea.status != RemedyStatus.CHANGES_REQUESTED:
+        raise IdeaError("not_editable")
+    content = idea.content
+    if content.original_lang != lang:  # now written in another language: the old words go
+        content.texts = [t for t in content.texts if t.lang != content.original_lang]
+        content.original_lang = lang
+    for field in FIELDS:
+        content.set(field, lang, texts.get(field, "").strip(), reviewed=True)
+    idea.now_cost, idea.proposal_cost = now_cost, proposal_cost
+    idea.status = RemedyStatus.SUBMITTED
+    audit.record("idea_resubmitted", idea=idea.id)
     db.session.flush()
 
 
@@ -162,16 +198,14 @@ def code_in_area(secret: str, typed: str, area_id: int) -> bool:
     return bool(found)
 
 
+def browser_key(secret: str, session_id: str) -> str:
+    """A keyed hash of a browser session: what links a code and an email proved in it."""
+    return keyed_hash(secret, "idea-support", "browser:" + session_id)
+
+
 def supporters(idea: Idea) -> int:
-    """Confirmed supporters of one idea."""
-    return (
-        db.session.scalar(
-            select(func.count(IdeaSupport.id)).where(
-                IdeaSupport.idea_id == idea.id, IdeaSupport.confirmed.is_(True)
-            )
-        )
-        or 0
-    )
+    """Confirmed supporters of one idea: people, however many ways each supported."""
+    return supporters_of([idea])[idea.id]
 
 
 def supporters_of(ideas: list[Idea]) -> dict[int, int]:
@@ -179,7 +213,7 @@ def supporters_of(ideas: list[Idea]) -> dict[int, int]:
     if not ideas:
         return {}
     rows = db.session.execute(
-        select(IdeaSupport.idea_id, func.count(IdeaSupport.id))
+        select(IdeaSupport.idea_id, func.count(IdeaSupport.person.distinct()))
         .where(IdeaSupport.idea_id.in_([i.id for i in ideas]), IdeaSupport.confirmed.is_(True))
         .group_by(IdeaSupport.idea_id)
     )
@@ -191,12 +225,60 @@ def _lock(idea: Idea) -> None:
     db.session.execute(select(Idea.id).where(Idea.id == idea.id).with_for_update()).one()
 
 
+def _proved_in(
+    idea: Idea, browser: str | None, way: SupportWay, other_than: int | None = None
+) -> IdeaSupport | None:
+    """The first support for this idea proved in this browser session the other way (a code
+    for an email, an email for a code) by someone who has not supported this way yet.
+
+    Two codes (or two addresses) in one session are two people: a household shares a phone.
+    """
+    if browser is None or way == SupportWay.PAPER:
+        return None
+    same_way = aliased(IdeaSupport)
+    query = select(IdeaSupport).where(
+        IdeaSupport.idea_id == idea.id,
+        IdeaSupport.browser == browser,
+        IdeaSupport.confirmed.is_(True),
+        IdeaSupport.way.in_([SupportWay.CODE, SupportWay.EMAIL]),
+        IdeaSupport.way != way,
+        ~exists().where(
+            same_way.idea_id == idea.id,
+            same_way.person == IdeaSupport.person,
+            same_way.way == way,
+            same_way.confirmed.is_(True),
+            same_way.id != (other_than or 0),
+        ),
+    )
+    return db.session.scalars(query.order_by(IdeaSupport.id).limit(1)).first()
+
+
+def _join(idea: Idea, support: IdeaSupport, browser: str | None) -> bool:
+    """Make `support` the same person as one proved the other way earlier in this browser
+    session; True when there was one (so this support adds nobody). Two people counted apart
+    until now become one: every support of the later person moves to the earlier."""
+    earlier = _proved_in(idea, browser, support.way, other_than=support.id)
+    if support.browser is None:
+        support.browser = browser
+    if earlier is None:
+        return False
+    if earlier.person != support.person:
+        db.session.execute(
+            update(IdeaSupport)
+            .where(IdeaSupport.idea_id == idea.id, IdeaSupport.person == support.person)
+            .values(person=earlier.person)
+        )
+        db.session.refresh(support)
+    return True
+
+
 def add_support(
     idea: Idea,
     way: SupportWay,
     key: str,
     *,
     confirmed: bool = True,
+    browser: str | None = None,
     today: date | None = None,
     name: str | None = None,
     address: str | None = None,
@@ -206,6 +288,9 @@ def add_support(
 
     Once per person: a second support under the same key, even at the same moment, is
     "already" (the unique pair refuses it; a savepoint keeps the rest of the transaction).
+    A support proved in a browser session (`browser`) where this idea was supported before,
+    another way, is the same person: it is kept, linked, and adds nobody ("already"); an
+    email address asked for there is not even sent a link.
     """
     if idea.status != RemedyStatus.PUBLISHED:
         raise IdeaError("not_published")
@@ -215,10 +300,18 @@ def add_support(
         select(IdeaSupport).where(IdeaSupport.idea_id == idea.id, IdeaSupport.supporter == key)
     )
     if found is not None:
+        if found.confirmed and confirmed:
+            _join(idea, found, browser)
+            db.session.flush()
         return "already" if found.confirmed else "waiting"
+    earlier = _proved_in(idea, browser, way)
+    if earlier is not None and not confirmed:
+        return "already"
     support = IdeaSupport(
         idea_id=idea.id,
         supporter=key,
+        person=earlier.person if earlier is not None else key,
+        browser=browser if confirmed else None,
         way=way,
         confirmed=confirmed,
         on=today,
@@ -233,22 +326,30 @@ def add_support(
         return "already"
     if way == SupportWay.PAPER:
         audit.record("idea_paper_support", actor=entered_by, idea=idea.id)
+    if earlier is not None:
+        db.session.flush()
+        return "already"
     if confirmed:
         reach_threshold(idea, today)
     db.session.flush()
     return "counted" if confirmed else "waiting"
 
 
-def confirm_support(idea: Idea, key: str, today: date | None = None) -> str:
-    """Confirm support by its email link: "counted", or "already" when it was counted before."""
+def confirm_support(
+    idea: Idea, key: str, today: date | None = None, *, browser: str | None = None
+) -> str:
+    """Confirm support by its email link: "counted", or "already" when it was counted before
+    (by this link, or another way in the browser session that opened it)."""
     today = today or date.today()
     _lock(idea)
     found = db.session.scalar(
         select(IdeaSupport).where(IdeaSupport.idea_id == idea.id, IdeaSupport.supporter == key)
     )
     if found is None:  # the link is signed: its waiting row went (the idea was reset); count it
-        return add_support(idea, SupportWay.EMAIL, key, today=today)
+        return add_support(idea, SupportWay.EMAIL, key, today=today, browser=browser)
     if found.confirmed:
+        _join(idea, found, browser)
+        db.session.flush()
         return "already"
     # Only one of two presses at once changes the row; the other sees it done.
     changed = db.session.execute(
@@ -258,6 +359,9 @@ def confirm_support(idea: Idea, key: str, today: date | None = None) -> str:
     ).rowcount  # type: ignore[attr-defined]
     db.session.refresh(found)
     if not changed:
+        return "already"
+    if _join(idea, found, browser):
+        db.session.flush()
         return "already"
     reach_threshold(idea, today)
     db.session.flush()

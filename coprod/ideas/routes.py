@@ -4,12 +4,12 @@ flash and redirect."""
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -24,6 +24,7 @@ from coprod.ideas.forms import (
     CodeSupportForm,
     EmailSupportForm,
     IdeaAnswerForm,
+    IdeaChangeForm,
     IdeaForm,
     PaperSupportForm,
     RuleForm,
@@ -31,7 +32,7 @@ from coprod.ideas.forms import (
 )
 from coprod.ideas.models import Idea, IdeaRule, SupportWay
 from coprod.models import Area, RemedyStatus, Role, User
-from coprod.moderate.forms import RejectForm, ReviewForm
+from coprod.moderate.forms import ChangesForm, RejectForm, ReviewForm
 from coprod.operations.responses import DECISION_MAKERS, Refused, can_answer
 from coprod.propose.forms import EmptyForm
 
@@ -41,6 +42,7 @@ CONFIRM_DAYS = 14
 
 REFUSED = {
     "not_waiting": _l("This idea was checked already."),
+    "not_editable": _l("This idea cannot be changed now."),
     "not_published": _l("This idea cannot be supported now."),
     "not_in_queue": _l("This idea has not reached its number of supporters yet."),
     "not_allowed": _l("Only the person named to answer, or an organiser, can answer this."),
@@ -70,8 +72,30 @@ def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="idea-support")
 
 
+def _author_token(idea: Idea) -> str:
+    """The private link's token that lets an idea's author (maybe without an account) see
+    the moderator's message and change the idea."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="idea-author").dumps(idea.id)
+
+
+def _author_idea(idea_id: int, token: str) -> Idea:
+    try:
+        found = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="idea-author").loads(token)
+    except BadSignature:
+        found = None
+    if found != idea_id:
+        abort(404)
+    return _idea(idea_id, public=False)
+
+
 def _secret() -> str:
     return current_app.config["SECRET_KEY"]
+
+
+def _browser() -> str | None:
+    """This browser session, hashed: a code and an email proved in it are one person."""
+    sid = getattr(session, "sid", None)
+    return ideas.browser_key(_secret(), sid) if sid else None
 
 
 # --- Public pages ------------------------------------------------------------------------------
@@ -109,7 +133,7 @@ def new():
         if area is None:
             form.area.errors = [_("Please choose an area.")]
         else:
-            ideas.put_up(
+            idea = ideas.put_up(
                 area,
                 _lang(),
                 {"title": form.title.data, "now": form.now.data, "proposal": form.proposal.data},
@@ -119,9 +143,40 @@ def new():
             )
             db.session.commit()
             flash(_("Thank you! A moderator will check your idea, then everyone can see it."))
-            return redirect(url_for("ideas.index"))
+            return redirect(url_for("ideas.yours", idea_id=idea.id, token=_author_token(idea)))
     status = 400 if form.is_submitted() else 200
     return render_template("ideas/new.html", form=form), status
+
+
+@bp.route("/ideas/<int:idea_id>/yours/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def yours(idea_id: int, token: str):
+    """The author's own page for an idea: what the moderator said, and changing it."""
+    idea = _author_idea(idea_id, token)
+    form = None
+    if idea.status == RemedyStatus.CHANGES_REQUESTED:
+        lang = idea.content.original_lang
+        data: dict[str, object] = {f: str(idea.t(f, lang) or "") for f in ideas.FIELDS}
+        data |= {"now_cost": idea.now_cost, "proposal_cost": idea.proposal_cost}
+        form = IdeaChangeForm(data=data)
+        if form.validate_on_submit():
+            try:
+                ideas.change(
+                    idea,
+                    _lang(),
+                    {f: getattr(form, f).data for f in ideas.FIELDS},
+                    form.now_cost.data,
+                    form.proposal_cost.data,
+                )
+            except Refused as refused:
+                flash(REFUSED[refused.code], "error")
+            else:
+                db.session.commit()
+                flash(_("Thank you! A moderator will check your idea again."))
+            return redirect(url_for("ideas.yours", idea_id=idea.id, token=token))
+    status = 400 if form is not None and form.is_submitted() else 200
+    link = current_app.config["PUBLIC_URL"] + url_for("ideas.yours", idea_id=idea.id, token=token)
+    return render_template("ideas/yours.html", idea=idea, form=form, link=link), status
 
 
 def _idea_page(idea: Idea, status: int = 200, **forms):
@@ -163,7 +218,7 @@ def support_by_email(idea_id: int):
     address = form.email.data.strip()
     key = ideas.email_key(_secret(), address)
     try:
-        result = ideas.add_support(idea, SupportWay.EMAIL, key, confirmed=False)
+        result = ideas.add_support(idea, SupportWay.EMAIL, key, confirmed=False, browser=_browser())
     except Refused as refused:
         flash(REFUSED[refused.code], "error")
         return redirect(url_for("ideas.idea_page", idea_id=idea.id))
@@ -207,7 +262,9 @@ def support_by_code(idea_id: int):
         form.code.errors = [_("This voter code is not for this area. Please check it.")]
         return _idea_page(idea, 400, code_form=form)
     try:
-        result = ideas.add_support(idea, SupportWay.CODE, ideas.code_key(_secret(), form.code.data))
+        result = ideas.add_support(
+            idea, SupportWay.CODE, ideas.code_key(_secret(), form.code.data), browser=_browser()
+        )
     except Refused as refused:
         flash(REFUSED[refused.code], "error")
         return redirect(url_for("ideas.idea_page", idea_id=idea.id))
@@ -229,7 +286,7 @@ def confirm(idea_id: int, token: str):
     form = EmptyForm()
     if form.validate_on_submit():
         try:
-            result = ideas.confirm_support(idea, key)
+            result = ideas.confirm_support(idea, key, browser=_browser())
         except Refused as refused:
             flash(REFUSED[refused.code], "error")
         else:
@@ -270,13 +327,14 @@ def paper(idea_id: int):
     return page, status
 
 
-def _moderate_page(idea: Idea, status: int = 200, rejection: RejectForm | None = None):
+def _moderate_page(idea: Idea, status: int = 200, **forms):
     unchecked = sorted({t.lang for t in idea.content.texts if not t.reviewed and t.body})
     page = render_template(
         "ideas/moderate.html",
         idea=idea,
         button=EmptyForm(),
-        rejection=rejection or RejectForm(formdata=None),
+        rejection=forms.get("rejection") or RejectForm(formdata=None),
+        changes=forms.get("changes") or ChangesForm(formdata=None),
         unchecked=unchecked,
         review=ReviewForm(formdata=None),
         language_name=i18n.native_name,
@@ -290,11 +348,17 @@ def moderate(idea_id: int):
     return _moderate_page(_idea(idea_id, public=False))
 
 
-@bp.post("/staff/moderate/ideas/<int:idea_id>/<any(publish, reject):decision>")
+@bp.post("/staff/moderate/ideas/<int:idea_id>/<any(publish, changes, reject):decision>")
 @role_required(*MODERATORS)
 def decide(idea_id: int, decision: str):
     idea = _idea(idea_id, public=False)
-    if decision == "reject":
+    if decision == "changes":
+        changes = ChangesForm()
+        if not changes.validate_on_submit():
+            return _moderate_page(idea, 400, changes=changes)
+        act = lambda: ideas.ask_for_changes(idea, current_user, changes.message.data)  # noqa: E731
+        message = _("The author will see your message and can change their idea.")
+    elif decision == "reject":
         form = RejectForm()
         if not form.validate_on_submit():
             return _moderate_page(idea, 400, rejection=form)
@@ -376,8 +440,6 @@ def set_threshold(area_id: int):
     area = db.session.get(Area, area_id)
     if area is None:
         abort(404)
-    from flask import request
-
     form = _rule_form(area, formdata=request.form)
     if form.validate():
         person = (

@@ -10,9 +10,12 @@ from http.server import HTTPServer
 
 import pytest
 from playwright.sync_api import Browser, expect
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from coprod.accounts.operations import create_user
+from coprod.delivery.forms import CASE_MAX
+from coprod.delivery.models import CaseStudy
 from coprod.extensions import db
 from coprod.factory import create_app
 from coprod.following import operations as following
@@ -105,6 +108,8 @@ def site(tmp_path_factory):
         [code] = codes.make_codes(app.config["SECRET_KEY"], rnd, 1, area_id=area.id)
         db.session.commit()
         ids = {"idea": idea.id, "remedy": remedy.id, "round": rnd.slug, "code": code}
+        ids["others"] = [r.id for r in rnd.remedies[1:]]
+    ids["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", ids
@@ -185,3 +190,51 @@ def test_an_idea_is_answered_followers_hear_and_delivery_is_seen(browser: Browse
     # It prints on one A4 page, without the site's menus.
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+def _longest(words: str) -> str:
+    """A case study's part as long as the form lets it be."""
+    return (words * CASE_MAX)[:CASE_MAX]
+
+
+def test_every_case_study_prints_on_one_a4_page_in_any_script(browser: Browser, site):
+    """The longest case studies the form takes, in Arabic and in Chinese, gathered by area and
+    by problem, print one to a page: each on its own, and all of them in a director's pack."""
+    base, ids = site
+    longest = {
+        "ar": _longest("فتحت المكتبة أبوابها حتى الساعة الثامنة مساءً كل يوم. "),
+        "zh_Hans": _longest("图书馆现在每天开放到晚上八点，学生有地方读书。"),
+    }
+    app = ids["app"]
+    with app.app_context():
+        for remedy_id, (lang, text) in zip(ids["others"], longest.items(), strict=True):
+            fields = {f: text for f in ("before", "after", "who", "stories")}
+            db.session.add(
+                CaseStudy(
+                    remedy_id=remedy_id,
+                    before_cost=9000,
+                    after_cost=4000,
+                    stories_consent=True,
+                    content=new_content(lang, fields),
+                )
+            )
+        db.session.commit()
+        studies = db.session.scalar(select(func.count(CaseStudy.id)))
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/case-studies?by=theme")
+    expect(page.locator("main .card")).to_have_count(studies)
+    assert_accessible(page)
+    page.get_by_role("link", name="Print them all, one page each").click()
+    expect(page.locator("article.case-study")).to_have_count(studies)
+    assert_accessible(page)
+    pack_pages = len(re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="A4")))
+    for remedy_id, lang in zip(ids["others"] * 2, [*longest, "en", "en"], strict=True):
+        reader = browser.new_context(java_script_enabled=False, locale=lang).new_page()
+        reader.goto(f"{base}/case-studies/{remedy_id}")
+        expect(reader.locator("html")).to_have_attribute("lang", lang.replace("_", "-"))
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", reader.pdf(format="A4")))
+        assert pages == 1, f"{lang}: {pages} pages"
+        reader.context.close()
+    assert pack_pages == studies
+    context.close()
