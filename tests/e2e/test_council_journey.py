@@ -143,7 +143,12 @@ def test_a_council_runs_its_own_round_from_an_empty_database(browser, site):
     press(organiser)
     organiser.wait_for_url(re.compile(r"/new/check$"))
     check = organiser.locator("main")
-    for seen in ("Brookfield 2027", "Northfield: £3,000", "Southbank: £2,000", "£5,000"):
+    for seen in (
+        "Brookfield 2027",
+        "Northfield: \u2068£3,000\u2069",
+        "Southbank: \u2068£2,000\u2069",
+        "£5,000",
+    ):
         expect(check).to_contain_text(seen)
     assert_accessible(organiser)
     press(organiser)
