@@ -13,6 +13,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.support import NullTranslations, Translations
 from flask import current_app, g, has_app_context, request
+from sqlalchemy.exc import SQLAlchemyError
 
 DEFAULT = "en"
 COOKIE = "lang"
@@ -166,7 +167,12 @@ class LiveDomain(flask_babel.Domain):
         layers = g.setdefault("accepted_wordings", {})
         if lang not in layers:
             layers[lang] = compiled
-            wordings: dict[tuple[str, Any] | str, str] = dict(accepted_wordings(lang).items())
+            try:
+                wordings: dict[tuple[str, Any] | str, str] = dict(accepted_wordings(lang).items())
+            except SQLAlchemyError:
+                # The database is away (or this request's transaction has failed): the page
+                # that says so is still written, in the catalogues' own words.
+                return compiled
             if wordings:
                 layer = Translations()
                 layer._catalog = wordings  # gettext's own table: msgid -> wording

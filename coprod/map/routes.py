@@ -13,19 +13,12 @@ from coprod.map import bp, draw
 from coprod.map import operations as ops
 from coprod.map.forms import AssetForm, BarrierMarkForm, OutlineForm, PlaceForm, RemedyPlaceForm
 from coprod.map.models import PUBLISHED, WAITING, Asset, BarrierMark
+from coprod.map.pictures import KIND, drawing
 from coprod.models import Area, Remedy, RemedyStatus, Role, Round
 from coprod.propose.forms import EmptyForm
 
 MODERATORS = (Role.MODERATOR, Role.ORGANISER)
-WIDTH = 600  # the map picture's width; a press on it is read in these units
 
-KIND = {
-    # i18n: the kinds of place on the community map, in its legend and list.
-    "remedy": _l("Idea"),
-    "barrier": _l("Problem"),
-    "asset": _l("Something the community has"),
-    "landmark": _l("Street or place"),
-}
 PLACE_PROBLEM = {
     "no_place": _l("Please choose a place from the list, or press on the map."),
     "outside": _l("That place is outside the area. Please choose a place inside it."),
@@ -57,31 +50,6 @@ def _round(slug: str | None) -> Round | None:
     return round_or_404(slug, options=(with_texts(Round.content),)) if slug else None
 
 
-def _drawing(rnd: Round | None, pins: list[ops.Pin] | None = None, width: int = WIDTH) -> dict:
-    """What a template needs to draw the map: outlines, pins and landmarks in SVG units."""
-    frame = ops.frame(rnd, width)
-    if frame is None:
-        return {}
-    outer = ops.outer_area(rnd)
-    areas = ops.round_areas(rnd)
-
-    def label(area: Area) -> tuple[float, float] | None:
-        found = draw.centre(area.boundary)
-        return frame.xy(*found) if found else None
-
-    return {
-        "width": frame.width,
-        "height": frame.height,
-        "outer": draw.path_d(outer.boundary, frame) if outer else "",
-        "areas": [(a, draw.path_d(a.boundary, frame), label(a)) for a in areas if a.boundary],
-        "pins": [(p, draw.shape(p.kind, *frame.xy(p.lon, p.lat))) for p in pins or []],
-        "landmarks": [
-            (p, frame.xy(p.lon, p.lat), draw.shape("landmark", *frame.xy(p.lon, p.lat), size=6))
-            for p in ops.landmarks(rnd)
-        ],
-    }
-
-
 @bp.app_template_global()
 def map_legend() -> list[tuple[str, str, dict]]:
     """(kind, its name, its shape) for the legend of every map."""
@@ -109,7 +77,7 @@ def map_page(slug: str | None = None):
     return render_template(
         "map/map.html",
         round=rnd,
-        drawing=_drawing(rnd, data.pins),
+        drawing=drawing(rnd, data.pins),
         grouped=_grouped(data),
         kind_name=KIND,
     )
@@ -120,10 +88,10 @@ def map_page(slug: str | None = None):
 def map_picture(slug: str | None = None):
     """The map as a picture of its own: outlines and landmarks, for pressing on and printing."""
     rnd = _round(slug)
-    drawing = _drawing(rnd)
-    if not drawing:
+    picture = drawing(rnd)
+    if not picture:
         abort(404)
-    svg = render_template("map/picture.svg", drawing=drawing)
+    svg = render_template("map/picture.svg", drawing=picture)
     return Response(svg, mimetype="image/svg+xml")
 
 
@@ -154,7 +122,7 @@ def _form_page(template: str, rnd: Round, form: PlaceForm, **extra):
             template,
             round=rnd,
             form=form,
-            drawing=_drawing(rnd),
+            drawing=drawing(rnd),
             member=_member(),
             **extra,
         ),

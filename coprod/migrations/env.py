@@ -11,7 +11,9 @@ config = context.config
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
 if config.config_file_name is not None:  # as alembic's own template: None when run without an ini
-    fileConfig(config.config_file_name)
+    # Keep the loggers that exist already: a migration run inside the app (the tests, a
+    # command) would otherwise silence every one of them for the rest of the process.
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

@@ -39,13 +39,11 @@ from coprod.models import (
 from coprod.operations import ballots, codes, ratings
 from coprod.operations.ballots import CastError, Problem
 from coprod.participate import bp
-from coprod.participate.forms import CodeForm, ReceiptForm
+from coprod.participate.forms import SCALE, CodeForm, ReceiptForm, read_scores
 from coprod.participate.messages import explain
 
 # How long voting takes, said on the start page: reading the ideas, choosing, checking.
 MINUTES = 10
-SCALE = range(1, 6)
-SCORES = {str(n) for n in SCALE}
 # Every voter goes through these pages, so each loads what it shows in as few queries as it
 # can: the round with its title's texts joined in, or without its texts when the page does
 # not show them (they still load if something asks for them).
@@ -181,16 +179,6 @@ def rate(slug: str):
         scale=SCALE,
         indicative=indicative,
     )
-
-
-def read_scores(kind: str, allowed: set[int]) -> dict[int, int]:
-    """Read `kind-<id>` radios; skipped or tampered answers are left out, never guessed."""
-    scores = {}
-    for name, value in request.form.items():
-        prefix, _sep, ident = name.partition("-")
-        if prefix == kind and ident.isdigit() and int(ident) in allowed and value in SCORES:
-            scores[int(ident)] = int(value)
-    return scores
 
 
 # --- The ballot ---------------------------------------------------------------------------

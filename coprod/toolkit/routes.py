@@ -10,17 +10,17 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from coprod.admin.routes import type_paper
+from coprod.admin.paper_page import type_paper
 from coprod.extensions import db
 from coprod.forms import Form
 from coprod.lookups import published_remedies, round_or_404, with_texts
 from coprod.map import operations as map_ops
-from coprod.map.routes import KIND, _drawing
+from coprod.map.pictures import KIND, drawing
 from coprod.models import Channel, Phase, Role, Round
 from coprod.operations import audit, ballots, codes, paper, ratings
 from coprod.operations.ballots import Problem
+from coprod.participate.forms import SCALE, read_scores
 from coprod.participate.messages import explain
-from coprod.participate.routes import SCALE, read_scores
 from coprod.toolkit import bp
 
 # Sheets for any session, and sheets for one round (its problems, ideas or map).
@@ -61,7 +61,7 @@ def round_sheet(slug: str, sheet: str):
         extra["costs"] = rules["costs"]
         extra["budget"] = rules["budget"]
     if sheet == "asset-sheet":
-        extra["drawing"] = _drawing(rnd, width=520)
+        extra["drawing"] = drawing(rnd, width=520)
         extra["kind_name"] = KIND
         extra["landmarks"] = map_ops.landmarks(rnd)
     return render_template(

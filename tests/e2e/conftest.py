@@ -107,7 +107,25 @@ def pytest_collection_modifyitems(items):
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.browser)
             # With pytest-xdist's --dist loadgroup, a group's tests share one worker, one
-            # Chromium and one demo. Two groups of about equal length, so neither worker
-            # waits for the other at the end: every page's check, and the journeys.
-            pages = Path(str(item.fspath)).name == "test_pages.py"
-            item.add_marker(pytest.mark.xdist_group("browser-pages" if pages else "browser"))
+            # Chromium and one demo. Three groups of about equal length, one for each of
+            # CI's workers, so none waits long for another at the end: every page's check;
+            # the walks through every language and every printed sheet; the journeys.
+            item.add_marker(
+                pytest.mark.xdist_group(GROUPS.get(Path(str(item.fspath)).name, "browser-journeys"))
+            )
+
+
+GROUPS = {
+    "test_pages.py": "browser-pages",
+    **dict.fromkeys(
+        [
+            "test_every_language.py",
+            "test_map.py",
+            "test_zoom_focus.py",
+            "test_ideas_delivery.py",
+            "test_workshop.py",
+            "test_offers.py",
+        ],
+        "browser-walks",
+    ),
+}
