@@ -1410,7 +1410,7 @@ def test_a_download_asked_for_a_pot_by_any_text_is_that_pot_or_not_found(app):
 
 
 @reads(
-    ("coprod/participate/routes.py", "form", "*"),
+    ("coprod/participate/forms.py", "form", "*"),
     ("coprod/participate/routes.py", "form", "add"),
     ("coprod/participate/routes.py", "form", "remove"),
     ("coprod/participate/routes.py", "form", "review"),

@@ -15,7 +15,6 @@ CITIZEN_PAGES = [
     "/",
     "/rounds/brookfield-2026/take-part",
     "/rounds/brookfield-2025/results",
-    "/privacy",
 ]
 SIZES = {
     "phone": {"viewport": {"width": 375, "height": 667}, "is_mobile": True},
