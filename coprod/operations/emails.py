@@ -16,14 +16,20 @@ from coprod.operations import audit
 
 def failed(job_id: str, message: EmailMessage, error: Exception, *, final: bool) -> UnsentEmail:
     """Note one failed try of a sending job (`final`: the job will not try again)."""
+    return _note_failure(
+        job_id,
+        error,
+        final=final,
+        address=str(message["To"])[:254],
+        subject=str(message["Subject"])[:300],
+    )
+
+
+def _note_failure(job_id: str, error: Exception, *, final: bool, **first: Any) -> UnsentEmail:
+    """One more failed try of the job's message; `first` describes it when it is new."""
     row = db.session.scalar(select(UnsentEmail).where(UnsentEmail.job_id == job_id))
     if row is None:
-        row = UnsentEmail(
-            job_id=job_id,
-            address=str(message["To"])[:254],
-            subject=str(message["Subject"])[:300],
-            attempts=0,
-        )
+        row = UnsentEmail(job_id=job_id, attempts=0, **first)
         db.session.add(row)
     row.attempts += 1
     row.last_failed_at = utcnow()
@@ -66,25 +72,16 @@ def message_failed(
 ) -> UnsentEmail:
     """Note one failed try of a message to a follower or supporter, with its words, so an
     organiser can send it again once the job stops trying."""
-    row = db.session.scalar(select(UnsentEmail).where(UnsentEmail.job_id == job_id))
-    if row is None:
-        row = UnsentEmail(
-            job_id=job_id,
-            address=address[:254],
-            subject=subject[:300],
-            attempts=0,
-            channel=channel,
-            body=body,
-            unfollow=unfollow[:500],
-        )
-        db.session.add(row)
-    row.attempts += 1
-    row.last_failed_at = utcnow()
-    row.error = f"{type(error).__name__}: {error}"[:300]
-    row.why = why(error)
-    row.gave_up = final
-    db.session.flush()
-    return row
+    return _note_failure(
+        job_id,
+        error,
+        final=final,
+        address=address[:254],
+        subject=subject[:300],
+        channel=channel,
+        body=body,
+        unfollow=unfollow[:500],
+    )
 
 
 @dataclass(frozen=True)

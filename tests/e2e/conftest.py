@@ -107,10 +107,9 @@ def pytest_collection_modifyitems(items):
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.browser)
             # With pytest-xdist's --dist loadgroup, a group's tests share one worker, one
-            # Chromium and one demo. Three groups of about equal length, each on its own
-            # worker of CI's four (the fourth takes the rest), so none waits long at the
-            # end: every page's check; the walks through every language and every printed
-            # sheet; the journeys.
+            # Chromium and one demo. Three groups of about equal length, spread over CI's
+            # workers, so none waits long at the end: every page's check; the walks
+            # through every language and every printed sheet; the journeys.
             item.add_marker(
                 pytest.mark.xdist_group(GROUPS.get(Path(str(item.fspath)).name, "browser-journeys"))
             )
