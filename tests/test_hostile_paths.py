@@ -28,7 +28,6 @@ from tests.test_staff import sign_in
 
 HOSTILE = {
     "10**30": quote(str(10**30)),
-    "2**63": quote(str(2**63)),
     "2**31": quote(str(2**31)),
     "2**31 - 1": quote(str(2**31 - 1)),  # the largest id: reaches the database, found not
     "negative": "-1",
@@ -37,7 +36,6 @@ HOSTILE = {
     "10,000 characters": "x" * 10_000,
     "right-to-left": quote("\u202e\u0627\u0644"),
     "dot-dot": "..%2F..",
-    "dot-dot raw": "../..",
     "bad UTF-8": "%ff%fe%c0%af",
     "encoded percent": "%2525%2e%2e",
 }
