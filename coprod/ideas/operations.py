@@ -85,12 +85,7 @@ def publish(idea: Idea, moderator: User) -> None:
 
 def ask_for_changes(idea: Idea, moderator: User, message: str) -> None:
     """Send an idea back to its author with a message saying what to change, as remedies are."""
-    if idea.status != RemedyStatus.SUBMITTED:
-        raise IdeaError("not_waiting")
-    idea.status = RemedyStatus.CHANGES_REQUESTED
-    idea.moderator_message = message.strip()
-    audit.record("idea_changes_requested", actor=moderator, idea=idea.id)
-    db.session.flush()
+    _decide(idea, moderator, RemedyStatus.CHANGES_REQUESTED, message, "idea_changes_requested")
 
 
 def change(
@@ -117,11 +112,16 @@ def change(
 
 def reject(idea: Idea, moderator: User, reason: str) -> None:
     """Turn an idea down, with a reason kept beside it."""
+    _decide(idea, moderator, RemedyStatus.REJECTED, reason, "idea_rejected")
+
+
+def _decide(idea: Idea, moderator: User, status: RemedyStatus, words: str, event: str) -> None:
+    """A moderator's answer to a waiting idea, with the words its author will read."""
     if idea.status != RemedyStatus.SUBMITTED:
         raise IdeaError("not_waiting")
-    idea.status = RemedyStatus.REJECTED
-    idea.moderator_message = reason.strip()
-    audit.record("idea_rejected", actor=moderator, idea=idea.id)
+    idea.status = status
+    idea.moderator_message = words.strip()
+    audit.record(event, actor=moderator, idea=idea.id)
     db.session.flush()
 
 
